@@ -1,0 +1,121 @@
+import type { Db } from '../connection';
+import type { FigureDetail, FigureRow, Qualifier, RevisionRow, Verification } from '../types';
+
+export interface FigureFilter {
+  indicatorCodes?: readonly string[];
+  locationCodes?: readonly string[];
+  verifications?: readonly Verification[];
+}
+
+export interface NewFigure {
+  indicator_id: number;
+  location_id: number;
+  reference_period_start: string;
+  reference_period_end: string;
+  value: number;
+  value_low: number | null;
+  value_high: number | null;
+  qualifier: Qualifier;
+  verification: Verification;
+  reported_by: string;
+  claimed_by: string | null;
+  source_id: number;
+  source_quote: string;
+  notes: string | null;
+  status: FigureRow['status'];
+}
+
+export type RevisionAction = 'seed' | 'create' | 'edit' | 'submit' | 'publish' | 'retire' | 'restore' | 'import';
+
+const DETAIL_COLUMNS = `
+  f.*,
+  i.code AS indicator_code, i.name AS indicator_name, i.unit, i.aggregation,
+  l.code AS location_code, l.name AS location_name, l.admin_level,
+  s.title AS source_title, s.publisher AS source_publisher, s.url AS source_url,
+  s.published_on AS source_published_on`;
+
+const DETAIL_FROM = `
+  FROM figures f
+  JOIN indicators i ON i.id = f.indicator_id
+  JOIN locations l ON l.id = f.location_id
+  JOIN sources s ON s.id = f.source_id`;
+
+/** Builds the WHERE clause for a public figure list; every value is bound. */
+function publishedWhere(filter: FigureFilter): { sql: string; params: unknown[] } {
+  const clauses = [`f.status = 'published'`];
+  const params: unknown[] = [];
+  const inList = (column: string, values: readonly string[] | undefined): void => {
+    if (!values || values.length === 0) return;
+    clauses.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+    params.push(...values);
+  };
+  inList('i.code', filter.indicatorCodes);
+  inList('l.code', filter.locationCodes);
+  inList('f.verification', filter.verifications);
+  return { sql: `WHERE ${clauses.join(' AND ')}`, params };
+}
+
+export function figureQueries(db: Db) {
+  const byId = db.prepare<[number], FigureDetail>(`SELECT ${DETAIL_COLUMNS} ${DETAIL_FROM} WHERE f.id = ?`);
+  const rowById = db.prepare<[number], FigureRow>('SELECT * FROM figures WHERE id = ?');
+  const insert = db.prepare<[NewFigure & { user_id: number | null }]>(`
+    INSERT INTO figures (
+      indicator_id, location_id, reference_period_start, reference_period_end,
+      value, value_low, value_high, qualifier, verification, reported_by, claimed_by,
+      source_id, source_quote, notes, status, created_by, updated_by
+    ) VALUES (
+      @indicator_id, @location_id, @reference_period_start, @reference_period_end,
+      @value, @value_low, @value_high, @qualifier, @verification, @reported_by, @claimed_by,
+      @source_id, @source_quote, @notes, @status, @user_id, @user_id
+    )`);
+  const insertRevision = db.prepare<[number, number, string, string, string | null, number | null]>(
+    'INSERT INTO figure_revisions (figure_id, version, action, snapshot, note, user_id) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const revisions = db.prepare<[number], RevisionRow>(`
+    SELECT r.*, u.username FROM figure_revisions r LEFT JOIN users u ON u.id = r.user_id
+    WHERE r.figure_id = ? ORDER BY r.id`);
+  const countAll = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM figures');
+
+  /** Appends the revision that records a figure as it now stands. */
+  function recordRevision(figureId: number, action: RevisionAction, note: string | null, userId: number | null): void {
+    const row = rowById.get(figureId);
+    if (!row) throw new Error(`figure ${figureId} does not exist`);
+    insertRevision.run(figureId, row.version, action, JSON.stringify(row), note, userId);
+  }
+
+  return {
+    getById: (id: number): FigureDetail | undefined => byId.get(id),
+
+    countAll: (): number => countAll.get()?.n ?? 0,
+
+    /** Published figures matching the filter, newest period first. */
+    listPublished(filter: FigureFilter, page: { limit: number; offset: number }): FigureDetail[] {
+      const where = publishedWhere(filter);
+      return db
+        .prepare<unknown[], FigureDetail>(
+          `SELECT ${DETAIL_COLUMNS} ${DETAIL_FROM} ${where.sql}
+           ORDER BY f.reference_period_end DESC, f.id DESC LIMIT ? OFFSET ?`,
+        )
+        .all(...where.params, page.limit, page.offset);
+    },
+
+    countPublished(filter: FigureFilter): number {
+      const where = publishedWhere(filter);
+      const row = db
+        .prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n ${DETAIL_FROM} ${where.sql}`)
+        .get(...where.params);
+      return row?.n ?? 0;
+    },
+
+    /** Inserts a figure and its first revision; call inside a transaction with related writes. */
+    create(figure: NewFigure, action: RevisionAction, note: string | null, userId: number | null): number {
+      const id = Number(insert.run({ ...figure, user_id: userId }).lastInsertRowid);
+      recordRevision(id, action, note, userId);
+      return id;
+    },
+
+    revisions: (figureId: number): RevisionRow[] => revisions.all(figureId),
+  };
+}
+
+export type FigureQueries = ReturnType<typeof figureQueries>;

@@ -1,0 +1,61 @@
+import express, { type Express } from 'express';
+import pinoHttp from 'pino-http';
+import type { Db } from '../db/connection';
+import { createQueries } from '../db';
+import type { Config } from './config';
+import { viewHelpers } from './format';
+import type { Logger } from './logger';
+import { errorHandler } from './middleware/error-handler';
+import { notFound } from './middleware/not-found';
+import { securityHeaders } from './middleware/security';
+import { publicDir, viewsDir } from './paths';
+import { figureRoutes } from './routes/figures';
+import { healthRoutes } from './routes/health';
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  logger: Logger;
+}
+
+/** Builds the Express app on an open, migrated database. It never listens. */
+export function createApp({ db, config, logger }: AppDeps): Express {
+  const app = express();
+  const q = createQueries(db);
+
+  app.set('views', viewsDir);
+  app.set('view engine', 'ejs');
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'simple');
+  app.disable('x-powered-by');
+  if (config.nodeEnv === 'production') app.enable('view cache');
+  Object.assign(app.locals, viewHelpers);
+
+  app.use(
+    pinoHttp({
+      logger,
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      // One short JSON line per request: no headers, so no cookies in the logs.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(securityHeaders());
+  app.use(
+    express.static(publicDir, { index: false, dotfiles: 'ignore', redirect: false, maxAge: config.nodeEnv === 'production' ? '1h' : 0 }),
+  );
+  app.use((req, res, next) => {
+    res.locals.currentPath = req.path;
+    next();
+  });
+
+  app.use(healthRoutes(q));
+  app.get('/', (_req, res) => res.redirect('/figures'));
+  app.use(figureRoutes(q));
+
+  app.use(notFound);
+  app.use(errorHandler(logger, config.nodeEnv === 'development'));
+  return app;
+}

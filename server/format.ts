@@ -1,0 +1,80 @@
+import type { Qualifier, Verification } from '../db/types';
+
+const QUALIFIER_SIGNS: Record<Qualifier, string> = {
+  exact: '',
+  about: '~ ',
+  at_least: '≥ ',
+  more_than: '> ',
+  at_most: '≤ ',
+  up_to: '≤ ',
+};
+
+const QUALIFIER_WORDS: Record<Qualifier, string> = {
+  exact: 'exactly',
+  about: 'about',
+  at_least: 'at least',
+  more_than: 'more than',
+  at_most: 'at most',
+  up_to: 'up to',
+};
+
+const VERIFICATION_LABELS: Record<Verification, string> = {
+  verified: 'Verified',
+  reported: 'Reported',
+  claimed: 'Claimed by a party',
+  disputed: 'Disputed',
+};
+
+const integer = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+
+export function formatNumber(n: number): string {
+  return integer.format(n);
+}
+
+/** The number with its unit: "24", "US$ 3,100,000,000". */
+export function formatAmount(n: number, unit: string): string {
+  return unit === 'usd' ? `US$ ${formatNumber(n)}` : formatNumber(n);
+}
+
+/** A value as the source bounded it: "≥ 24", "~ 10,000", "> 100". */
+export function formatValue(value: number, qualifier: Qualifier, unit = 'people'): string {
+  return `${QUALIFIER_SIGNS[qualifier]}${formatAmount(value, unit)}`;
+}
+
+/** "at least 24" — the qualifier in words, for tooltips and screen readers. */
+export function describeValue(value: number, qualifier: Qualifier, unit = 'people'): string {
+  const words = qualifier === 'exact' ? '' : `${QUALIFIER_WORDS[qualifier]} `;
+  return `${words}${formatAmount(value, unit)}`;
+}
+
+export function formatRange(low: number | null, high: number | null, unit = 'people'): string {
+  if (low === null && high === null) return '';
+  const lo = low === null ? '…' : formatAmount(low, unit);
+  const hi = high === null ? '…' : formatAmount(high, unit);
+  return `${lo} – ${hi}`;
+}
+
+/** "2023-12-30" for one day, "2023-12-29 – 2024-01-02" for a span. */
+export function formatPeriod(start: string, end: string): string {
+  return start === end ? start : `${start} – ${end}`;
+}
+
+export function qualifierWord(qualifier: Qualifier): string {
+  return QUALIFIER_WORDS[qualifier];
+}
+
+export function verificationLabel(verification: Verification): string {
+  return VERIFICATION_LABELS[verification];
+}
+
+/** Helpers every view may call; they only format, never query. */
+export const viewHelpers = {
+  formatNumber,
+  formatAmount,
+  formatValue,
+  describeValue,
+  formatRange,
+  formatPeriod,
+  qualifierWord,
+  verificationLabel,
+};

@@ -1,0 +1,75 @@
+import crypto from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { openDb } from '../db/connection';
+import { migrate } from '../db/migrate';
+import { settingQueries } from '../db/queries/settings';
+import { seedIfEmpty } from '../db/seed/load';
+import { createApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger } from './logger';
+import { migrationsDir } from './paths';
+
+function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Tally cannot start. ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** load config → open db → migrate → seed if empty → createApp → listen */
+export function main(): void {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config);
+  const db = openDb(config.databasePath);
+  try {
+    const migration = migrate(db, migrationsDir);
+    if (migration.applied.length > 0) logger.info({ applied: migration.applied }, `database migrated to schema version ${migration.version}`);
+    const seeded = seedIfEmpty(db);
+    if (seeded > 0) logger.info(`empty database: loaded the demo dataset (${seeded} figures)`);
+  } catch (err) {
+    db.close();
+    process.stderr.write(`Tally cannot start. ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  // No hard-coded secret: one is generated on first start and kept with the data.
+  const sessionSecret = config.sessionSecret ?? settingQueries(db).getOrCreate('session_secret', () => crypto.randomBytes(32).toString('base64url'));
+
+  const app = createApp({ db, config: { ...config, sessionSecret }, logger });
+  const server = app.listen(config.port, config.host, () => {
+    const { address, port } = server.address() as AddressInfo;
+    const host = address.includes(':') ? `[${address}]` : address;
+    logger.info(`Tally is listening on http://${host}:${port}/ (database ${config.databasePath})`);
+  });
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+  server.on('error', (err) => {
+    process.stderr.write(`Tally cannot listen on ${config.host}:${config.port}: ${err.message}\n`);
+    db.close();
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received: closing the server and the database`);
+    server.close(() => {
+      db.close();
+      logger.info('stopped cleanly');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    // Requests still running after 10 s are cut so the process can stop.
+    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (require.main === module) main();

@@ -1,0 +1,61 @@
+import { Router, type Request, type Response } from 'express';
+import type { Queries } from '../../db';
+import { VERIFICATIONS, type Verification } from '../../db/types';
+import { HttpError } from '../errors';
+import { parseId, parseList, parsePositiveInt, requireKnown } from '../validation/query';
+
+const PAGE_SIZE = 50;
+
+/** Builds the query string for a page link, keeping the current filters. */
+function pageHref(filters: { indicator: string[]; location: string[]; verification: string[] }, page: number): string {
+  const params = new URLSearchParams();
+  for (const [name, values] of Object.entries(filters)) for (const v of values) params.append(name, v);
+  if (page > 1) params.set('page', String(page));
+  const qs = params.toString();
+  return qs ? `/figures?${qs}` : '/figures';
+}
+
+export function figureRoutes(q: Queries): Router {
+  const router = Router();
+
+  router.get('/figures', (req: Request, res: Response) => {
+    const indicatorList = q.indicators.list();
+    const locationList = q.locations.list();
+    const indicator = requireKnown(parseList(req.query.indicator, 'indicator'), new Set(indicatorList.map((i) => i.code)), 'indicator');
+    const location = requireKnown(parseList(req.query.location, 'location'), new Set(locationList.map((l) => l.code)), 'location');
+    const verification: Verification[] = requireKnown(parseList(req.query.verification, 'verification'), VERIFICATIONS, 'verification');
+    const page = parsePositiveInt(req.query.page, 'page', 1);
+
+    const filter = { indicatorCodes: indicator, locationCodes: location, verifications: verification };
+    const total = q.figures.countPublished(filter);
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    if (page > pages) throw new HttpError(404, `page ${page} is past the last page (${pages})`);
+    const figures = q.figures.listPublished(filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const filters = { indicator, location, verification };
+
+    res.render('figures/index', {
+      title: 'Figures',
+      figures,
+      total,
+      page,
+      pages,
+      firstRow: total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1,
+      prevHref: page > 1 ? pageHref(filters, page - 1) : null,
+      nextHref: page < pages ? pageHref(filters, page + 1) : null,
+      filters,
+      indicators: indicatorList,
+      locations: locationList,
+      verifications: VERIFICATIONS,
+    });
+  });
+
+  router.get('/figures/:id', (req: Request, res: Response) => {
+    const id = parseId(req.params.id, 'figure');
+    const figure = q.figures.getById(id);
+    // Drafts are for staff only: to the public they do not exist.
+    if (!figure || figure.status === 'draft') throw new HttpError(404, `there is no published figure ${id}`);
+    res.render('figures/show', { title: `${figure.indicator_name}, ${figure.location_name}`, figure });
+  });
+
+  return router;
+}

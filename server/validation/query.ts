@@ -1,0 +1,47 @@
+import { HttpError } from '../errors';
+
+/** A repeatable query parameter (`?indicator=a&indicator=b` or `?indicator=a,b`) as a list of non-empty strings. */
+export function parseList(value: unknown, name: string): string[] {
+  if (value === undefined || value === '') return [];
+  const items = Array.isArray(value) ? value : [value];
+  const out: string[] = [];
+  for (const item of items) {
+    if (typeof item !== 'string') throw new HttpError(400, `${name} must be given as text, e.g. ?${name}=value`);
+    for (const part of item.split(',')) {
+      const trimmed = part.trim();
+      if (trimmed.length > 100) throw new HttpError(400, `${name} values must be at most 100 characters long`);
+      if (trimmed) out.push(trimmed);
+    }
+  }
+  if (out.length > 100) throw new HttpError(400, `at most 100 values may be given for ${name}`);
+  return [...new Set(out)];
+}
+
+/** Checks every value against the allowed ones; the error names the first unknown value. */
+export function requireKnown<T extends string>(values: string[], allowed: readonly T[] | Set<string>, name: string): T[] {
+  const set = allowed instanceof Set ? allowed : new Set<string>(allowed);
+  for (const value of values) {
+    if (!set.has(value)) {
+      const hint = allowed instanceof Set ? '' : ` (expected one of: ${[...set].join(', ')})`;
+      throw new HttpError(400, `unknown ${name} "${value}"${hint}`);
+    }
+  }
+  return values as T[];
+}
+
+/** A positive integer parameter, or the fallback when absent. */
+export function parsePositiveInt(value: unknown, name: string, fallback: number, max = 1_000_000): number {
+  if (value === undefined || value === '') return fallback;
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new HttpError(400, `${name} must be a whole number between 1 and ${max}`);
+  }
+  return Number(value);
+}
+
+/** A route id such as /figures/:id. */
+export function parseId(value: unknown, what: string): number {
+  if (typeof value !== 'string' || !/^[1-9]\d{0,14}$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new HttpError(400, `${what} id must be a positive whole number`);
+  }
+  return Number(value);
+}

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { loadConfig } from '../../server/config';
+import { main } from '../../server/main';
+
+describe('configuration', () => {
+  test('defaults need no variable and hold no secret', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', logLevel: 'info', nodeEnv: 'production', trustProxy: false });
+    expect(config.databasePath).toBe(path.resolve('data/tally.db'));
+    expect(config.sessionSecret).toBeUndefined();
+  });
+
+  test.each([
+    [{ PORT: 'abc' }, 'Invalid PORT: must be a whole number between 1 and 65535 (got "abc")'],
+    [{ PORT: '70000' }, 'Invalid PORT: must be a whole number between 1 and 65535 (got "70000")'],
+    [{ LOG_LEVEL: 'loud' }, 'Invalid LOG_LEVEL'],
+    [{ NODE_ENV: 'staging' }, 'Invalid NODE_ENV'],
+    [{ TRUST_PROXY: 'maybe' }, 'Invalid TRUST_PROXY'],
+    [{ SESSION_SECRET: 'short' }, 'Invalid SESSION_SECRET: must be at least 32 characters long (got (hidden))'],
+    [{ ADMIN_PASSWORD: 'short' }, 'Invalid ADMIN_PASSWORD'],
+  ])('%j is refused with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  test('TRUST_PROXY takes a hop count, true, or proxy addresses', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback,10.0.0.0/8');
+  });
+
+  test('a bad PORT stops start-up with a one-line message naming it', () => {
+    const saved = process.env.PORT;
+    process.env.PORT = 'not-a-port';
+    const exit = jest.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
+      throw new Error(`exit ${String(code)}`);
+    });
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(() => main()).toThrow('exit 1');
+      expect(stderr).toHaveBeenCalledTimes(1);
+      expect(stderr).toHaveBeenCalledWith('Tally cannot start. Invalid PORT: must be a whole number between 1 and 65535 (got "not-a-port")\n');
+    } finally {
+      exit.mockRestore();
+      stderr.mockRestore();
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+});
