@@ -11,6 +11,7 @@ import { securityHeaders } from './middleware/security';
 import { publicDir, viewsDir } from './paths';
 import { figureRoutes } from './routes/figures';
 import { healthRoutes } from './routes/health';
+import { sourceRoutes } from './routes/sources';
 
 export interface AppDeps {
   db: Db;
@@ -54,6 +55,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(healthRoutes(q));
   app.get('/', (_req, res) => res.redirect('/figures'));
   app.use(figureRoutes(q));
+  app.use(sourceRoutes(q));
 
   app.use(notFound);
   app.use(errorHandler(logger, config.nodeEnv === 'development'));

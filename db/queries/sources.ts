@@ -17,7 +17,13 @@ export function sourceQueries(db: Db) {
   const insert = db.prepare<[NewSource & { user_id: number | null }]>(`
     INSERT INTO sources (title, publisher, url, published_on, accessed_on, notes, created_by)
     VALUES (@title, @publisher, @url, @published_on, @accessed_on, @notes, @user_id)`);
+  const withCounts = db.prepare<[], SourceRow & { figure_count: number }>(`
+    SELECT s.id, s.title, s.publisher, s.url, s.published_on, s.accessed_on, s.notes,
+           (SELECT COUNT(*) FROM figures f WHERE f.source_id = s.id AND f.status = 'published') AS figure_count
+    FROM sources s ORDER BY s.published_on IS NULL, s.published_on DESC, s.title`);
   return {
+    /** Every source with how many published figures cite it, newest document first. */
+    listWithCounts: (): (SourceRow & { figure_count: number })[] => withCounts.all(),
     getById: (id: number): SourceRow | undefined => byId.get(id),
     create: (source: NewSource, userId: number | null): number =>
       Number(insert.run({ ...source, user_id: userId }).lastInsertRowid),
