@@ -1,3 +1,4 @@
+import cors from 'cors';
 import express, { type Express } from 'express';
 import pinoHttp from 'pino-http';
 import type { Db } from '../db/connection';
@@ -9,6 +10,8 @@ import { errorHandler } from './middleware/error-handler';
 import { notFound } from './middleware/not-found';
 import { securityHeaders } from './middleware/security';
 import { publicDir, viewsDir } from './paths';
+import { apiRoutes } from './routes/api';
+import { exportRoutes } from './routes/exports';
 import { figureRoutes } from './routes/figures';
 import { healthRoutes } from './routes/health';
 import { sourceRoutes } from './routes/sources';
@@ -52,10 +55,19 @@ export function createApp({ db, config, logger }: AppDeps): Express {
     next();
   });
 
+  // Public data may be read from any origin, and only read.
+  app.use(['/api', '/export'], cors({ origin: '*', methods: ['GET', 'HEAD'], exposedHeaders: ['ETag', 'Last-Modified', 'Content-Disposition'], maxAge: 86400 }));
+  app.use(['/api', '/export'], (_req, res, next) => {
+    res.set('Cross-Origin-Resource-Policy', 'cross-origin');
+    next();
+  });
+
   app.use(healthRoutes(q));
   app.get('/', (_req, res) => res.redirect('/figures'));
   app.use(figureRoutes(q));
   app.use(sourceRoutes(q));
+  app.use(exportRoutes(q));
+  app.use(apiRoutes(q));
 
   app.use(notFound);
   app.use(errorHandler(logger, config.nodeEnv === 'development'));

@@ -35,8 +35,13 @@ export function errorHandler(logger: Logger, showStacks: boolean): ErrorRequestH
     if (status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     const stack = showStacks && err instanceof Error ? err.stack : undefined;
     res.status(status);
-    if (req.path.startsWith('/api/') || req.path === '/api') {
+    if (req.path.startsWith('/api/')) {
       res.json({ error: { status, message } });
+      return;
+    }
+    // Exports are read by programs and people at a terminal: a plain line says what to fix.
+    if (req.path.startsWith('/export/')) {
+      res.type('text/plain').send(`${message}\n`);
       return;
     }
     res.render('errors/error', { title: `${status} — ${titleFor(status)}`, status, heading: titleFor(status), message, stack });

@@ -1,0 +1,112 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../connection';
+import type { Verification } from '../types';
+
+/** The CSV/API column contract of DESIGN.md, in order. Never reorder: other services depend on it. */
+export const EXPORT_COLUMNS = [
+  'figure_id', 'indicator_code', 'indicator_name', 'unit', 'location_code', 'location_name', 'admin_level',
+  'reference_period_start', 'reference_period_end', 'value', 'value_low', 'value_high', 'qualifier',
+  'verification', 'reported_by', 'claimed_by', 'source_title', 'source_publisher', 'source_url',
+  'source_published_on', 'source_quote', 'notes', 'status', 'updated_at',
+] as const;
+
+export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
+/** One export row as positional values in EXPORT_COLUMNS order. */
+export type ExportRow = (string | number | null)[];
+
+/** Filters already resolved to ids and normalised values (see server/validation/export-filter.ts). */
+export interface ExportFilter {
+  indicatorIds: number[];
+  locationIds: number[];
+  verifications: Verification[];
+  sourceId: number | null;
+  from: string | null;
+  to: string | null;
+  /** ISO 8601 UTC with milliseconds, as stored in updated_at. */
+  updatedSince: string | null;
+}
+
+const SELECT = `
+  SELECT f.id, i.code, i.name, i.unit, l.code, l.name, l.admin_level,
+         f.reference_period_start, f.reference_period_end, f.value, f.value_low, f.value_high, f.qualifier,
+         f.verification, f.reported_by, f.claimed_by, s.title, s.publisher, s.url,
+         s.published_on, f.source_quote, f.notes, f.status, f.updated_at
+  FROM figures f
+  JOIN indicators i ON i.id = f.indicator_id
+  JOIN locations l ON l.id = f.location_id
+  JOIN sources s ON s.id = f.source_id`;
+
+/** WHERE clause text for a filter's shape; values are bound in the same order by filterParams. */
+function whereFor(filter: ExportFilter): string {
+  const clauses = ['f.id > ?'];
+  // With updated_since a puller also learns which figures were retired, so it can drop them.
+  clauses.push(filter.updatedSince ? "f.status IN ('published', 'retired') AND f.updated_at >= ?" : "f.status = 'published'");
+  const list = (column: string, n: number): void => {
+    if (n > 0) clauses.push(`${column} IN (${Array(n).fill('?').join(', ')})`);
+  };
+  list('f.indicator_id', filter.indicatorIds.length);
+  list('f.location_id', filter.locationIds.length);
+  list('f.verification', filter.verifications.length);
+  if (filter.sourceId !== null) clauses.push('f.source_id = ?');
+  if (filter.from !== null) clauses.push('f.reference_period_end >= ?');
+  if (filter.to !== null) clauses.push('f.reference_period_start <= ?');
+  return clauses.join(' AND ');
+}
+
+function filterParams(filter: ExportFilter, afterId: number): unknown[] {
+  const params: unknown[] = [afterId];
+  if (filter.updatedSince) params.push(filter.updatedSince);
+  params.push(...filter.indicatorIds, ...filter.locationIds, ...filter.verifications);
+  if (filter.sourceId !== null) params.push(filter.sourceId);
+  if (filter.from !== null) params.push(filter.from);
+  if (filter.to !== null) params.push(filter.to);
+  return params;
+}
+
+export function exportQueries(db: Db) {
+  const statements = new Map<string, Statement<unknown[], ExportRow>>();
+  const version = db.prepare<[], { version: number; changed_at: string }>('SELECT version, changed_at FROM data_version WHERE id = 1');
+  const descendants = db.prepare<[string], { id: number }>(`
+    WITH RECURSIVE tree(id) AS (
+      SELECT value FROM json_each(?)
+      UNION SELECT l.id FROM locations l JOIN tree t ON l.parent_id = t.id
+    ) SELECT id FROM tree`);
+  const byId = db.prepare<[number], ExportRow>(`${SELECT} WHERE f.id = ? AND f.status IN ('published', 'retired')`).raw(true);
+
+  /** One prepared statement per filter shape (which filters are set, how many values each). */
+  function statementFor(filter: ExportFilter): Statement<unknown[], ExportRow> {
+    const where = whereFor(filter);
+    let stmt = statements.get(where);
+    if (!stmt) {
+      stmt = db.prepare<unknown[], ExportRow>(`${SELECT} WHERE ${where} ORDER BY f.id LIMIT ?`).raw(true);
+      if (statements.size > 500) statements.clear();
+      statements.set(where, stmt);
+    }
+    return stmt;
+  }
+
+  return {
+    /**
+     * Up to `limit` rows with figure_id > afterId, in figure_id order. Callers
+     * walk the whole result page by page (keyset), so no cursor stays open on
+     * the shared connection while a slow client drains the response.
+     */
+    page(filter: ExportFilter, afterId: number, limit: number): ExportRow[] {
+      return statementFor(filter).all(...filterParams(filter, afterId), limit);
+    },
+
+    getById: (id: number): ExportRow | undefined => byId.get(id),
+
+    /** The data version and when it last moved; drives ETag and Last-Modified. */
+    dataVersion(): { version: number; changedAt: string } {
+      const row = version.get();
+      if (!row) throw new Error('data_version row is missing');
+      return { version: row.version, changedAt: row.changed_at };
+    },
+
+    /** The given locations and every place below them. */
+    withDescendants: (ids: number[]): number[] => descendants.all(JSON.stringify(ids)).map((r) => r.id),
+  };
+}
+
+export type ExportQueries = ReturnType<typeof exportQueries>;

@@ -1,0 +1,90 @@
+import { Router, type Request, type Response } from 'express';
+import type { Queries } from '../../db';
+import { EXPORT_COLUMNS, type ExportRow } from '../../db/queries/export';
+import { openApiDocument } from '../api/openapi';
+import { HttpError } from '../errors';
+import { answerIfFresh } from '../export/caching';
+import { parseExportQuery } from '../validation/export-filter';
+import { parseId, parsePositiveInt } from '../validation/query';
+
+export const API_MAX_LIMIT = 10_000;
+const API_DEFAULT_LIMIT = 1000;
+
+/** The same columns as the CSV, as a JSON object with numbers as numbers. */
+function rowObject(row: ExportRow): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
+  EXPORT_COLUMNS.forEach((column, i) => {
+    out[column] = row[i] ?? null;
+  });
+  return out;
+}
+
+function encodeCursor(afterId: number): string {
+  return Buffer.from(`after:${afterId}`).toString('base64url');
+}
+
+function decodeCursor(value: unknown): number {
+  if (value === undefined || value === '') return 0;
+  const text = typeof value === 'string' ? Buffer.from(value, 'base64url').toString('utf8') : '';
+  const match = /^after:(\d{1,15})$/.exec(text);
+  if (!match) throw new HttpError(400, 'cursor is not one this API gave out: use next_cursor from the previous page');
+  return Number(match[1]);
+}
+
+export function apiRoutes(q: Queries): Router {
+  const router = Router();
+
+  router.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+
+  router.get('/api/v1/figures', (req: Request, res: Response) => {
+    const { filter } = parseExportQuery(req.query, q, { others: ['limit', 'cursor'] });
+    const limit = parsePositiveInt(req.query.limit, 'limit', API_DEFAULT_LIMIT, API_MAX_LIMIT);
+    const afterId = decodeCursor(req.query.cursor);
+    if (answerIfFresh(req, res, q.exports.dataVersion(), { api: 1, filter, limit, afterId })) return;
+    // One extra row tells whether another page follows.
+    const rows = q.exports.page(filter, afterId, limit + 1);
+    const more = rows.length > limit;
+    const data = (more ? rows.slice(0, limit) : rows).map(rowObject);
+    const last = data.at(-1)?.figure_id;
+    res.json({
+      data,
+      meta: { count: data.length, limit, next_cursor: more && typeof last === 'number' ? encodeCursor(last) : null },
+    });
+  });
+
+  router.get('/api/v1/figures/:id', (req: Request, res: Response) => {
+    const id = parseId(req.params.id, 'figure');
+    const row = q.exports.getById(id);
+    if (!row) throw new HttpError(404, `there is no published figure ${id}`);
+    res.json({ data: rowObject(row) });
+  });
+
+  router.get('/api/v1/indicators', (_req, res) => {
+    res.json({ data: q.indicators.list().map(({ id: _id, ...rest }) => rest) });
+  });
+
+  router.get('/api/v1/locations', (_req, res) => {
+    const all = q.locations.list();
+    const codeById = new Map(all.map((l) => [l.id, l.code]));
+    res.json({
+      data: all.map((l) => ({
+        code: l.code,
+        name: l.name,
+        admin_level: l.admin_level,
+        parent_code: l.parent_id === null ? null : (codeById.get(l.parent_id) ?? null),
+      })),
+    });
+  });
+
+  router.get('/api/v1/sources', (_req, res) => {
+    res.json({ data: q.sources.listWithCounts().map(({ figure_count, ...s }) => ({ ...s, published_figures: figure_count })) });
+  });
+
+  router.get('/api', (_req, res) => {
+    res.render('api/index', { title: 'API and CSV export' });
+  });
+
+  return router;
+}

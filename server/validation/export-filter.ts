@@ -1,0 +1,103 @@
+import type { Queries } from '../../db';
+import type { ExportFilter } from '../../db/queries/export';
+import { VERIFICATIONS } from '../../db/types';
+import { HttpError } from '../errors';
+import { parseList, requireKnown } from './query';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const FILTER_PARAMS = ['indicator', 'location', 'include_children', 'from', 'to', 'verification', 'source', 'updated_since'];
+
+function single(value: unknown, name: string): string | null {
+  if (value === undefined || value === '') return null;
+  if (typeof value !== 'string') throw new HttpError(400, `${name} may be given only once`);
+  return value;
+}
+
+function parseDate(value: unknown, name: string): string | null {
+  const text = single(value, name);
+  if (text === null) return null;
+  const d = new Date(`${text}T00:00:00Z`);
+  if (!ISO_DATE.test(text) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== text) {
+    throw new HttpError(400, `${name} must be a real date written YYYY-MM-DD (got "${text.slice(0, 40)}")`);
+  }
+  return text;
+}
+
+function parseFlag(value: unknown, name: string): boolean {
+  const text = single(value, name);
+  if (text === null || text === '0' || text === 'false') return false;
+  if (text === '1' || text === 'true') return true;
+  throw new HttpError(400, `${name} must be 1 or 0 (got "${text.slice(0, 40)}")`);
+}
+
+export interface ParsedExportQuery {
+  filter: ExportFilter;
+  flags: Record<string, boolean>;
+}
+
+/**
+ * Parses the export/API filters of DESIGN.md into ids and normalised values.
+ * Unknown parameters and unknown values are refused with a message naming them,
+ * so a typo never silently widens a pull to every figure.
+ */
+export function parseExportQuery(
+  query: Record<string, unknown>,
+  q: Queries,
+  extra: { flags?: string[]; others?: string[] } = {},
+): ParsedExportQuery {
+  const flagNames = extra.flags ?? [];
+  const known = new Set([...FILTER_PARAMS, ...flagNames, ...(extra.others ?? [])]);
+  for (const name of Object.keys(query)) {
+    if (!known.has(name)) throw new HttpError(400, `unknown parameter "${name.slice(0, 40)}" (known: ${[...known].join(', ')})`);
+  }
+
+  const indicatorsByCode = new Map(q.indicators.list().map((i) => [i.code, i.id]));
+  const locationsByCode = new Map(q.locations.list().map((l) => [l.code, l.id]));
+  const indicatorCodes = requireKnown(parseList(query.indicator, 'indicator'), new Set(indicatorsByCode.keys()), 'indicator');
+  const locationCodes = requireKnown(parseList(query.location, 'location'), new Set(locationsByCode.keys()), 'location');
+  const verifications = requireKnown(parseList(query.verification, 'verification'), VERIFICATIONS, 'verification');
+  let locationIds = locationCodes.map((c) => locationsByCode.get(c) as number);
+  if (parseFlag(query.include_children, 'include_children') && locationIds.length > 0) {
+    locationIds = q.exports.withDescendants(locationIds);
+  }
+
+  const from = parseDate(query.from, 'from');
+  const to = parseDate(query.to, 'to');
+  if (from && to && from > to) throw new HttpError(400, `from (${from}) is after to (${to})`);
+
+  let sourceId: number | null = null;
+  const source = single(query.source, 'source');
+  if (source !== null) {
+    if (!/^[1-9]\d{0,14}$/.test(source) || !q.sources.getById(Number(source))) {
+      throw new HttpError(400, `unknown source "${source.slice(0, 40)}" (give a source id, as listed at /api/v1/sources)`);
+    }
+    sourceId = Number(source);
+  }
+
+  let updatedSince: string | null = null;
+  const since = single(query.updated_since, 'updated_since');
+  if (since !== null) {
+    const d = new Date(since);
+    if (!ISO_TIMESTAMP.test(since) || Number.isNaN(d.getTime())) {
+      throw new HttpError(400, `updated_since must be an ISO 8601 timestamp such as 2024-01-31T00:00:00Z (got "${since.slice(0, 40)}")`);
+    }
+    updatedSince = d.toISOString();
+  }
+
+  const flags: Record<string, boolean> = {};
+  for (const name of flagNames) flags[name] = parseFlag(query[name], name);
+
+  return {
+    filter: {
+      indicatorIds: indicatorCodes.map((c) => indicatorsByCode.get(c) as number),
+      locationIds,
+      verifications,
+      sourceId,
+      from,
+      to,
+      updatedSince,
+    },
+    flags,
+  };
+}
