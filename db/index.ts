@@ -1,6 +1,7 @@
 import type { Db } from './connection';
 import { exportQueries } from './queries/export';
 import { figureQueries } from './queries/figures';
+import { importBatchQueries, importQueries } from './queries/imports';
 import { indicatorQueries } from './queries/indicators';
 import { locationQueries } from './queries/locations';
 import { settingQueries } from './queries/settings';
@@ -12,6 +13,8 @@ export function createQueries(db: Db) {
   return {
     exports: exportQueries(db),
     figures: figureQueries(db),
+    imports: importQueries(db),
+    importBatches: importBatchQueries(db),
     indicators: indicatorQueries(db),
     locations: locationQueries(db),
     sources: sourceQueries(db),

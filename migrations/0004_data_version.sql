@@ -53,3 +53,8 @@ WHEN NEW.updated_at = OLD.updated_at
 BEGIN
   UPDATE figures SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = NEW.id;
 END;
+
+-- Imports match a row to an existing figure by what it states: indicator,
+-- place, period and originator (then the source).
+CREATE INDEX figures_natural_key
+  ON figures (indicator_id, location_id, reference_period_start, reference_period_end, reported_by);

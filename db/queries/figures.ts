@@ -115,6 +115,8 @@ export function figureQueries(db: Db) {
     },
 
     revisions: (figureId: number): RevisionRow[] => revisions.all(figureId),
+
+    recordRevision,
   };
 }
 

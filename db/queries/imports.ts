@@ -1,0 +1,123 @@
+import type { Db } from '../connection';
+import type { FigureRow } from '../types';
+
+export interface SourceKey {
+  title: string;
+  publisher: string;
+  url: string | null;
+  published_on: string | null;
+}
+
+export function importQueries(db: Db) {
+  const sourceByUrl = db.prepare<[string], { id: number }>('SELECT id FROM sources WHERE url = ?');
+  const sourceByName = db.prepare<[string, string, string | null, number], { id: number }>(
+    'SELECT id FROM sources WHERE publisher = ? AND title = ? AND published_on IS ? AND (? OR url IS NULL) ORDER BY id LIMIT 1',
+  );
+  const figuresByKey = db.prepare<[number, number, string, string, string], FigureRow>(`
+    SELECT * FROM figures
+    WHERE indicator_id = ? AND location_id = ? AND reference_period_start = ? AND reference_period_end = ? AND reported_by = ?
+    ORDER BY id`);
+  const update = db.prepare<[FigureRow & { user_id: number | null }]>(`
+    UPDATE figures SET
+      value = @value, value_low = @value_low, value_high = @value_high, qualifier = @qualifier,
+      verification = @verification, claimed_by = @claimed_by, source_quote = @source_quote, notes = @notes,
+      status = @status, updated_by = @user_id, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), version = version + 1
+    WHERE id = @id`);
+  return {
+    /**
+     * A source is the same document when its URL matches; else when publisher,
+     * title and date match a source that has no URL (two different URLs are two documents).
+     */
+    findSource(key: SourceKey): number | undefined {
+      if (key.url) {
+        const byUrl = sourceByUrl.get(key.url);
+        if (byUrl) return byUrl.id;
+      }
+      return sourceByName.get(key.publisher, key.title, key.published_on, key.url ? 0 : 1)?.id;
+    },
+    figuresByKey: (indicatorId: number, locationId: number, start: string, end: string, reportedBy: string): FigureRow[] =>
+      figuresByKey.all(indicatorId, locationId, start, end, reportedBy),
+    /** Overwrites a figure's stated values (not its identity) and bumps its version. */
+    updateFigure: (figure: FigureRow, userId: number | null): void => {
+      update.run({ ...figure, user_id: userId });
+    },
+  };
+}
+
+export interface ImportBatchRow {
+  id: number;
+  file_name: string;
+  created_by: number | null;
+  created_at: string;
+  publish: 0 | 1;
+  state: 'previewed' | 'committed' | 'discarded' | 'failed';
+  file_error: string | null;
+  row_count: number;
+  new_count: number;
+  changed_count: number;
+  unchanged_count: number;
+  error_count: number;
+  errors: string;
+  finished_at: string | null;
+}
+
+export interface BatchCounts {
+  row_count: number;
+  new_count: number;
+  changed_count: number;
+  unchanged_count: number;
+  error_count: number;
+  errors: string;
+}
+
+export function importBatchQueries(db: Db) {
+  const create = db.prepare<[string, number | null, number]>(
+    "INSERT INTO import_batches (file_name, created_by, publish, state) VALUES (?, ?, ?, 'previewed')",
+  );
+  const byId = db.prepare<[number], ImportBatchRow>('SELECT * FROM import_batches WHERE id = ?');
+  const setCounts = db.prepare<[BatchCounts & { id: number }]>(`
+    UPDATE import_batches SET row_count = @row_count, new_count = @new_count, changed_count = @changed_count,
+      unchanged_count = @unchanged_count, error_count = @error_count, errors = @errors WHERE id = @id`);
+  const fail = db.prepare<[string, number]>(
+    "UPDATE import_batches SET state = 'failed', file_error = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+  );
+  const finish = db.prepare<[string, number]>(
+    "UPDATE import_batches SET state = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+  );
+  const addRow = db.prepare<[number, number, string]>('INSERT INTO import_rows (batch_id, row_number, data) VALUES (?, ?, ?)');
+  const rowsAfter = db.prepare<[number, number, number], { row_number: number; data: string }>(
+    'SELECT row_number, data FROM import_rows WHERE batch_id = ? AND row_number > ? ORDER BY row_number LIMIT ?',
+  );
+  const clearRows = db.prepare<[number]>('DELETE FROM import_rows WHERE batch_id = ?');
+  const recent = db.prepare<[number], ImportBatchRow>('SELECT * FROM import_batches ORDER BY id DESC LIMIT ?');
+
+  return {
+    create: (fileName: string, userId: number | null, publish: boolean): number =>
+      Number(create.run(fileName, userId, publish ? 1 : 0).lastInsertRowid),
+    getById: (id: number): ImportBatchRow | undefined => byId.get(id),
+    recent: (limit: number): ImportBatchRow[] => recent.all(limit),
+    setCounts: (id: number, counts: BatchCounts): void => {
+      setCounts.run({ ...counts, id });
+    },
+    /** Marks a batch failed with a file-level message and drops anything staged. */
+    fail(id: number, message: string): void {
+      db.transaction(() => {
+        clearRows.run(id);
+        fail.run(message, id);
+      })();
+    },
+    /** Ends a batch as committed or discarded and drops its staged copy of the file. */
+    finish(id: number, state: 'committed' | 'discarded'): void {
+      clearRows.run(id);
+      finish.run(state, id);
+    },
+    /** Stages rows in one short transaction per batch of rows. */
+    addRows(id: number, rows: { rowNumber: number; data: unknown }[]): void {
+      db.transaction(() => {
+        for (const row of rows) addRow.run(id, row.rowNumber, JSON.stringify(row.data));
+      })();
+    },
+    rowsAfter: (id: number, afterRow: number, limit: number): { row_number: number; data: string }[] =>
+      rowsAfter.all(id, afterRow, limit),
+  };
+}

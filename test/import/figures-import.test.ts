@@ -1,0 +1,189 @@
+import { Readable } from 'node:stream';
+import request from 'supertest';
+import { createQueries } from '../../db';
+import { DEMO_DATASET_PATH, loadDataset, readDataset } from '../../db/seed/load';
+import { commitImport, stageImport } from '../../server/import/figures-import';
+import { createTestApp, createTestDb } from '../helpers/app';
+import { parseCsv } from '../helpers/csv';
+
+/** A database with the demo indicators and places but no sources or figures. */
+function referenceOnlyApp() {
+  const target = createTestApp({ seed: false });
+  loadDataset(target.db, { ...readDataset(DEMO_DATASET_PATH), sources: [], figures: [] });
+  return target;
+}
+
+async function stage(q: ReturnType<typeof createQueries>, text: string | Buffer, publish = false) {
+  return stageImport(Readable.from([typeof text === 'string' ? Buffer.from(text, 'utf8') : text]), q, { fileName: 'test.csv', userId: null, publish });
+}
+
+function countFigures(db: ReturnType<typeof createTestDb>): number {
+  return db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM figures').get()?.n ?? 0;
+}
+
+async function exportCsv(app: ReturnType<typeof createTestApp>['app'], query = ''): Promise<string> {
+  return (await request(app).get(`/export/figures.csv${query}`).expect(200)).text;
+}
+
+/** Blanks figure_id and updated_at, the two columns a round trip may change. */
+function withoutIdsAndTimes(csv: string): string[][] {
+  return parseCsv(csv).map((r, i) => (i === 0 ? r : r.map((cell, c) => (c === 0 || c === 23 ? '' : cell))));
+}
+
+describe('CSV import', () => {
+  test('round trip: export → import into a fresh database → export gives the same file but for figure_id and updated_at', async () => {
+    const source = createTestApp();
+    source.db.prepare('UPDATE figures SET notes = ?, value_low = 90, value_high = 110, value = 98 WHERE id = 1').run('=looks like a formula, "quoted", ünïcode\nsecond line');
+    const first = await exportCsv(source.app, '?hxl=1');
+    const target = referenceOnlyApp();
+    const batch = await stage(target.q, first, true);
+    expect(batch).toMatchObject({ state: 'previewed', row_count: 18, new_count: 18, error_count: 0 });
+    commitImport(target.db, target.q, batch.id, null);
+    const second = await exportCsv(target.app, '?hxl=1');
+    expect(withoutIdsAndTimes(second)).toEqual(withoutIdsAndTimes(first));
+    const notes = parseCsv(second)[2];
+    expect(notes).toBeDefined();
+  });
+
+  test('imported figures are drafts unless publishing, each with an import revision', async () => {
+    const csv = await exportCsv(createTestApp().app, '?location=RU-BEL');
+    const target = referenceOnlyApp();
+    const batch = await stage(target.q, csv);
+    const done = commitImport(target.db, target.q, batch.id, null);
+    expect(done).toMatchObject({ state: 'committed', new_count: 2 });
+    const rows = target.db.prepare<[], { id: number; status: string }>('SELECT id, status FROM figures').all();
+    expect(rows.map((r) => r.status)).toEqual(['draft', 'draft']);
+    expect(parseCsv(await exportCsv(target.app))).toHaveLength(1);
+    const revisions = target.q.figures.revisions(rows[0]?.id ?? 0);
+    expect(revisions).toHaveLength(1);
+    expect(revisions[0]).toMatchObject({ action: 'import', note: `Imported from test.csv (import ${batch.id})` });
+    expect(target.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM sources').get()?.n).toBe(1);
+  });
+
+  test('the preview counts new, changed and unchanged rows and writes nothing', async () => {
+    const app = createTestApp();
+    const csv = parseCsv(await exportCsv(app.app, '?location=RU-BEL'));
+    const valueColumn = (csv[0] as string[]).indexOf('value');
+    (csv[1] as string[])[valueColumn] = '25';
+    const text = csv.map((r) => r.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n');
+    const extra = text.replace(/\r\n.*$/s, '') + '\r\n' + text.split('\r\n')[2]?.replace('2023-12-30,2023-12-30', '2023-12-31,2023-12-31');
+    const before = countFigures(app.db);
+    const batch = await stage(app.q, `${text}\r\n${extra.split('\r\n')[1]}`, true);
+    expect(batch).toMatchObject({ row_count: 3, new_count: 1, changed_count: 1, unchanged_count: 1, error_count: 0 });
+    expect(countFigures(app.db)).toBe(before);
+    commitImport(app.db, app.q, batch.id, null);
+    expect(countFigures(app.db)).toBe(before + 1);
+    const changed = app.db.prepare<[], { value: number; version: number }>("SELECT value, version FROM figures WHERE id = (SELECT f.id FROM figures f JOIN locations l ON l.id = f.location_id WHERE l.code = 'RU-BEL' ORDER BY f.id LIMIT 1)").get();
+    expect(changed).toEqual({ value: 25, version: 2 });
+  });
+
+  test('a change to a published figure without publishing is a row error', async () => {
+    const app = createTestApp();
+    const csv = (await exportCsv(app.app, '?location=RU-BEL')).replace(',24,', ',25,');
+    const batch = await stage(app.q, csv, false);
+    expect(batch.error_count).toBe(1);
+    expect(JSON.parse(batch.errors)).toEqual([expect.objectContaining({ row: 2, message: expect.stringContaining('changes published figure') as unknown })]);
+  });
+
+  test('every row error names the row, column and value, and nothing is written', async () => {
+    const target = referenceOnlyApp();
+    const header = (await exportCsv(createTestApp().app)).split('\r\n')[0];
+    const good = ',civilian_deaths,x,people,UKR,x,0,2024-01-01,2024-01-31,10,,,exact,reported,UN OCHA,,Title,Publisher,,2024-02-01,quote,,published,';
+    const rows = [
+      good,
+      good.replace('civilian_deaths', 'civilian_deths'),
+      good.replace('UKR', 'XXX'),
+      good.replace('2024-01-31', '2023-12-31'),
+      good.replace('2024-01-01', '2024-02-30'),
+      good.replace(',10,,,', ',-5,,,'),
+      good.replace(',10,,,', ',10,11,,'),
+      good.replace(',10,,,', ',10,,9,'),
+      good.replace('exact', 'roughly'),
+      good.replace('reported,UN OCHA,', 'claimed,UN OCHA,'),
+      good.replace(',,Title', ',,Title').replace('Publisher,,', 'Publisher,ftp://x,'),
+      good.replace(',quote,', ',,'),
+      good.replace('UN OCHA', ''),
+      good + ',extra',
+      good.replace('published', 'retired'),
+      good,
+    ];
+    const batch = await stage(target.q, [header, ...rows].join('\r\n'));
+    const errors = JSON.parse(batch.errors) as { row: number; column: string; value: string; message: string }[];
+    const byRow = (row: number) => errors.filter((e) => e.row === row).map((e) => [e.column, e.value, e.message]);
+    expect(byRow(2)).toEqual([]);
+    expect(byRow(3)).toEqual([['indicator_code', 'civilian_deths', 'unknown indicator code "civilian_deths"']]);
+    expect(byRow(4)).toEqual([['location_code', 'XXX', 'unknown location code "XXX"']]);
+    expect(byRow(5)).toEqual([['reference_period_end', '2023-12-31', 'the period ends (2023-12-31) before it starts (2024-01-01)']]);
+    expect(byRow(6)).toEqual([['reference_period_start', '2024-02-30', 'reference_period_start must be a real date written YYYY-MM-DD']]);
+    expect(byRow(7)[0]?.slice(0, 2)).toEqual(['value', '-5']);
+    expect(byRow(8)).toEqual([['value_low', '11', 'value_low (11) is above value (10)']]);
+    expect(byRow(9)).toEqual([['value_high', '9', 'value_high (9) is below value (10)']]);
+    expect(byRow(10)[0]?.slice(0, 2)).toEqual(['qualifier', 'roughly']);
+    expect(byRow(11)).toEqual([['claimed_by', '', 'claimed_by must name the party when verification is claimed']]);
+    expect(byRow(12)).toEqual([['source_url', 'ftp://x', 'source_url must be an http:// or https:// address']]);
+    expect(byRow(13)).toEqual([['source_quote', '', 'source_quote is required']]);
+    expect(byRow(14)).toEqual([['reported_by', '', 'reported_by is required']]);
+    expect(byRow(15)).toEqual([['', '', 'the row has 25 cells but the header has 24']]);
+    expect(byRow(16)[0]?.slice(0, 2)).toEqual(['status', 'retired']);
+    expect(byRow(17)).toEqual([['', '', 'the same figure (indicator, place, period, originator and source) as row 2']]);
+    expect(batch.error_count).toBe(15);
+    expect(() => commitImport(target.db, target.q, batch.id, null)).toThrow(`import ${batch.id} has 15 error(s): fix the file and upload it again`);
+    expect(countFigures(target.db)).toBe(0);
+    expect(target.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM sources').get()?.n).toBe(0);
+  });
+
+  test.each([
+    ['an empty file', '', 'the file is empty'],
+    ['a header without rows', 'figure_id,indicator_code\r\n', 'missing column(s): indicator_name'],
+    ['missing headers', 'indicator_code,location_code,value\r\nx,y,1\r\n', 'missing column(s): indicator_name, unit, location_name'],
+    ['unknown headers', null, 'unknown column(s): vaule'],
+    ['a semicolon-separated file', 'indicator_code;location_code;value\r\ncivilian_deaths;UKR;1\r\n', 'the file is separated by ";", not commas'],
+    ['a tab-separated file', 'indicator_code\tlocation_code\tvalue\r\ncivilian_deaths\tUKR\t1\r\n', 'the file is separated by tabs, not commas'],
+    ['an unterminated quote', null, 'is never closed: check for a stray double quote'],
+    ['a stray quote', null, 'is not doubled: inside a quoted cell, write "" for each quote'],
+    ['non-UTF-8 bytes', null, 'the file is not UTF-8 text'],
+    ['only a header', null, 'the file has a header but no rows of figures'],
+  ])('%s gets a clear message and writes nothing', async (_name, text, message) => {
+    const app = createTestApp();
+    const exported = await exportCsv(app.app, '?location=RU-BEL');
+    const [header = '', first = ''] = exported.split('\r\n');
+    let body: string | Buffer = text ?? '';
+    if (_name === 'unknown headers') body = `${header.replace(',value,', ',vaule,')}\r\n${first}\r\n`;
+    if (_name === 'an unterminated quote') body = `${header}\r\n${first}\r\n${first.replace(/,[^,]*$/, ',"2024-01-01')}\r\n`;
+    if (_name === 'a stray quote') body = `${header}\r\n${first.replace(',UN DPPA,', ',"UN" DPPA,')}\r\n`;
+    if (_name === 'non-UTF-8 bytes') body = Buffer.concat([Buffer.from(`${header}\r\n`), Buffer.from(first.replace('UN DPPA', 'UN D\u00e9PPA'), 'latin1')]);
+    if (_name === 'only a header') body = `${header}\r\n`;
+    const figuresBefore = countFigures(app.db);
+    const batch = await stage(app.q, body, true);
+    expect(batch.state).toBe('failed');
+    expect(batch.file_error).toContain(message);
+    expect(countFigures(app.db)).toBe(figuresBefore);
+    expect(app.db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM import_rows WHERE batch_id = ?').get(batch.id)?.n).toBe(0);
+  });
+
+  test('a formula-neutralised cell is imported without the apostrophe', async () => {
+    const source = createTestApp();
+    source.db.prepare("UPDATE figures SET notes = '=1+1' WHERE id = 1").run();
+    const csv = await exportCsv(source.app, '?indicator=civilian_deaths');
+    expect(csv).toContain("'=1+1");
+    const target = referenceOnlyApp();
+    const batch = await stage(target.q, csv, true);
+    commitImport(target.db, target.q, batch.id, null);
+    expect(target.db.prepare<[], { notes: string }>("SELECT notes FROM figures WHERE notes LIKE '%1+1'").get()?.notes).toBe('=1+1');
+  });
+
+  test('a large file is staged in pages and committed in one transaction', async () => {
+    const target = referenceOnlyApp();
+    const header = (await exportCsv(createTestApp().app)).split('\r\n')[0];
+    const lines = [header];
+    for (let i = 0; i < 10_000; i++) {
+      const day = new Date(Date.UTC(2000, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      lines.push(`,civilian_deaths,x,people,UA14,x,1,${day},${day},${i % 50},,,exact,reported,UN OCHA,,Daily report,OCHA,https://example.org/r/${i % 100},,"quote, ${i}",,,`);
+    }
+    const batch = await stage(target.q, lines.join('\r\n'), true);
+    expect(batch).toMatchObject({ row_count: 10_000, new_count: 10_000, error_count: 0 });
+    commitImport(target.db, target.q, batch.id, null);
+    expect(countFigures(target.db)).toBe(10_000);
+    expect(target.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM sources').get()?.n).toBe(100);
+  });
+});
