@@ -1,4 +1,5 @@
 import type { Db } from './connection';
+import { chartQueries } from './queries/charts';
 import { figureQueries } from './queries/figures';
 import { indicatorQueries } from './queries/indicators';
 import { locationQueries } from './queries/locations';
@@ -9,6 +10,7 @@ import { sourceQueries } from './queries/sources';
 export function createQueries(db: Db) {
   const version = db.prepare<[], { version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
   return {
+    charts: chartQueries(db),
     figures: figureQueries(db),
     indicators: indicatorQueries(db),
     locations: locationQueries(db),
