@@ -9,9 +9,15 @@ import { errorHandler } from './middleware/error-handler';
 import { notFound } from './middleware/not-found';
 import { securityHeaders } from './middleware/security';
 import { publicDir, viewsDir } from './paths';
+import { chartDataRoutes } from './routes/chart-data';
+import { compareRoutes } from './routes/compare';
+import { dashboardRoutes } from './routes/dashboard';
 import { figureRoutes } from './routes/figures';
 import { healthRoutes } from './routes/health';
+import { indicatorRoutes } from './routes/indicators';
+import { locationRoutes } from './routes/locations';
 import { sourceRoutes } from './routes/sources';
+import { vendorRoutes } from './routes/vendor';
 
 export interface AppDeps {
   db: Db;
@@ -47,15 +53,20 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(
     express.static(publicDir, { index: false, dotfiles: 'ignore', redirect: false, maxAge: config.nodeEnv === 'production' ? '1h' : 0 }),
   );
+  app.use(vendorRoutes(config.nodeEnv === 'production' ? 86_400 : 0));
   app.use((req, res, next) => {
     res.locals.currentPath = req.path;
     next();
   });
 
   app.use(healthRoutes(q));
-  app.get('/', (_req, res) => res.redirect('/figures'));
+  app.use(dashboardRoutes(q));
+  app.use(indicatorRoutes(q));
+  app.use(compareRoutes(q));
   app.use(figureRoutes(q));
   app.use(sourceRoutes(q));
+  app.use(locationRoutes(q));
+  app.use(chartDataRoutes(q));
 
   app.use(notFound);
   app.use(errorHandler(logger, config.nodeEnv === 'development'));
