@@ -323,7 +323,6 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
     const omitted = groups.length > maxSeries ? groups.length - maxSeries : 0;
     const shownGroups = groups.slice(0, maxSeries);
     const indicators = new Set(shownGroups.map((g) => g[0]?.indicator_code));
-    const locations = new Set(shownGroups.map((g) => g[0]?.location_code));
     const starts = new Set(shownGroups.map((g) => g[0]?.reference_period_start));
     const budget = Math.min(maxPoints, Math.max(50, Math.floor((maxPoints * 4) / Math.max(1, shownGroups.length))));
     const notes: string[] = [];
@@ -333,7 +332,7 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
       const distinct = first.verification === 'claimed' || first.verification === 'disputed' ? first.verification : null;
       const labelParts: string[] = [];
       if (indicators.size > 1) labelParts.push(first.indicator_name);
-      if (locations.size > 1 || options.colourBy === 'location') labelParts.push(first.location_name);
+      labelParts.push(first.location_name);
       labelParts.push(first.reported_by);
       if (panel.kind === 'running_total' && starts.size > 1) labelParts.push(`since ${first.reference_period_start}`);
       const label = `${labelParts.join(' · ')}${distinct === 'claimed' ? ' (claim)' : distinct === 'disputed' ? ' (disputed)' : ''}`;

@@ -62,7 +62,7 @@ describe('the series builder', () => {
     ];
     const panels = buildPanels(rows, opts);
     expect(panels.map((p) => p.kind)).toEqual(['running_total']);
-    expect(panels[0]?.series.map((s) => s.label)).toEqual(['Civilian deaths · UN OCHA', 'Civilian injuries · UN OCHA']);
+    expect(panels[0]?.series.map((s) => s.label)).toEqual(['Civilian deaths · Ukraine · UN OCHA', 'Civilian injuries · Ukraine · UN OCHA']);
   });
 
   test('overlapping period counts are bars over their own periods and are not added', () => {
@@ -127,7 +127,7 @@ describe('the series builder', () => {
   test('each originator is its own series', () => {
     const rows = [fig({ value: 3, reported_by: 'UN OCHA' }), fig({ value: 4, reported_by: 'Ministry of Health' })];
     const [panel] = buildPanels(rows, opts);
-    expect(panel?.series.map((s) => s.label).sort()).toEqual(['Ministry of Health', 'UN OCHA']);
+    expect(panel?.series.map((s) => s.label).sort()).toEqual(['Ukraine · Ministry of Health', 'Ukraine · UN OCHA']);
   });
 
   test('bucketing keeps the total of non-overlapping flows and leaves overlapping ones out', () => {
