@@ -1,4 +1,5 @@
 import type { Db } from './connection';
+import { chartQueries } from './queries/charts';
 import { exportQueries } from './queries/export';
 import { figureQueries } from './queries/figures';
 import { importBatchQueries, importQueries } from './queries/imports';
@@ -11,6 +12,7 @@ import { sourceQueries } from './queries/sources';
 export function createQueries(db: Db) {
   const version = db.prepare<[], { version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
   return {
+    charts: chartQueries(db),
     exports: exportQueries(db),
     figures: figureQueries(db),
     imports: importQueries(db),

@@ -12,9 +12,14 @@ import { securityHeaders } from './middleware/security';
 import { publicDir, viewsDir } from './paths';
 import { apiRoutes } from './routes/api';
 import { exportRoutes } from './routes/exports';
+import { compareRoutes } from './routes/compare';
+import { dashboardRoutes } from './routes/dashboard';
 import { figureRoutes } from './routes/figures';
 import { healthRoutes } from './routes/health';
+import { indicatorRoutes } from './routes/indicators';
+import { locationRoutes } from './routes/locations';
 import { sourceRoutes } from './routes/sources';
+import { vendorRoutes } from './routes/vendor';
 
 export interface AppDeps {
   db: Db;
@@ -50,6 +55,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(
     express.static(publicDir, { index: false, dotfiles: 'ignore', redirect: false, maxAge: config.nodeEnv === 'production' ? '1h' : 0 }),
   );
+  app.use(vendorRoutes(config.nodeEnv === 'production' ? 86_400 : 0));
   app.use((req, res, next) => {
     res.locals.currentPath = req.path;
     next();
@@ -63,11 +69,14 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   });
 
   app.use(healthRoutes(q));
-  app.get('/', (_req, res) => res.redirect('/figures'));
+  app.use(dashboardRoutes(q));
+  app.use(indicatorRoutes(q));
+  app.use(compareRoutes(q));
   app.use(figureRoutes(q));
   app.use(sourceRoutes(q));
   app.use(exportRoutes(q));
   app.use(apiRoutes(q));
+  app.use(locationRoutes(q));
 
   app.use(notFound);
   app.use(errorHandler(logger, config.nodeEnv === 'development'));

@@ -19,6 +19,8 @@ export interface ExportFilter {
   indicatorIds: number[];
   locationIds: number[];
   verifications: Verification[];
+  /** Originators (reported_by), matched exactly. */
+  originators: string[];
   sourceId: number | null;
   from: string | null;
   to: string | null;
@@ -47,6 +49,7 @@ function whereFor(filter: ExportFilter): string {
   list('f.indicator_id', filter.indicatorIds.length);
   list('f.location_id', filter.locationIds.length);
   list('f.verification', filter.verifications.length);
+  list('f.reported_by', filter.originators.length);
   if (filter.sourceId !== null) clauses.push('f.source_id = ?');
   if (filter.from !== null) clauses.push('f.reference_period_end >= ?');
   if (filter.to !== null) clauses.push('f.reference_period_start <= ?');
@@ -56,7 +59,7 @@ function whereFor(filter: ExportFilter): string {
 function filterParams(filter: ExportFilter, afterId: number): unknown[] {
   const params: unknown[] = [afterId];
   if (filter.updatedSince) params.push(filter.updatedSince);
-  params.push(...filter.indicatorIds, ...filter.locationIds, ...filter.verifications);
+  params.push(...filter.indicatorIds, ...filter.locationIds, ...filter.verifications, ...filter.originators);
   if (filter.sourceId !== null) params.push(filter.sourceId);
   if (filter.from !== null) params.push(filter.from);
   if (filter.to !== null) params.push(filter.to);

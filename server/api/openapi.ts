@@ -48,6 +48,7 @@ const filterParameters = [
   { name: 'from', in: 'query', description: 'Figures whose reference period ends on or after this date.', schema: { type: 'string', format: 'date' } },
   { name: 'to', in: 'query', description: 'Figures whose reference period starts on or before this date.', schema: { type: 'string', format: 'date' } },
   listParameter('verification', `Verification levels (${VERIFICATIONS.join(', ')}).`),
+  listParameter('originator', 'Originators (reported_by), exactly as written.'),
   { name: 'source', in: 'query', description: 'A source id from /api/v1/sources.', schema: { type: 'integer', minimum: 1 } },
   {
     name: 'updated_since',

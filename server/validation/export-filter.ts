@@ -6,7 +6,7 @@ import { parseList, requireKnown } from './query';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-const FILTER_PARAMS = ['indicator', 'location', 'include_children', 'from', 'to', 'verification', 'source', 'updated_since'];
+const FILTER_PARAMS = ['indicator', 'location', 'include_children', 'from', 'to', 'verification', 'originator', 'source', 'updated_since'];
 
 function single(value: unknown, name: string): string | null {
   if (value === undefined || value === '') return null;
@@ -57,6 +57,8 @@ export function parseExportQuery(
   const indicatorCodes = requireKnown(parseList(query.indicator, 'indicator'), new Set(indicatorsByCode.keys()), 'indicator');
   const locationCodes = requireKnown(parseList(query.location, 'location'), new Set(locationsByCode.keys()), 'location');
   const verifications = requireKnown(parseList(query.verification, 'verification'), VERIFICATIONS, 'verification');
+  const originatorList = parseList(query.originator, 'originator');
+  const originators = originatorList.length > 0 ? requireKnown(originatorList, new Set(q.charts.listOriginators()), 'originator') : [];
   let locationIds = locationCodes.map((c) => locationsByCode.get(c) as number);
   if (parseFlag(query.include_children, 'include_children') && locationIds.length > 0) {
     locationIds = q.exports.withDescendants(locationIds);
@@ -93,6 +95,7 @@ export function parseExportQuery(
       indicatorIds: indicatorCodes.map((c) => indicatorsByCode.get(c) as number),
       locationIds,
       verifications,
+      originators,
       sourceId,
       from,
       to,

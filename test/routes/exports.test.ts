@@ -225,3 +225,13 @@ function rawBuffer(res: request.Response, callback: (err: Error | null, body: Bu
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   stream.on('end', () => callback(null, Buffer.concat(chunks)));
 }
+
+describe('the originator filter', () => {
+  test('keeps only figures from the named originators; an unknown originator is a 400', async () => {
+    const { app } = createTestApp();
+    const rows = parseCsv((await request(app).get('/export/figures.csv?originator=UN%20DPPA').expect(200)).text);
+    expect(rows.slice(1).map((r) => r[col('reported_by')])).toEqual(['UN DPPA', 'UN DPPA']);
+    const res = await request(app).get('/export/figures.csv?originator=Nobody').expect(400);
+    expect(res.text).toContain('unknown originator "Nobody"');
+  });
+});

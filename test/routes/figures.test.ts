@@ -155,9 +155,10 @@ describe('errors and health', () => {
     expect(body.schemaVersion).toBeGreaterThanOrEqual(1);
   });
 
-  test('/ leads to the figures', async () => {
+  test('/ is the dashboard', async () => {
     const { app } = createTestApp();
-    await request(app).get('/').expect(302).expect('Location', '/figures');
+    const res = await request(app).get('/').expect(200);
+    expect(res.text).toContain('<a href="/" aria-current="page">Dashboard</a>');
   });
 
   test('pages carry a strict CSP and no X-Powered-By', async () => {

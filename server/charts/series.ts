@@ -1,0 +1,410 @@
+import type { ChartFigureRow } from '../../db/queries/charts';
+import type { Qualifier, Verification } from '../../db/types';
+import { formatAmount, formatPeriod, formatValue, verificationLabel } from '../format';
+
+/**
+ * How a figure is drawn. A running total (a count since a fixed start date) is
+ * a line through its period ends; a period count is a bar spanning its
+ * period; a level (people in need, funding) is a bar per period. Running
+ * totals and period counts are never added; levels are never added.
+ */
+export type PanelKind = 'running_total' | 'period_count' | 'level';
+
+/** A point as plotted: one figure, or (when a series is too long) one bucket of non-overlapping period counts. */
+export interface ChartPoint {
+  figureId: number | null;
+  href: string;
+  start: string;
+  end: string;
+  y: number;
+  low: number | null;
+  high: number | null;
+  qualifier: Qualifier;
+  /** The value as the source bounded it: "≥ 24", "~ US$ 3,100,000,000". */
+  text: string;
+  /** A short label drawn on the chart: "≥ 24", "~ US$ 3.1 bn". */
+  shortText: string;
+  verification: Verification;
+  originator: string;
+  claimedBy: string | null;
+  document: string;
+  documentDate: string | null;
+  /** How many figures a bucket sums (1 for a plain figure). */
+  figureCount: number;
+  rows: ChartFigureRow[];
+}
+
+export interface ChartSeries {
+  key: string;
+  label: string;
+  indicatorCode: string;
+  indicatorName: string;
+  locationCode: string;
+  locationName: string;
+  originator: string;
+  /** Claims by a party and disputed figures are drawn distinctly and can be hidden. */
+  distinct: 'claimed' | 'disputed' | null;
+  colorIndex: number;
+  points: ChartPoint[];
+}
+
+export interface ChartPanel {
+  id: string;
+  kind: PanelKind;
+  unit: string;
+  title: string;
+  series: ChartSeries[];
+  /** Period labels of a level panel, in order (its x axis). */
+  categories: string[];
+  /** Set when the panel shows fewer points than figures: says how they were reduced. */
+  reduced: string | null;
+  summary: string;
+}
+
+export interface BuildOptions {
+  /** Panel ids start with this (unique on the page). */
+  id: string;
+  /** Chart title; each panel adds what it shows. */
+  title: string;
+  /** Which dimension colours the series: the originator (default) or the place. */
+  colourBy?: 'originator' | 'location';
+  /** Points a series may have before it is bucketed or thinned. */
+  maxPointsPerSeries?: number;
+  /** Series a panel may have before the smallest are left out. */
+  maxSeries?: number;
+}
+
+export const MAX_POINTS_PER_SERIES = 1000;
+export const MAX_SERIES = 24;
+/** A running total counts over a long time: shared start dates of short counts (29 Dec … 2 Jan) are period counts. */
+const RUNNING_TOTAL_MIN_DAYS = 31;
+
+const DAY_MS = 86_400_000;
+
+function toDay(iso: string): number {
+  return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / DAY_MS;
+}
+
+function fromDay(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function addDays(iso: string, days: number): string {
+  return fromDay(toDay(iso) + days);
+}
+
+/** Days in an inclusive period. */
+function periodDays(start: string, end: string): number {
+  return toDay(end) - toDay(start) + 1;
+}
+
+/** "2023" for a calendar year, otherwise the period. */
+export function periodLabel(start: string, end: string): string {
+  if (start.slice(0, 4) === end.slice(0, 4) && start.endsWith('-01-01') && end.endsWith('-12-31')) return start.slice(0, 4);
+  return formatPeriod(start, end);
+}
+
+const SHORT_SIGNS: Record<Qualifier, string> = { exact: '', about: '~ ', at_least: '≥ ', more_than: '> ', at_most: '≤ ', up_to: '≤ ' };
+
+function compact(n: number): string {
+  const trim = (x: number): string => String(Math.round(x * 10) / 10);
+  if (n >= 1e9) return `${trim(n / 1e9)} bn`;
+  if (n >= 1e6) return `${trim(n / 1e6)} M`;
+  return new Intl.NumberFormat('en-GB').format(n);
+}
+
+export function shortValue(value: number, qualifier: Qualifier, unit: string): string {
+  return `${SHORT_SIGNS[qualifier]}${unit === 'usd' ? 'US$ ' : ''}${compact(value)}`;
+}
+
+/**
+ * Start dates that begin running totals at a place: two flow figures there
+ * share the start date with different ends, and one of them counts over more
+ * than a month. Every flow figure at that place from that date is then a
+ * running total (a lone "19,659 injured since 24 Feb 2022" included).
+ */
+export function runningTotalOrigins(rows: readonly ChartFigureRow[]): Set<string> {
+  const ends = new Map<string, { ends: Set<string>; longest: number }>();
+  for (const r of rows) {
+    if (r.aggregation !== 'flow') continue;
+    const key = `${r.location_code}|${r.reference_period_start}`;
+    const entry = ends.get(key) ?? { ends: new Set<string>(), longest: 0 };
+    entry.ends.add(r.reference_period_end);
+    entry.longest = Math.max(entry.longest, periodDays(r.reference_period_start, r.reference_period_end));
+    ends.set(key, entry);
+  }
+  const origins = new Set<string>();
+  for (const [key, entry] of ends) if (entry.ends.size >= 2 && entry.longest > RUNNING_TOTAL_MIN_DAYS) origins.add(key);
+  return origins;
+}
+
+export function kindOf(row: ChartFigureRow, origins: Set<string>): PanelKind {
+  if (row.aggregation === 'level') return 'level';
+  return origins.has(`${row.location_code}|${row.reference_period_start}`) ? 'running_total' : 'period_count';
+}
+
+function documentName(r: ChartFigureRow): string {
+  return `${r.source_title} (${r.source_publisher}${r.source_published_on ? `, ${r.source_published_on}` : ''})`;
+}
+
+function pointFromFigure(r: ChartFigureRow): ChartPoint {
+  return {
+    figureId: r.id,
+    href: `/figures/${r.id}`,
+    start: r.reference_period_start,
+    end: r.reference_period_end,
+    y: r.value,
+    low: r.value_low,
+    high: r.value_high,
+    qualifier: r.qualifier,
+    text: formatValue(r.value, r.qualifier, r.unit),
+    shortText: shortValue(r.value, r.qualifier, r.unit),
+    verification: r.verification,
+    originator: r.reported_by,
+    claimedBy: r.claimed_by,
+    document: documentName(r),
+    documentDate: r.source_published_on,
+    figureCount: 1,
+    rows: [r],
+  };
+}
+
+/** The qualifier of a sum: exact only if every part is; a lower bound only if every part is exact or a lower bound. */
+export function sumQualifier(qualifiers: readonly Qualifier[]): Qualifier {
+  if (qualifiers.every((q) => q === 'exact')) return 'exact';
+  if (qualifiers.every((q) => q === 'exact' || q === 'at_least' || q === 'more_than')) return 'at_least';
+  if (qualifiers.every((q) => q === 'exact' || q === 'at_most' || q === 'up_to')) return 'at_most';
+  return 'about';
+}
+
+/**
+ * Picks figures whose periods do not overlap, earliest end first (so as many
+ * as possible are kept); the others are left out of any sum.
+ */
+export function nonOverlapping(rows: readonly ChartFigureRow[]): { kept: ChartFigureRow[]; left: ChartFigureRow[] } {
+  const sorted = [...rows].sort(
+    (a, b) => a.reference_period_end.localeCompare(b.reference_period_end) || b.reference_period_start.localeCompare(a.reference_period_start) || a.id - b.id,
+  );
+  const kept: ChartFigureRow[] = [];
+  const left: ChartFigureRow[] = [];
+  let lastEnd = '';
+  for (const r of sorted) {
+    if (r.reference_period_start > lastEnd) {
+      kept.push(r);
+      lastEnd = r.reference_period_end;
+    } else left.push(r);
+  }
+  return { kept, left };
+}
+
+/** Weeks start on Monday; months on the first. */
+function bucketStart(iso: string, by: 'week' | 'month'): string {
+  if (by === 'month') return `${iso.slice(0, 7)}-01`;
+  const day = toDay(iso);
+  const weekday = (new Date(day * DAY_MS).getUTCDay() + 6) % 7;
+  return fromDay(day - weekday);
+}
+
+/**
+ * Sums non-overlapping period counts by week (or by month when weeks are still
+ * too many). Overlapping figures are left out, never added.
+ */
+export function bucketPeriodCounts(
+  rows: readonly ChartFigureRow[],
+  maxPoints: number,
+): { points: ChartPoint[]; by: 'week' | 'month'; leftOut: number } {
+  const { kept, left } = nonOverlapping(rows);
+  const weeks = new Set(kept.map((r) => bucketStart(r.reference_period_start, 'week')));
+  const by = weeks.size <= maxPoints ? 'week' : 'month';
+  const buckets = new Map<string, ChartFigureRow[]>();
+  for (const r of kept) {
+    const key = bucketStart(r.reference_period_start, by);
+    const list = buckets.get(key) ?? [];
+    list.push(r);
+    buckets.set(key, list);
+  }
+  const points: ChartPoint[] = [];
+  for (const [, list] of [...buckets].sort(([a], [b]) => a.localeCompare(b))) {
+    const first = list[0];
+    if (!first) continue;
+    if (list.length === 1) {
+      points.push(pointFromFigure(first));
+      continue;
+    }
+    const y = list.reduce((n, r) => n + r.value, 0);
+    const ranged = list.some((r) => r.value_low !== null || r.value_high !== null);
+    const qualifier = sumQualifier(list.map((r) => r.qualifier));
+    const start = list.reduce((m, r) => (r.reference_period_start < m ? r.reference_period_start : m), first.reference_period_start);
+    const end = list.reduce((m, r) => (r.reference_period_end > m ? r.reference_period_end : m), first.reference_period_end);
+    const documents = [...new Set(list.map(documentName))];
+    points.push({
+      figureId: null,
+      href: `/figures?indicator=${encodeURIComponent(first.indicator_code)}&location=${encodeURIComponent(first.location_code)}`,
+      start,
+      end,
+      y,
+      low: ranged ? list.reduce((n, r) => n + (r.value_low ?? r.value), 0) : null,
+      high: ranged ? list.reduce((n, r) => n + (r.value_high ?? r.value), 0) : null,
+      qualifier,
+      text: `${formatValue(y, qualifier, first.unit)} (sum of ${list.length} figures)`,
+      shortText: shortValue(y, qualifier, first.unit),
+      verification: first.verification,
+      originator: first.reported_by,
+      claimedBy: first.claimed_by,
+      document: documents.length === 1 ? (documents[0] ?? '') : `${documents.length} documents`,
+      documentDate: null,
+      figureCount: list.length,
+      rows: list,
+    });
+  }
+  return { points, by, leftOut: left.length };
+}
+
+/** Keeps every k-th point, and always the first and the latest. */
+export function thin<T>(points: readonly T[], maxPoints: number): T[] {
+  if (points.length <= maxPoints) return [...points];
+  const step = Math.ceil(points.length / Math.max(2, maxPoints - 1));
+  const out = points.filter((_, i) => i % step === 0);
+  const last = points[points.length - 1];
+  if (last !== undefined && out[out.length - 1] !== last) out.push(last);
+  return out;
+}
+
+const KIND_TITLES: Record<PanelKind, string> = {
+  running_total: 'running totals',
+  period_count: 'counts per period',
+  level: 'per period',
+};
+
+function unitName(unit: string): string {
+  return unit === 'usd' ? 'US dollars' : unit;
+}
+
+function describeSeries(s: ChartSeries): string {
+  const pts = s.points;
+  const list = pts.length <= 6 ? pts : [pts[0], pts[pts.length - 1]];
+  const parts = list.filter((p): p is ChartPoint => p !== undefined).map((p) => `${p.text} (${formatPeriod(p.start, p.end)})`);
+  const shown = pts.length <= 6 ? parts.join('; ') : `from ${parts[0] ?? ''} to ${parts[1] ?? ''}`;
+  const claim = s.distinct === 'claimed' ? ', a claim by a party' : s.distinct === 'disputed' ? ', disputed' : '';
+  return `${s.label}${claim}: ${pts.length} point${pts.length === 1 ? '' : 's'}, ${shown}.`;
+}
+
+/**
+ * Turns published figures into chart panels: one panel per kind of figure and
+ * unit (so people and dollars never share an axis), one series per
+ * indicator, place and originator, with claims and disputed figures apart.
+ */
+export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptions): ChartPanel[] {
+  const maxPoints = options.maxPointsPerSeries ?? MAX_POINTS_PER_SERIES;
+  const maxSeries = options.maxSeries ?? MAX_SERIES;
+  const origins = runningTotalOrigins(rows);
+
+  const panels = new Map<string, { kind: PanelKind; unit: string; groups: Map<string, ChartFigureRow[]> }>();
+  for (const r of rows) {
+    const kind = kindOf(r, origins);
+    const panelKey = `${kind}|${r.unit}`;
+    const panel = panels.get(panelKey) ?? { kind, unit: r.unit, groups: new Map<string, ChartFigureRow[]>() };
+    const distinct = r.verification === 'claimed' || r.verification === 'disputed' ? r.verification : '';
+    // Running totals from different start dates are different lines.
+    const since = kind === 'running_total' ? r.reference_period_start : '';
+    const key = [r.indicator_code, r.location_code, r.reported_by, distinct, since].join('|');
+    const group = panel.groups.get(key) ?? [];
+    group.push(r);
+    panel.groups.set(key, group);
+    panels.set(panelKey, panel);
+  }
+
+  const order: PanelKind[] = ['running_total', 'period_count', 'level'];
+  const sortedPanels = [...panels.values()].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.unit.localeCompare(b.unit));
+  const colourKeys = new Map<string, number>();
+
+  return sortedPanels.map((panel, panelIndex) => {
+    const groups = [...panel.groups.values()].sort((a, b) => b.length - a.length);
+    const omitted = groups.length > maxSeries ? groups.length - maxSeries : 0;
+    const shownGroups = groups.slice(0, maxSeries);
+    const indicators = new Set(shownGroups.map((g) => g[0]?.indicator_code));
+    const starts = new Set(shownGroups.map((g) => g[0]?.reference_period_start));
+    const budget = Math.min(maxPoints, Math.max(50, Math.floor((maxPoints * 4) / Math.max(1, shownGroups.length))));
+    const notes: string[] = [];
+
+    const series: ChartSeries[] = shownGroups.map((group) => {
+      const first = group[0] as ChartFigureRow;
+      const distinct = first.verification === 'claimed' || first.verification === 'disputed' ? first.verification : null;
+      const labelParts: string[] = [];
+      if (indicators.size > 1) labelParts.push(first.indicator_name);
+      labelParts.push(first.location_name);
+      labelParts.push(first.reported_by);
+      if (panel.kind === 'running_total' && starts.size > 1) labelParts.push(`since ${first.reference_period_start}`);
+      const label = `${labelParts.join(' · ')}${distinct === 'claimed' ? ' (claim)' : distinct === 'disputed' ? ' (disputed)' : ''}`;
+      const colourKey = options.colourBy === 'location' ? first.location_code : `${first.reported_by}|${first.indicator_code}`;
+      if (!colourKeys.has(colourKey)) colourKeys.set(colourKey, colourKeys.size);
+
+      let points: ChartPoint[];
+      if (panel.kind === 'period_count' && group.length > budget) {
+        const bucketed = bucketPeriodCounts(group, budget);
+        points = bucketed.points;
+        notes.push(
+          `${label}: ${group.length} figures summed by ${bucketed.by} into ${points.length} bars` +
+            (bucketed.leftOut ? `; ${bucketed.leftOut} figures whose periods overlap others were left out of the sums` : '') +
+            '.',
+        );
+      } else if (group.length > budget) {
+        const sorted = [...group].sort((a, b) => a.reference_period_end.localeCompare(b.reference_period_end) || a.id - b.id);
+        points = thin(sorted, budget).map(pointFromFigure);
+        notes.push(`${label}: ${points.length} of ${group.length} figures plotted (evenly spaced, with the first and the latest).`);
+      } else {
+        points = [...group]
+          .sort((a, b) => a.reference_period_end.localeCompare(b.reference_period_end) || a.reference_period_start.localeCompare(b.reference_period_start) || a.id - b.id)
+          .map(pointFromFigure);
+      }
+      return {
+        key: [first.indicator_code, first.location_code, first.reported_by, distinct ?? '', panel.kind === 'running_total' ? first.reference_period_start : ''].join('|'),
+        label,
+        indicatorCode: first.indicator_code,
+        indicatorName: first.indicator_name,
+        locationCode: first.location_code,
+        locationName: first.location_name,
+        originator: first.reported_by,
+        distinct,
+        colorIndex: colourKeys.get(colourKey) ?? 0,
+        points,
+      };
+    });
+    if (omitted) notes.push(`${omitted} more series with fewer figures are not drawn; narrow the choice to see them.`);
+
+    const categories =
+      panel.kind === 'level'
+        ? [...new Map(series.flatMap((s) => s.points).sort((a, b) => a.start.localeCompare(b.start) || a.end.localeCompare(b.end)).map((p) => [periodLabel(p.start, p.end), true])).keys()]
+        : [];
+    const title = `${options.title}: ${KIND_TITLES[panel.kind]}${panel.unit === 'people' ? '' : ` (${unitName(panel.unit)})`}`;
+    const intro =
+      panel.kind === 'running_total'
+        ? 'Lines join running totals at the end of each period; they are never added together.'
+        : panel.kind === 'period_count'
+          ? 'Each bar spans the period it counts; overlapping periods are drawn over each other, never added.'
+          : 'One bar per period; levels are never added.';
+    return {
+      id: `${options.id}-${panelIndex + 1}`,
+      kind: panel.kind,
+      unit: panel.unit,
+      title,
+      series,
+      categories,
+      reduced: notes.length ? notes.join(' ') : null,
+      summary: `${intro} ${series.map(describeSeries).join(' ')}`,
+    };
+  });
+}
+
+/** The tooltip lines for a point: value, originator, document and date, verification. */
+export function tooltipLines(p: ChartPoint, unit: string): string[] {
+  const lines = [
+    `${p.text}${p.low !== null || p.high !== null ? ` (range ${p.low === null ? '…' : formatAmount(p.low, unit)} – ${p.high === null ? '…' : formatAmount(p.high, unit)})` : ''}`,
+    `Originator: ${p.originator}`,
+    `Document: ${p.document}`,
+    `Period: ${formatPeriod(p.start, p.end)}`,
+    `${verificationLabel(p.verification)}${p.claimedBy ? ` by ${p.claimedBy}` : ''}`,
+  ];
+  if (p.figureId === null) lines.push(`Sum of ${p.figureCount} non-overlapping figures`);
+  return lines;
+}

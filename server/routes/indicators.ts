@@ -1,0 +1,35 @@
+import { Router } from 'express';
+import type { Queries } from '../../db';
+import { buildChart } from '../charts/chart';
+import { HttpError } from '../errors';
+import { parseChartFilters, parseColourBy } from '../validation/chart-query';
+
+export function indicatorRoutes(q: Queries): Router {
+  const router = Router();
+
+  router.get('/indicators', (_req, res) => {
+    res.render('indicators/index', { title: 'Indicators', indicators: q.indicators.list() });
+  });
+
+  router.get('/indicators/:code', (req, res) => {
+    const indicator = q.indicators.getByCode(req.params.code);
+    if (!indicator) throw new HttpError(404, `there is no indicator "${req.params.code}"`);
+    const by = parseColourBy(req.query.by);
+    const filters = parseChartFilters({ ...req.query, indicator: undefined }, q);
+    const rows = q.charts.listFigures({ ...filterFor(filters), indicatorCodes: [indicator.code] });
+    const chart = buildChart(rows, {
+      id: 'indicator',
+      title: indicator.name,
+      colourBy: by,
+      filters: { ...filters, indicator: [indicator.code] },
+    });
+    res.render('indicators/show', { title: indicator.name, indicator, by, filters, chart, figures: [...rows].reverse(), chartScripts: true });
+  });
+
+  return router;
+}
+
+/** The query filter of parsed chart filters. */
+export function filterFor(f: ReturnType<typeof parseChartFilters>) {
+  return { indicatorCodes: f.indicator, locationCodes: f.location, originators: f.originator, verifications: f.verification, from: f.from, to: f.to };
+}

@@ -1,0 +1,46 @@
+import type { Queries } from '../../db';
+import { VERIFICATIONS, type Verification } from '../../db/types';
+import type { ChartFilters } from '../charts/chart';
+import { HttpError } from '../errors';
+import { parseList, requireKnown } from './query';
+
+/** An ISO date (YYYY-MM-DD) that exists on the calendar, or null when absent. */
+export function parseDate(value: unknown, name: string): string | null {
+  if (value === undefined || value === '') return null;
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    throw new HttpError(400, `${name} must be a date written YYYY-MM-DD, e.g. 2024-01-31`);
+  }
+  const date = new Date(`${value}T00:00:00Z`);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+    throw new HttpError(400, `${name} "${value}" is not a date that exists`);
+  }
+  return value;
+}
+
+export interface ParsedChartFilters extends ChartFilters {
+  indicator: string[];
+  location: string[];
+  originator: string[];
+  verification: Verification[];
+  from: string | null;
+  to: string | null;
+}
+
+/** The comparison filters of a query string, each checked against what exists. */
+export function parseChartFilters(query: Record<string, unknown>, q: Queries): ParsedChartFilters {
+  const indicator = requireKnown(parseList(query.indicator, 'indicator'), new Set(q.indicators.list().map((i) => i.code)), 'indicator');
+  const location = requireKnown(parseList(query.location, 'location'), new Set(q.locations.list().map((l) => l.code)), 'location');
+  const originator = requireKnown(parseList(query.originator, 'originator'), new Set(q.charts.listOriginators()), 'originator');
+  const verification: Verification[] = requireKnown(parseList(query.verification, 'verification'), VERIFICATIONS, 'verification');
+  const from = parseDate(query.from, 'from');
+  const to = parseDate(query.to, 'to');
+  if (from && to && from > to) throw new HttpError(400, `from (${from}) is after to (${to}): the start of the date range must come first`);
+  return { indicator, location, originator, verification, from, to };
+}
+
+/** Only these values of ?by= exist on an indicator page. */
+export function parseColourBy(value: unknown): 'location' | 'originator' {
+  if (value === undefined || value === '' || value === 'location') return 'location';
+  if (value === 'originator') return 'originator';
+  throw new HttpError(400, 'by must be "location" or "originator"');
+}

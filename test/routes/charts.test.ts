@@ -1,0 +1,204 @@
+import request from 'supertest';
+import { createTestApp } from '../helpers/app';
+
+/** The chart JSON of every canvas on a page, as the browser script would parse it. */
+function chartData(html: string): { kind: string; unit: string; series: { label: string; distinct: string | null; points: { x: string; y: number; t: string; tip: string[]; h: string }[] }[] }[] {
+  const decode = (s: string): string =>
+    s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return [...html.matchAll(/data-chart="([^"]*)"/g)].map((m) => JSON.parse(decode(m[1] ?? '')) as ReturnType<typeof chartData>[number]);
+}
+
+describe('GET /', () => {
+  test('shows headline numbers with their sources and charts the seed figures correctly', async () => {
+    const { app } = createTestApp();
+    const res = await request(app).get('/').expect(200);
+    expect(res.text).toContain('Civilians killed since 2022-02-24');
+    expect(res.text).toMatch(/class="headline-number" href="\/figures\/\d+">10,382<\/a>/);
+    expect(res.text).toContain('19,659');
+    expect(res.text).toContain('&gt; 14.6 M');
+    expect(res.text).toContain('~ 64%');
+    const charts = chartData(res.text);
+    const [running, counts] = charts;
+    expect(running?.kind).toBe('running_total');
+    expect(running?.series.find((s) => s.label === 'Civilian deaths · Ukraine · United Nations')?.points.map((p) => [p.x, p.y])).toEqual([
+      ['2024-01-10', 10000],
+      ['2024-02-07', 10382],
+    ]);
+    expect(counts?.kind).toBe('period_count');
+    const deathsUkr = counts?.series.find((s) => s.label === 'Civilian deaths · Ukraine · UN OCHA');
+    expect(deathsUkr?.points.map((p) => p.y)).toEqual([58, 98]);
+    const belgorod = counts?.series.find((s) => s.label === 'Civilian deaths · Belgorod Oblast · UN DPPA')?.points[0];
+    expect(belgorod?.t).toBe('≥ 24');
+    expect(belgorod?.tip).toContain('Reported');
+    const claim = counts?.series.find((s) => s.distinct === 'claimed');
+    expect(claim?.label).toBe('Civilian deaths · Luhanska · Russian Federation (claim)');
+    expect(claim?.points[0]?.tip).toContain('Claimed by a party by Russian Federation');
+    expect(charts.map((c) => c.unit)).toEqual(['people', 'people', 'usd', 'people']);
+    expect(res.text).toContain('Download this data (CSV)');
+    expect(res.text).toContain('href="/export/figures.csv?indicator=civilian_deaths&amp;indicator=civilian_injuries"');
+    expect(res.text).toContain('Download image (PNG)');
+    expect(res.text).toContain('<caption>Plotted numbers: Civilian deaths and injuries: running totals</caption>');
+    expect(res.text).toContain('aria-label="Chart: Civilian deaths and injuries: running totals.');
+    expect(res.text).toContain('<script src="/vendor/chart.umd.min.js" defer></script>');
+    expect(res.text).not.toMatch(/<script>|style="|onclick=/);
+  });
+
+  test('an empty database shows empty states, not errors', async () => {
+    const { app } = createTestApp({ seed: false });
+    const res = await request(app).get('/').expect(200);
+    expect(res.text).toContain('No published figures yet.');
+    expect(res.text).toContain('No published figures to chart here yet.');
+  });
+});
+
+describe('GET /indicators/:code', () => {
+  test('charts one indicator and lists every figure', async () => {
+    const { app } = createTestApp();
+    const res = await request(app).get('/indicators/civilian_deaths').expect(200);
+    expect(res.text).toContain('<h1>Civilian deaths</h1>');
+    expect(chartData(res.text).map((c) => c.kind)).toEqual(['running_total', 'period_count']);
+    expect((res.text.match(/<tr>\s*<td><a href="\/figures\/\d+">Civilian deaths<\/a>/g) ?? []).length).toBe(6);
+    const byOriginator = await request(app).get('/indicators/civilian_deaths?by=originator').expect(200);
+    expect(byOriginator.text).toContain('aria-current="true">originator</a>');
+  });
+
+  test('an unknown indicator is 404, a bad ?by= or date is 400, and an empty database is an empty state', async () => {
+    const { app } = createTestApp();
+    await request(app).get('/indicators/no_such').expect(404);
+    expect((await request(app).get('/indicators/civilian_deaths?by=colour').expect(400)).text).toContain('by must be');
+    expect((await request(app).get('/indicators/civilian_deaths?from=13/01/2024').expect(400)).text).toContain('from must be a date written YYYY-MM-DD');
+    const empty = createTestApp({ seed: false });
+    const list = await request(empty.app).get('/indicators').expect(200);
+    expect(list.text).toContain('No indicators yet.');
+  });
+
+  test('the indicator list links every indicator', async () => {
+    const { app } = createTestApp();
+    const res = await request(app).get('/indicators').expect(200);
+    expect(res.text).toContain('href="/indicators/funding_received_usd"');
+  });
+});
+
+describe('GET /compare', () => {
+  test('follows the query string: indicators, places, dates; dollars and people get separate panels', async () => {
+    const { app } = createTestApp();
+    const res = await request(app).get('/compare?indicator=civilian_deaths&indicator=funding_required_usd&location=UKR&from=2023-01-01&to=2024-12-31').expect(200);
+    const charts = chartData(res.text);
+    expect(charts.map((c) => [c.kind, c.unit])).toEqual([['running_total', 'people'], ['period_count', 'people'], ['level', 'usd']]);
+    expect(res.text).toContain('<option value="civilian_deaths" selected>');
+    expect(res.text).toContain('value="2023-01-01"');
+    expect(res.text).toContain('href="/export/figures.csv?indicator=civilian_deaths&amp;indicator=funding_required_usd&amp;location=UKR&amp;from=2023-01-01&amp;to=2024-12-31"');
+    const claimsOnly = await request(app).get('/compare?indicator=civilian_deaths&verification=claimed').expect(200);
+    expect(chartData(claimsOnly.text).flatMap((c) => c.series.map((s) => s.label))).toEqual(['Luhanska · Russian Federation (claim)']);
+    const byOriginator = await request(app).get('/compare?indicator=civilian_deaths&originator=UN%20DPPA').expect(200);
+    expect(chartData(byOriginator.text).flatMap((c) => c.series.map((s) => s.label))).toEqual(['Belgorod Oblast · UN DPPA']);
+  });
+
+  test('without an indicator it asks for one; a range with nothing in it is an empty state', async () => {
+    const { app } = createTestApp();
+    expect((await request(app).get('/compare').expect(200)).text).toContain('Choose at least one indicator to compare.');
+    const none = await request(app).get('/compare?indicator=civilian_deaths&from=2030-01-01').expect(200);
+    expect(none.text).toContain('No published figures match this comparison.');
+    const empty = createTestApp({ seed: false });
+    expect((await request(empty.app).get('/compare').expect(200)).text).toContain('Choose at least one indicator');
+  });
+
+  test.each([
+    ['/compare?indicator=no_such_thing', 'unknown indicator &#34;no_such_thing&#34;'],
+    ['/compare?indicator=civilian_deaths&from=2024-02-01&to=2024-01-01', 'from (2024-02-01) is after to (2024-01-01)'],
+    ['/compare?indicator=civilian_deaths&from=2024-02-30', 'from &#34;2024-02-30&#34; is not a date that exists'],
+    ['/compare?indicator=civilian_deaths&to=yesterday', 'to must be a date written YYYY-MM-DD'],
+    ['/compare?location=ATLANTIS', 'unknown location &#34;ATLANTIS&#34;'],
+    ['/compare?originator=Nobody', 'unknown originator &#34;Nobody&#34;'],
+    ['/compare?verification=rumoured', 'unknown verification &#34;rumoured&#34;'],
+  ])('%s is a 400 that says what is wrong', async (url, message) => {
+    const { app } = createTestApp();
+    const res = await request(app).get(url).expect(400);
+    expect(res.text).toContain('Bad request');
+    expect(res.text).toContain(message);
+  });
+});
+
+describe('GET /sources/:id and /locations/:code', () => {
+  test('a source page lists every figure from the document with its quotes and charts them', async () => {
+    const { app } = createTestApp();
+    const res = await request(app).get('/sources/1').expect(200);
+    expect(res.text).toContain('<dt>Publisher</dt>');
+    expect(res.text).toContain('Figures from this document');
+    expect(chartData(res.text).length).toBeGreaterThan(0);
+    await request(app).get('/sources/999').expect(404);
+    expect((await request(app).get('/sources/abc').expect(400)).text).toContain('source id must be a positive whole number');
+  });
+
+  test('a place page charts every indicator there and lists the places within it', async () => {
+    const { app } = createTestApp();
+    const res = await request(app).get('/locations/UKR').expect(200);
+    expect(res.text).toContain('Places within Ukraine');
+    expect(res.text).toContain('href="/locations/UA44"');
+    expect(chartData(res.text).map((c) => [c.kind, c.unit])).toEqual([['running_total', 'people'], ['period_count', 'people'], ['level', 'people'], ['level', 'usd']]);
+    const child = await request(app).get('/locations/UA44').expect(200);
+    expect(child.text).toContain('part of <a href="/locations/UKR">Ukraine</a>');
+    await request(app).get('/locations/XX').expect(404);
+  });
+
+  test('with an empty database a place or source does not exist (404) rather than failing', async () => {
+    const { app } = createTestApp({ seed: false });
+    await request(app).get('/locations/UKR').expect(404);
+    await request(app).get('/sources/1').expect(404);
+  });
+
+  test('a place with no figures shows an empty state', async () => {
+    const { app } = createTestApp();
+    const res = await request(app).get('/locations/UA46').expect(200);
+    expect(res.text).toContain('No published figures to chart here yet.');
+    expect(res.text).toContain('No published figures yet.');
+  });
+});
+
+describe('escaping', () => {
+  test('a hostile source title and quote are escaped in the HTML and in the chart JSON', async () => {
+    const { app, db } = createTestApp();
+    const title = '</script><script>alert(1)</script>"><img src=x onerror=alert(2)>';
+    db.prepare('UPDATE sources SET title = ? WHERE id = 1').run(title);
+    db.prepare('UPDATE figures SET source_quote = ? WHERE source_id = 1').run('"><img src=x onerror=alert(3)></script>');
+    for (const url of ['/', '/sources/1', '/indicators/civilian_deaths', '/compare?indicator=civilian_deaths']) {
+      const res = await request(app).get(url).expect(200);
+      expect(res.text).not.toContain('<img src=x');
+      expect(res.text).not.toContain('</script><script>');
+      expect(res.text).not.toMatch(/<script>/);
+      const tips = chartData(res.text).flatMap((c) => c.series.flatMap((s) => s.points.flatMap((p) => p.tip)));
+      expect(tips.some((t) => t.includes(title))).toBe(true);
+    }
+    const source = await request(app).get('/sources/1').expect(200);
+    expect(source.text).toContain('&lt;img src=x onerror=alert(3)&gt;&lt;/script&gt;');
+    expect(source.text).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;img src=x onerror=alert(2)&gt;');
+  });
+});
+
+describe('chart data and scripts', () => {
+  test('the chart CSV link downloads exactly the charted rows through the export writer', async () => {
+    const { app, db } = createTestApp();
+    db.prepare("UPDATE figures SET notes = '=HYPERLINK(\"x\")' WHERE value = 28").run();
+    const page = await request(app).get('/indicators/civilian_deaths?location=UA44').expect(200);
+    const href = /href="(\/export\/figures\.csv\?[^"]*)"/.exec(page.text)?.[1]?.replace(/&amp;/g, '&');
+    expect(href).toBeDefined();
+    const res = await request(app).get(href as string).expect(200).expect('Content-Type', /text\/csv/);
+    const lines = res.text.trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'figure_id,indicator_code,indicator_name,unit,location_code,location_name,admin_level,reference_period_start,reference_period_end,value,value_low,value_high,qualifier,verification,reported_by,claimed_by,source_title,source_publisher,source_url,source_published_on,source_quote,notes,status,updated_at',
+    );
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(',28,,,exact,claimed,Russian Federation,Russian Federation,');
+    expect(lines[1]).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+
+  test('Chart.js and the date adapter are served from the app; nothing else under /vendor', async () => {
+    const { app } = createTestApp();
+    const chart = await request(app).get('/vendor/chart.umd.min.js').expect(200).expect('Content-Type', /javascript/);
+    expect(chart.text).toContain('Chart');
+    await request(app).get('/vendor/chartjs-adapter-date-fns.bundle.min.js').expect(200);
+    await request(app).get('/vendor/..%2Fpackage.json').expect(404);
+    await request(app).get('/vendor/helpers.js').expect(404);
+    await request(app).get('/js/charts.js').expect(200);
+  });
+});
