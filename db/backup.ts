@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import type { Db } from './connection';
+import { openDb } from './connection';
+import { MigrationError, readMigrations, schemaVersion } from './migrate';
+
+export interface DatabaseSummary {
+  schemaVersion: number;
+  figures: number;
+  revisions: number;
+}
+
+export class BackupError extends Error {}
+
+function summarise(db: Db): DatabaseSummary {
+  const count = (table: string): number => db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).get()?.n ?? 0;
+  return { schemaVersion: schemaVersion(db), figures: count('figures'), revisions: count('figure_revisions') };
+}
+
+function checkIntegrity(db: Db, what: string): void {
+  const result = db.pragma('integrity_check', { simple: true });
+  if (result !== 'ok') throw new BackupError(`${what} failed its integrity check: ${String(result)}`);
+}
+
+/**
+ * Takes an online, consistent copy of a live database with SQLite's backup
+ * API: the server may keep serving and writing meanwhile. The copy is checked
+ * before it is reported.
+ */
+export async function backupDatabase(sourcePath: string, targetPath: string): Promise<DatabaseSummary> {
+  if (!fs.existsSync(sourcePath)) throw new BackupError(`there is no database at ${sourcePath}`);
+  if (fs.existsSync(targetPath)) throw new BackupError(`${targetPath} already exists: choose a new file name for the backup`);
+  const source = openDb(sourcePath);
+  try {
+    // After a first small step, copy everything that is left in one step: a
+    // writer on another connection restarts a backup between steps, so small
+    // steps under steady writes might never finish. One step holds only a WAL
+    // read snapshot, which never blocks writers.
+    await source.backup(targetPath, { progress: ({ totalPages }) => Math.max(totalPages, 1) });
+  } finally {
+    source.close();
+  }
+  const copy = new Database(targetPath, { readonly: true });
+  try {
+    checkIntegrity(copy, 'the backup');
+    return summarise(copy);
+  } finally {
+    copy.close();
+  }
+}
+
+/**
+ * Puts a backup in place of the database at targetPath. Refuses a damaged
+ * backup, one whose schema is newer than this Tally, and a database that a
+ * running server still has open.
+ */
+export async function restoreDatabase(backupPath: string, targetPath: string, migrationsDir: string): Promise<DatabaseSummary> {
+  if (!fs.existsSync(backupPath)) throw new BackupError(`there is no backup at ${backupPath}`);
+  const backup = new Database(backupPath, { readonly: true, fileMustExist: true });
+  try {
+    checkIntegrity(backup, 'the backup');
+    const known = readMigrations(migrationsDir).at(-1)?.version ?? 0;
+    const version = schemaVersion(backup);
+    if (version > known) {
+      throw new MigrationError(`the backup is at schema version ${version} but this Tally knows only up to ${known}: restore it with a newer Tally`);
+    }
+    if (fs.existsSync(targetPath)) {
+      // Leaving WAL mode needs every other connection closed: if a server still has the file open, this fails.
+      const target = new Database(targetPath, { timeout: 0 });
+      try {
+        const mode = target.pragma('journal_mode = DELETE', { simple: true });
+        if (mode !== 'delete') throw new BackupError('the database is still open in another process');
+      } catch (err) {
+        throw new BackupError(`${targetPath} is in use (${err instanceof Error ? err.message : String(err)}): stop Tally before restoring`);
+      } finally {
+        target.close();
+      }
+    }
+    await backup.backup(targetPath);
+  } finally {
+    backup.close();
+  }
+  const restored = openDb(targetPath);
+  try {
+    checkIntegrity(restored, 'the restored database');
+    return summarise(restored);
+  } finally {
+    restored.close();
+  }
+}
