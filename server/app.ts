@@ -6,11 +6,23 @@ import type { Config } from './config';
 import { viewHelpers } from './format';
 import type { Logger } from './logger';
 import { errorHandler } from './middleware/error-handler';
+import { loadUser, requireStaff } from './middleware/auth';
+import { csrfProtection } from './middleware/csrf';
 import { notFound } from './middleware/not-found';
 import { securityHeaders } from './middleware/security';
+import { sessions } from './middleware/session';
 import { publicDir, viewsDir } from './paths';
+import { adminAuditRoutes } from './routes/admin/audit';
+import { adminDashboardRoutes } from './routes/admin/dashboard';
+import { adminFigureRoutes } from './routes/admin/figures';
+import { adminIndicatorRoutes } from './routes/admin/indicators';
+import { adminLocationRoutes } from './routes/admin/locations';
+import { adminSourceRoutes } from './routes/admin/sources';
+import { adminUserRoutes } from './routes/admin/users';
+import { authRoutes } from './routes/auth';
 import { figureRoutes } from './routes/figures';
 import { healthRoutes } from './routes/health';
+import { historyRoutes } from './routes/history';
 import { sourceRoutes } from './routes/sources';
 
 export interface AppDeps {
@@ -21,6 +33,7 @@ export interface AppDeps {
 
 /** Builds the Express app on an open, migrated database. It never listens. */
 export function createApp({ db, config, logger }: AppDeps): Express {
+  if (!config.sessionSecret) throw new Error('createApp needs config.sessionSecret (main.ts sets it from SESSION_SECRET or the database)');
   const app = express();
   const q = createQueries(db);
 
@@ -51,11 +64,30 @@ export function createApp({ db, config, logger }: AppDeps): Express {
     res.locals.currentPath = req.path;
     next();
   });
-
   app.use(healthRoutes(q));
+
+  // Staff: forms, sessions in SQLite, the signed-in user, and a CSRF token
+  // check on every state-changing request (anonymous ones included).
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
+  app.use(sessions(db, config.sessionSecret));
+  app.use(loadUser(q));
+  app.use(csrfProtection);
+
   app.get('/', (_req, res) => res.redirect('/figures'));
+  app.use(authRoutes(q));
   app.use(figureRoutes(q));
+  app.use(historyRoutes(q));
   app.use(sourceRoutes(q));
+
+  // Everything under /admin needs a signed-in user; admin-only routers add requireAdmin.
+  app.use('/admin', requireStaff);
+  app.use(adminDashboardRoutes(q));
+  app.use(adminFigureRoutes(q));
+  app.use(adminSourceRoutes(q));
+  app.use(adminIndicatorRoutes(q));
+  app.use(adminLocationRoutes(q));
+  app.use(adminUserRoutes(q));
+  app.use(adminAuditRoutes(q));
 
   app.use(notFound);
   app.use(errorHandler(logger, config.nodeEnv === 'development'));
