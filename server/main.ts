@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { openDb } from '../db/connection';
+import { openDb, type Db } from '../db/connection';
 import { migrate } from '../db/migrate';
+import { createQueries } from '../db';
 import { settingQueries } from '../db/queries/settings';
 import { seedIfEmpty } from '../db/seed/load';
 import { createApp } from './app';
+import { ensureFirstAdmin } from './auth/accounts';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { migrationsDir } from './paths';
 
 function loadConfigOrExit(): Config {
@@ -21,8 +23,39 @@ function loadConfigOrExit(): Config {
   }
 }
 
-/** load config → open db → migrate → seed if empty → createApp → listen */
-export function main(): void {
+/** On first start, the first admin; a generated password is printed once, never logged. */
+async function createFirstAdmin(db: Db, config: Config, logger: Logger): Promise<void> {
+  const q = createQueries(db);
+  let created;
+  try {
+    created = await ensureFirstAdmin(q, config);
+  } catch (err) {
+    // Another process sharing the file may have created it at the same moment.
+    if (q.users.count() > 0) return;
+    throw err;
+  }
+  if (!created) return;
+  if (created.password === null) {
+    logger.info(`first start: created admin "${created.username}" with the password from ADMIN_PASSWORD`);
+    return;
+  }
+  process.stdout.write(
+    [
+      '',
+      '================================================================',
+      ' Tally first start: an admin account was created.',
+      `   username: ${created.username}`,
+      `   password: ${created.password}`,
+      ' This password is shown only now. Sign in at /login and keep it',
+      ' somewhere safe; `npm run user -- reset-password NAME` sets a new one.',
+      '================================================================',
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+/** load config → open db → migrate → seed if empty → first admin → createApp → listen */
+export async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config);
   const db = openDb(config.databasePath);
@@ -31,6 +64,7 @@ export function main(): void {
     if (migration.applied.length > 0) logger.info({ applied: migration.applied }, `database migrated to schema version ${migration.version}`);
     const seeded = seedIfEmpty(db);
     if (seeded > 0) logger.info(`empty database: loaded the demo dataset (${seeded} figures)`);
+    await createFirstAdmin(db, config, logger);
   } catch (err) {
     db.close();
     process.stderr.write(`Tally cannot start. ${err instanceof Error ? err.message : String(err)}\n`);
@@ -72,4 +106,4 @@ export function main(): void {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();
