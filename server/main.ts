@@ -55,7 +55,7 @@ async function createFirstAdmin(db: Db, config: Config, logger: Logger): Promise
 }
 
 /** load config → open db → migrate → seed if empty → first admin → createApp → listen */
-export async function main(): Promise<void> {
+export function main(): void {
   const config = loadConfigOrExit();
   const logger = createLogger(config);
   const db = openDb(config.databasePath);
@@ -64,12 +64,22 @@ export async function main(): Promise<void> {
     if (migration.applied.length > 0) logger.info({ applied: migration.applied }, `database migrated to schema version ${migration.version}`);
     const seeded = seedIfEmpty(db);
     if (seeded > 0) logger.info(`empty database: loaded the demo dataset (${seeded} figures)`);
-    await createFirstAdmin(db, config, logger);
   } catch (err) {
-    db.close();
-    process.stderr.write(`Tally cannot start. ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    cannotStart(db, err);
   }
+  void createFirstAdmin(db, config, logger).then(
+    () => listen(db, config, logger),
+    (err: unknown) => cannotStart(db, err),
+  );
+}
+
+function cannotStart(db: Db, err: unknown): never {
+  db.close();
+  process.stderr.write(`Tally cannot start. ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+
+function listen(db: Db, config: Config, logger: Logger): void {
   // No hard-coded secret: one is generated on first start and kept with the data.
   const sessionSecret = config.sessionSecret ?? settingQueries(db).getOrCreate('session_secret', () => crypto.randomBytes(32).toString('base64url'));
 
@@ -106,4 +116,4 @@ export async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-if (require.main === module) void main();
+if (require.main === module) main();
