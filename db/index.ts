@@ -1,27 +1,35 @@
 import type { Db } from './connection';
+import { auditQueries } from './queries/audit';
 import { chartQueries } from './queries/charts';
 import { exportQueries } from './queries/export';
+import { figureEditQueries } from './queries/figure-edits';
 import { figureQueries } from './queries/figures';
 import { importBatchQueries, importQueries } from './queries/imports';
 import { indicatorQueries } from './queries/indicators';
 import { locationQueries } from './queries/locations';
 import { settingQueries } from './queries/settings';
 import { sourceQueries } from './queries/sources';
+import { userQueries } from './queries/users';
 
 /** Every query module, prepared once against one connection. */
 export function createQueries(db: Db) {
   const version = db.prepare<[], { version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
   return {
+    audit: auditQueries(db),
     charts: chartQueries(db),
     exports: exportQueries(db),
     figures: figureQueries(db),
+    figureEdits: figureEditQueries(db),
     imports: importQueries(db),
     importBatches: importBatchQueries(db),
     indicators: indicatorQueries(db),
     locations: locationQueries(db),
     sources: sourceQueries(db),
     settings: settingQueries(db),
+    users: userQueries(db),
     schemaVersion: (): number => version.get()?.version ?? 0,
+    /** Runs fn in one transaction (nested calls become savepoints); fn must not be async. */
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
   };
 }
 

@@ -7,15 +7,27 @@ import type { Config } from './config';
 import { viewHelpers } from './format';
 import type { Logger } from './logger';
 import { errorHandler } from './middleware/error-handler';
+import { loadUser, requireStaff } from './middleware/auth';
+import { csrfProtection } from './middleware/csrf';
 import { notFound } from './middleware/not-found';
 import { securityHeaders } from './middleware/security';
+import { sessions } from './middleware/session';
 import { publicDir, viewsDir } from './paths';
+import { adminAuditRoutes } from './routes/admin/audit';
+import { adminDashboardRoutes } from './routes/admin/dashboard';
+import { adminFigureRoutes } from './routes/admin/figures';
+import { adminIndicatorRoutes } from './routes/admin/indicators';
+import { adminLocationRoutes } from './routes/admin/locations';
+import { adminSourceRoutes } from './routes/admin/sources';
+import { adminUserRoutes } from './routes/admin/users';
 import { apiRoutes } from './routes/api';
-import { exportRoutes } from './routes/exports';
+import { authRoutes } from './routes/auth';
 import { compareRoutes } from './routes/compare';
 import { dashboardRoutes } from './routes/dashboard';
+import { exportRoutes } from './routes/exports';
 import { figureRoutes } from './routes/figures';
 import { healthRoutes } from './routes/health';
+import { historyRoutes } from './routes/history';
 import { indicatorRoutes } from './routes/indicators';
 import { locationRoutes } from './routes/locations';
 import { sourceRoutes } from './routes/sources';
@@ -29,6 +41,7 @@ export interface AppDeps {
 
 /** Builds the Express app on an open, migrated database. It never listens. */
 export function createApp({ db, config, logger }: AppDeps): Express {
+  if (!config.sessionSecret) throw new Error('createApp needs config.sessionSecret (main.ts sets it from SESSION_SECRET or the database)');
   const app = express();
   const q = createQueries(db);
 
@@ -69,14 +82,35 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   });
 
   app.use(healthRoutes(q));
+  // Data for other services needs no session: answered before any session work.
+  app.use(exportRoutes(q));
+  app.use(apiRoutes(q));
+
+  // Staff: forms, sessions in SQLite, the signed-in user, and a CSRF token
+  // check on every state-changing request (anonymous ones included).
+  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 200 }));
+  app.use(sessions(db, config.sessionSecret));
+  app.use(loadUser(q));
+  app.use(csrfProtection);
+
   app.use(dashboardRoutes(q));
   app.use(indicatorRoutes(q));
   app.use(compareRoutes(q));
+  app.use(authRoutes(q));
   app.use(figureRoutes(q));
+  app.use(historyRoutes(q));
   app.use(sourceRoutes(q));
-  app.use(exportRoutes(q));
-  app.use(apiRoutes(q));
   app.use(locationRoutes(q));
+
+  // Everything under /admin needs a signed-in user; admin-only routers add requireAdmin.
+  app.use('/admin', requireStaff);
+  app.use(adminDashboardRoutes(q));
+  app.use(adminFigureRoutes(q));
+  app.use(adminSourceRoutes(q));
+  app.use(adminIndicatorRoutes(q));
+  app.use(adminLocationRoutes(q));
+  app.use(adminUserRoutes(q));
+  app.use(adminAuditRoutes(q));
 
   app.use(notFound);
   app.use(errorHandler(logger, config.nodeEnv === 'development'));

@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { openDb } from '../db/connection';
+import { openDb, type Db } from '../db/connection';
 import { migrate } from '../db/migrate';
+import { createQueries } from '../db';
 import { settingQueries } from '../db/queries/settings';
 import { seedIfEmpty } from '../db/seed/load';
 import { createApp } from './app';
+import { ensureFirstAdmin } from './auth/accounts';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { migrationsDir } from './paths';
 
 function loadConfigOrExit(): Config {
@@ -21,7 +23,38 @@ function loadConfigOrExit(): Config {
   }
 }
 
-/** load config → open db → migrate → seed if empty → createApp → listen */
+/** On first start, the first admin; a generated password is printed once, never logged. */
+async function createFirstAdmin(db: Db, config: Config, logger: Logger): Promise<void> {
+  const q = createQueries(db);
+  let created;
+  try {
+    created = await ensureFirstAdmin(q, config);
+  } catch (err) {
+    // Another process sharing the file may have created it at the same moment.
+    if (q.users.count() > 0) return;
+    throw err;
+  }
+  if (!created) return;
+  if (created.password === null) {
+    logger.info(`first start: created admin "${created.username}" with the password from ADMIN_PASSWORD`);
+    return;
+  }
+  process.stdout.write(
+    [
+      '',
+      '================================================================',
+      ' Tally first start: an admin account was created.',
+      `   username: ${created.username}`,
+      `   password: ${created.password}`,
+      ' This password is shown only now. Sign in at /login and keep it',
+      ' somewhere safe; `npm run user -- reset-password NAME` sets a new one.',
+      '================================================================',
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+/** load config → open db → migrate → seed if empty → first admin → createApp → listen */
 export function main(): void {
   const config = loadConfigOrExit();
   const logger = createLogger(config);
@@ -32,10 +65,21 @@ export function main(): void {
     const seeded = seedIfEmpty(db);
     if (seeded > 0) logger.info(`empty database: loaded the demo dataset (${seeded} figures)`);
   } catch (err) {
-    db.close();
-    process.stderr.write(`Tally cannot start. ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    cannotStart(db, err);
   }
+  void createFirstAdmin(db, config, logger).then(
+    () => listen(db, config, logger),
+    (err: unknown) => cannotStart(db, err),
+  );
+}
+
+function cannotStart(db: Db, err: unknown): never {
+  db.close();
+  process.stderr.write(`Tally cannot start. ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+
+function listen(db: Db, config: Config, logger: Logger): void {
   // No hard-coded secret: one is generated on first start and kept with the data.
   const sessionSecret = config.sessionSecret ?? settingQueries(db).getOrCreate('session_secret', () => crypto.randomBytes(32).toString('base64url'));
 

@@ -21,7 +21,24 @@ export function indicatorQueries(db: Db) {
     INSERT INTO indicators (code, name, description, unit, aggregation, hxl_hashtag)
     VALUES (@code, @name, @description, @unit, @aggregation, @hxl_hashtag)`);
   const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM indicators');
+  const byId = db.prepare<[number], IndicatorRow>(
+    'SELECT id, code, name, description, unit, aggregation, hxl_hashtag FROM indicators WHERE id = ?',
+  );
+  const update = db.prepare<[Omit<NewIndicator, 'code'> & { id: number }]>(`
+    UPDATE indicators SET name = @name, description = @description, unit = @unit, aggregation = @aggregation,
+      hxl_hashtag = @hxl_hashtag, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    WHERE id = @id`);
+  // In use: named by a figure, a pending change, or any revision (so history stays restorable).
+  const uses = db.prepare<[number, number, number], { n: number }>(`
+    SELECT (SELECT COUNT(*) FROM figures WHERE indicator_id = ?)
+         + (SELECT COUNT(*) FROM figure_pending_changes WHERE indicator_id = ?)
+         + (SELECT COUNT(*) FROM figure_revisions WHERE json_extract(snapshot, '$.indicator_id') = ?) AS n`);
+  const remove = db.prepare<[number]>('DELETE FROM indicators WHERE id = ?');
   return {
+    getById: (id: number): IndicatorRow | undefined => byId.get(id),
+    update: (id: number, indicator: Omit<NewIndicator, 'code'>): void => void update.run({ ...indicator, id }),
+    isInUse: (id: number): boolean => (uses.get(id, id, id)?.n ?? 0) > 0,
+    remove: (id: number): void => void remove.run(id),
     list: (): IndicatorRow[] => all.all(),
     getByCode: (code: string): IndicatorRow | undefined => byCode.get(code),
     create: (indicator: NewIndicator): number => Number(insert.run(indicator).lastInsertRowid),

@@ -18,7 +18,25 @@ export function locationQueries(db: Db) {
   const insert = db.prepare<[NewLocation]>(
     'INSERT INTO locations (code, name, admin_level, parent_id) VALUES (@code, @name, @admin_level, @parent_id)',
   );
+  const byId = db.prepare<[number], LocationRow>(
+    'SELECT id, code, name, admin_level, parent_id FROM locations WHERE id = ?',
+  );
+  const update = db.prepare<[Omit<NewLocation, 'code'> & { id: number }]>(`
+    UPDATE locations SET name = @name, admin_level = @admin_level, parent_id = @parent_id,
+      updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    WHERE id = @id`);
+  // In use: named by a figure, a pending change, a revision, or as another place's parent.
+  const uses = db.prepare<[number, number, number, number], { n: number }>(`
+    SELECT (SELECT COUNT(*) FROM figures WHERE location_id = ?)
+         + (SELECT COUNT(*) FROM figure_pending_changes WHERE location_id = ?)
+         + (SELECT COUNT(*) FROM figure_revisions WHERE json_extract(snapshot, '$.location_id') = ?)
+         + (SELECT COUNT(*) FROM locations WHERE parent_id = ?) AS n`);
+  const remove = db.prepare<[number]>('DELETE FROM locations WHERE id = ?');
   return {
+    getById: (id: number): LocationRow | undefined => byId.get(id),
+    update: (id: number, location: Omit<NewLocation, 'code'>): void => void update.run({ ...location, id }),
+    isInUse: (id: number): boolean => (uses.get(id, id, id, id)?.n ?? 0) > 0,
+    remove: (id: number): void => void remove.run(id),
     list: (): LocationRow[] => all.all(),
     getByCode: (code: string): LocationRow | undefined => byCode.get(code),
     create: (location: NewLocation): number => Number(insert.run(location).lastInsertRowid),

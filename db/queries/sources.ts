@@ -21,11 +21,25 @@ export function sourceQueries(db: Db) {
     SELECT s.id, s.title, s.publisher, s.url, s.published_on, s.accessed_on, s.notes,
            (SELECT COUNT(*) FROM figures f WHERE f.source_id = s.id AND f.status = 'published') AS figure_count
     FROM sources s ORDER BY s.published_on IS NULL, s.published_on DESC, s.title`);
+  const update = db.prepare<[NewSource & { id: number }]>(`
+    UPDATE sources SET title = @title, publisher = @publisher, url = @url, published_on = @published_on,
+      accessed_on = @accessed_on, notes = @notes, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    WHERE id = @id`);
+  const byUrl = db.prepare<[string], SourceRow>(
+    'SELECT id, title, publisher, url, published_on, accessed_on, notes FROM sources WHERE url = ?',
+  );
+  const pickList = db.prepare<[], SourceRow>(
+    'SELECT id, title, publisher, url, published_on, accessed_on, notes FROM sources ORDER BY publisher, published_on DESC, title',
+  );
   return {
     /** Every source with how many published figures cite it, newest document first. */
     listWithCounts: (): (SourceRow & { figure_count: number })[] => withCounts.all(),
     getById: (id: number): SourceRow | undefined => byId.get(id),
     create: (source: NewSource, userId: number | null): number =>
       Number(insert.run({ ...source, user_id: userId }).lastInsertRowid),
+    update: (id: number, source: NewSource): void => void update.run({ ...source, id }),
+    getByUrl: (url: string): SourceRow | undefined => byUrl.get(url),
+    /** Every source ordered for a picker: by publisher, newest document first. */
+    listForPicker: (): SourceRow[] => pickList.all(),
   };
 }

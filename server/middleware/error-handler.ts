@@ -54,6 +54,8 @@ function titleFor(status: number): string {
       return 'Bad request';
     case 403:
       return 'Forbidden';
+    case 409:
+      return 'Conflict';
     case 404:
       return 'Not found';
     case 413:

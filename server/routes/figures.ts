@@ -53,8 +53,11 @@ export function figureRoutes(q: Queries): Router {
     const id = parseId(req.params.id, 'figure');
     const figure = q.figures.getById(id);
     // Drafts are for staff only: to the public they do not exist.
+    if (figure?.status === 'draft' && res.locals.user) return res.redirect(`/admin/figures/${id}`);
     if (!figure || figure.status === 'draft') throw new HttpError(404, `there is no published figure ${id}`);
-    res.render('figures/show', { title: `${figure.indicator_name}, ${figure.location_name}`, figure });
+    // The public row is shown as is; staff are told when a change to it awaits publishing.
+    const pendingChange = res.locals.user ? (q.figureEdits.getPending(id) ?? null) : null;
+    res.render('figures/show', { title: `${figure.indicator_name}, ${figure.location_name}`, figure, pendingChange });
   });
 
   return router;

@@ -1,0 +1,246 @@
+import type { Db } from '../connection';
+import type { FigureRow, Qualifier, Verification } from '../types';
+import type { RevisionAction } from './figures';
+
+/** The columns staff edit; everything else on a figure is workflow state. */
+export interface FigureFields {
+  indicator_id: number;
+  location_id: number;
+  reference_period_start: string;
+  reference_period_end: string;
+  value: number;
+  value_low: number | null;
+  value_high: number | null;
+  qualifier: Qualifier;
+  verification: Verification;
+  reported_by: string;
+  claimed_by: string | null;
+  source_id: number;
+  source_quote: string;
+  notes: string | null;
+}
+
+export const FIGURE_FIELDS = [
+  'indicator_id', 'location_id', 'reference_period_start', 'reference_period_end', 'value', 'value_low',
+  'value_high', 'qualifier', 'verification', 'reported_by', 'claimed_by', 'source_id', 'source_quote', 'notes',
+] as const satisfies readonly (keyof FigureFields)[];
+
+/** A figures row with the submission columns added by migration 0002. */
+export interface StaffFigureRow extends FigureRow {
+  submitted_at: string | null;
+  submitted_by: number | null;
+}
+
+export interface PendingChangeRow extends FigureFields {
+  figure_id: number;
+  base_version: number;
+  submitted_at: string | null;
+  submitted_by: number | null;
+  created_at: string;
+  updated_by: number | null;
+  updated_at: string;
+}
+
+/** One line of a staff work list: a draft or a pending change, with names to show. */
+export interface WorkItem {
+  figure_id: number;
+  kind: 'draft' | 'change';
+  indicator_name: string;
+  location_name: string;
+  reference_period_start: string;
+  reference_period_end: string;
+  value: number;
+  qualifier: Qualifier;
+  reported_by: string;
+  submitted_at: string | null;
+  submitted_by_name: string | null;
+  updated_at: string;
+  updated_by_name: string | null;
+}
+
+export interface RecentRevision {
+  id: number;
+  figure_id: number;
+  action: string;
+  note: string | null;
+  username: string | null;
+  created_at: string;
+  indicator_name: string;
+  location_name: string;
+}
+
+/** Someone else changed the figure after the form was opened: nothing was written. */
+export class StaleEditError extends Error {
+  constructor(readonly figureId: number) {
+    super(`figure ${figureId} was changed by someone else after the form was opened`);
+    this.name = 'StaleEditError';
+  }
+}
+
+const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+const SET_FIELDS = FIGURE_FIELDS.map((c) => `${c} = @${c}`).join(', ');
+
+const WORK_SELECT = `
+  SELECT x.figure_id, x.kind, i.name AS indicator_name, l.name AS location_name,
+         x.reference_period_start, x.reference_period_end, x.value, x.qualifier, x.reported_by,
+         x.submitted_at, su.username AS submitted_by_name, x.updated_at, uu.username AS updated_by_name
+  FROM (
+    SELECT id AS figure_id, 'draft' AS kind, indicator_id, location_id, reference_period_start, reference_period_end,
+           value, qualifier, reported_by, submitted_at, submitted_by, updated_at, updated_by
+    FROM figures WHERE status = 'draft'
+    UNION ALL
+    SELECT figure_id, 'change' AS kind, indicator_id, location_id, reference_period_start, reference_period_end,
+           value, qualifier, reported_by, submitted_at, submitted_by, updated_at, updated_by
+    FROM figure_pending_changes
+  ) x
+  JOIN indicators i ON i.id = x.indicator_id
+  JOIN locations l ON l.id = x.location_id
+  LEFT JOIN users su ON su.id = x.submitted_by
+  LEFT JOIN users uu ON uu.id = x.updated_by`;
+
+/** Staff work on figures: drafts, pending changes, submission, publishing, retirement, restore. */
+export function figureEditQueries(db: Db) {
+  const rowById = db.prepare<[number], StaffFigureRow>('SELECT * FROM figures WHERE id = ?');
+  const pendingById = db.prepare<[number], PendingChangeRow>('SELECT * FROM figure_pending_changes WHERE figure_id = ?');
+  const latestRevision = db.prepare<[number], { id: number }>('SELECT MAX(id) AS id FROM figure_revisions WHERE figure_id = ?');
+  const insertRevision = db.prepare<[number, number, string, string, string | null, number | null]>(
+    'INSERT INTO figure_revisions (figure_id, version, action, snapshot, note, user_id) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const insertDraft = db.prepare<[FigureFields & { user_id: number }]>(`
+    INSERT INTO figures (${FIGURE_FIELDS.join(', ')}, status, created_by, updated_by)
+    VALUES (${FIGURE_FIELDS.map((c) => `@${c}`).join(', ')}, 'draft', @user_id, @user_id)`);
+  const updateDraft = db.prepare<[FigureFields & { id: number; user_id: number; status: string }]>(`
+    UPDATE figures SET ${SET_FIELDS}, status = @status, retired_reason = NULL, submitted_at = NULL, submitted_by = NULL,
+      updated_by = @user_id, updated_at = ${NOW}, version = version + 1
+    WHERE id = @id`);
+  const upsertPending = db.prepare<[FigureFields & { figure_id: number; base_version: number; user_id: number }]>(`
+    INSERT INTO figure_pending_changes (figure_id, base_version, ${FIGURE_FIELDS.join(', ')}, updated_by)
+    VALUES (@figure_id, @base_version, ${FIGURE_FIELDS.map((c) => `@${c}`).join(', ')}, @user_id)
+    ON CONFLICT (figure_id) DO UPDATE SET ${FIGURE_FIELDS.map((c) => `${c} = excluded.${c}`).join(', ')},
+      base_version = excluded.base_version, submitted_at = NULL, submitted_by = NULL,
+      updated_by = excluded.updated_by, updated_at = ${NOW}`);
+  const submitDraft = db.prepare<[number, number]>(`UPDATE figures SET submitted_at = ${NOW}, submitted_by = ? WHERE id = ?`);
+  const submitPending = db.prepare<[number, number]>(
+    `UPDATE figure_pending_changes SET submitted_at = ${NOW}, submitted_by = ? WHERE figure_id = ?`,
+  );
+  const publishRow = db.prepare<[FigureFields & { id: number; user_id: number }]>(`
+    UPDATE figures SET ${SET_FIELDS}, status = 'published', retired_reason = NULL, submitted_at = NULL, submitted_by = NULL,
+      updated_by = @user_id, updated_at = ${NOW}, version = version + 1
+    WHERE id = @id`);
+  const retireRow = db.prepare<[string, number, number]>(`
+    UPDATE figures SET status = 'retired', retired_reason = ?, submitted_at = NULL, submitted_by = NULL,
+      updated_by = ?, updated_at = ${NOW}, version = version + 1
+    WHERE id = ?`);
+  const deletePending = db.prepare<[number]>('DELETE FROM figure_pending_changes WHERE figure_id = ?');
+  const awaiting = db.prepare<[], WorkItem>(`${WORK_SELECT} WHERE x.submitted_at IS NOT NULL ORDER BY x.submitted_at`);
+  const mine = db.prepare<[number], WorkItem>(
+    `${WORK_SELECT} WHERE x.submitted_at IS NULL AND x.updated_by = ? ORDER BY x.updated_at DESC`,
+  );
+  const recent = db.prepare<[number], RecentRevision>(`
+    SELECT r.id, r.figure_id, r.action, r.note, u.username, r.created_at, i.name AS indicator_name, l.name AS location_name
+    FROM figure_revisions r
+    JOIN figures f ON f.id = r.figure_id
+    JOIN indicators i ON i.id = f.indicator_id
+    JOIN locations l ON l.id = f.location_id
+    LEFT JOIN users u ON u.id = r.user_id
+    WHERE r.action <> 'seed'
+    ORDER BY r.id DESC LIMIT ?`);
+  const revisionById = db.prepare<[number, number], { id: number; snapshot: string; version: number; action: string }>(
+    'SELECT id, snapshot, version, action FROM figure_revisions WHERE id = ? AND figure_id = ?',
+  );
+
+  const fieldsOf = (source: FigureFields): FigureFields =>
+    Object.fromEntries(FIGURE_FIELDS.map((c) => [c, source[c]])) as unknown as FigureFields;
+
+  /** Appends a revision holding what the figure now is: the public row, or the pending proposal over it. */
+  function recordRevision(figureId: number, action: RevisionAction, note: string | null, userId: number): void {
+    const row = rowById.get(figureId);
+    if (!row) throw new Error(`figure ${figureId} does not exist`);
+    const pending = pendingById.get(figureId);
+    const snapshot = pending
+      ? { ...row, ...fieldsOf(pending), pending: true, submitted_at: pending.submitted_at, submitted_by: pending.submitted_by, updated_by: pending.updated_by, updated_at: pending.updated_at }
+      : row;
+    insertRevision.run(figureId, row.version, action, JSON.stringify(snapshot), note, userId);
+  }
+
+  function requireFresh(figureId: number, expectedRevisionId: number | undefined): StaffFigureRow {
+    const row = rowById.get(figureId);
+    if (!row) throw new Error(`figure ${figureId} does not exist`);
+    if (expectedRevisionId !== undefined && (latestRevision.get(figureId)?.id ?? 0) !== expectedRevisionId) {
+      throw new StaleEditError(figureId);
+    }
+    return row;
+  }
+
+  return {
+    getRow: (id: number): StaffFigureRow | undefined => rowById.get(id),
+    getPending: (id: number): PendingChangeRow | undefined => pendingById.get(id),
+    /** The id of the figure's newest revision: the token a form carries to detect concurrent edits. */
+    latestRevisionId: (figureId: number): number => latestRevision.get(figureId)?.id ?? 0,
+    getRevision: (figureId: number, revisionId: number) => revisionById.get(revisionId, figureId),
+
+    createDraft: (fields: FigureFields, userId: number): number =>
+      db.transaction(() => {
+        const id = Number(insertDraft.run({ ...fieldsOf(fields), user_id: userId }).lastInsertRowid);
+        recordRevision(id, 'create', null, userId);
+        return id;
+      })(),
+
+    /**
+     * Saves new content for a figure: a draft (or a retired figure being
+     * restored) changes in place and becomes an unsubmitted draft; a published
+     * figure gets a pending change and its public row stays as it is.
+     */
+    saveFields: (
+      figureId: number,
+      fields: FigureFields,
+      userId: number,
+      options: { action: 'edit' | 'restore'; note: string | null; expectedRevisionId?: number | undefined },
+    ): 'draft' | 'pending' =>
+      db.transaction(() => {
+        const row = requireFresh(figureId, options.expectedRevisionId);
+        if (row.status === 'published') {
+          upsertPending.run({ ...fieldsOf(fields), figure_id: figureId, base_version: row.version, user_id: userId });
+          recordRevision(figureId, options.action, options.note, userId);
+          return 'pending';
+        }
+        updateDraft.run({ ...fieldsOf(fields), id: figureId, user_id: userId, status: 'draft' });
+        recordRevision(figureId, options.action, options.note, userId);
+        return 'draft';
+      })(),
+
+    submit: (figureId: number, userId: number, expectedRevisionId?: number): void =>
+      db.transaction(() => {
+        const row = requireFresh(figureId, expectedRevisionId);
+        if (pendingById.get(figureId)) submitPending.run(userId, figureId);
+        else if (row.status === 'draft') submitDraft.run(userId, figureId);
+        else throw new Error(`figure ${figureId} has nothing to submit`);
+        recordRevision(figureId, 'submit', null, userId);
+      })(),
+
+    /** Makes the draft or the pending change public, in one transaction. */
+    publish: (figureId: number, userId: number, note: string | null, expectedRevisionId?: number): void =>
+      db.transaction(() => {
+        const row = requireFresh(figureId, expectedRevisionId);
+        const pending = pendingById.get(figureId);
+        publishRow.run({ ...fieldsOf(pending ?? row), id: figureId, user_id: userId });
+        if (pending) deletePending.run(figureId);
+        recordRevision(figureId, 'publish', note, userId);
+      })(),
+
+    /** Withdraws a figure; a pending change to it is dropped (its revisions stay). */
+    retire: (figureId: number, userId: number, reason: string, expectedRevisionId?: number): void =>
+      db.transaction(() => {
+        requireFresh(figureId, expectedRevisionId);
+        deletePending.run(figureId);
+        retireRow.run(reason, userId, figureId);
+        recordRevision(figureId, 'retire', reason, userId);
+      })(),
+
+    awaitingReview: (): WorkItem[] => awaiting.all(),
+    unsubmittedBy: (userId: number): WorkItem[] => mine.all(userId),
+    recentRevisions: (limit: number): RecentRevision[] => recent.all(limit),
+  };
+}
+
+export type FigureEditQueries = ReturnType<typeof figureEditQueries>;

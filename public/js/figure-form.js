@@ -1,0 +1,35 @@
+// Figure form helpers. The form works without them: they only hide what does not apply.
+(function () {
+  'use strict';
+  var form = document.querySelector('form.figure-form');
+  if (!form) return;
+
+  var endField = form.querySelector('.period-end');
+  var startLabel = form.querySelector('label[for="f-reference-period-start"]');
+  var endLabel = form.querySelector('label[for="f-reference-period-end"]');
+  var startTexts = { day: 'Day', range: 'First day', since: 'Counted since' };
+  var endTexts = { range: 'Last day', since: 'As of' };
+
+  function periodKind() {
+    var checked = form.querySelector('input[name="period_kind"]:checked');
+    return checked ? checked.value : 'day';
+  }
+  function updatePeriod() {
+    var kind = periodKind();
+    if (endField) endField.hidden = kind === 'day';
+    if (startLabel) startLabel.textContent = startTexts[kind] || 'Start date';
+    if (endLabel && endTexts[kind]) endLabel.textContent = endTexts[kind];
+  }
+  form.querySelectorAll('input[name="period_kind"]').forEach(function (el) {
+    el.addEventListener('change', updatePeriod);
+  });
+  updatePeriod();
+
+  var sourceSelect = form.querySelector('#f-source-id');
+  var newSource = form.querySelector('#new-source');
+  function updateSource() {
+    if (sourceSelect && newSource) newSource.hidden = sourceSelect.value !== 'new';
+  }
+  if (sourceSelect) sourceSelect.addEventListener('change', updateSource);
+  updateSource();
+})();

@@ -1,0 +1,59 @@
+import type { Queries } from '../../db';
+import type { Role } from '../../db/queries/users';
+import { generatePassword, hashPassword, passwordProblem, type ScryptCost } from './passwords';
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{2,64}$/;
+
+export class AccountError extends Error {}
+
+export function usernameProblem(username: string): string | null {
+  if (!USERNAME_PATTERN.test(username)) return 'must be 2 to 64 letters, digits, dots, hyphens or underscores';
+  return null;
+}
+
+/**
+ * Adds a user. With no password given, one is generated: the caller shows it
+ * once and it is never stored in clear.
+ */
+export async function addUser(
+  q: Queries,
+  input: { username: string; role: Role; password?: string | undefined; actorId: number | null; via: 'web' | 'cli' | 'first-start' },
+  cost?: ScryptCost,
+): Promise<{ id: number; password: string; generated: boolean }> {
+  const nameProblem = usernameProblem(input.username);
+  if (nameProblem) throw new AccountError(`Username ${nameProblem}.`);
+  if (q.users.getForLogin(input.username)) throw new AccountError(`A user named ${input.username} already exists.`);
+  const generated = input.password === undefined;
+  const password = input.password ?? generatePassword();
+  const problem = passwordProblem(password, input.username);
+  if (problem) throw new AccountError(`Password ${problem}.`);
+  const hash = await hashPassword(password, cost);
+  const id = q.users.create(input.username, hash, input.role);
+  q.audit.record({ userId: input.actorId, action: 'create', entityType: 'user', entityId: id, details: { username: input.username, role: input.role, via: input.via } });
+  return { id, password, generated };
+}
+
+/** Sets a new generated password for a user and returns it (to be shown once). */
+export async function resetPassword(q: Queries, username: string, actorId: number | null, via: 'web' | 'cli'): Promise<string> {
+  const user = q.users.getForLogin(username);
+  if (!user) throw new AccountError(`There is no user named ${username}.`);
+  const password = generatePassword();
+  q.users.setPassword(user.id, await hashPassword(password));
+  q.audit.record({ userId: actorId, action: 'reset-password', entityType: 'user', entityId: user.id, details: { username: user.username, via } });
+  return password;
+}
+
+/**
+ * On first start (no users at all), creates the first admin from
+ * ADMIN_USERNAME / ADMIN_PASSWORD, or with a generated password that the
+ * caller prints once. Never a default credential.
+ */
+export async function ensureFirstAdmin(
+  q: Queries,
+  config: { adminUsername: string | undefined; adminPassword: string | undefined },
+): Promise<{ username: string; password: string | null } | null> {
+  if (q.users.count() > 0) return null;
+  const username = config.adminUsername ?? 'admin';
+  const created = await addUser(q, { username, role: 'admin', password: config.adminPassword, actorId: null, via: 'first-start' });
+  return { username, password: created.generated ? created.password : null };
+}

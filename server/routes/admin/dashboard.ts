@@ -1,0 +1,17 @@
+import { Router } from 'express';
+import type { Queries } from '../../../db';
+import { currentUser } from '../../middleware/auth';
+
+export function adminDashboardRoutes(q: Queries): Router {
+  const router = Router();
+  router.get('/admin', (_req, res) => {
+    const user = currentUser(res);
+    res.render('admin/index', {
+      title: 'Staff',
+      awaiting: q.figureEdits.awaitingReview(),
+      mine: q.figureEdits.unsubmittedBy(user.id),
+      recent: q.figureEdits.recentRevisions(20),
+    });
+  });
+  return router;
+}

@@ -1,0 +1,79 @@
+import { Router, type Response } from 'express';
+import type { Queries } from '../../../db';
+import { AGGREGATIONS } from '../../../db/types';
+import { HttpError } from '../../errors';
+import { currentUser, requireAdmin } from '../../middleware/auth';
+import { parseIndicatorForm, type FieldErrors, type FormValues } from '../../validation/forms';
+import { parseId } from '../../validation/query';
+
+/** Indicators: admins list, add, edit, and remove one that nothing has ever used. */
+export function adminIndicatorRoutes(q: Queries): Router {
+  const router = Router();
+  router.use('/admin/indicators', requireAdmin);
+
+  const renderForm = (res: Response, indicatorId: number | null, values: FormValues, errors: FieldErrors): void => {
+    res.status(Object.keys(errors).length > 0 ? 400 : 200).render('admin/indicators/form', {
+      title: indicatorId ? `Edit indicator` : 'New indicator',
+      indicatorId,
+      values,
+      errors,
+      aggregations: AGGREGATIONS,
+    });
+  };
+  const load = (raw: unknown) => {
+    const id = parseId(raw, 'indicator');
+    const indicator = q.indicators.getById(id);
+    if (!indicator) throw new HttpError(404, `there is no indicator ${id}`);
+    return indicator;
+  };
+
+  router.get('/admin/indicators', (_req, res) => {
+    const indicators = q.indicators.list().map((i) => ({ ...i, inUse: q.indicators.isInUse(i.id) }));
+    res.render('admin/indicators/index', { title: 'Indicators', indicators });
+  });
+
+  router.get('/admin/indicators/new', (_req, res) => renderForm(res, null, { aggregation: 'flow', unit: 'people' }, {}));
+
+  router.post('/admin/indicators', (req, res) => {
+    const user = currentUser(res);
+    const parsed = parseIndicatorForm(req.body);
+    if (!parsed.ok) return renderForm(res, null, parsed.values, parsed.errors);
+    if (q.indicators.getByCode(parsed.data.code)) return renderForm(res, null, parsed.values, { code: 'An indicator with this code already exists.' });
+    const id = q.indicators.create(parsed.data);
+    q.audit.record({ userId: user.id, action: 'create', entityType: 'indicator', entityId: id, details: parsed.data });
+    req.session.flash = { kind: 'success', message: `Indicator ${parsed.data.code} added.` };
+    res.redirect(303, '/admin/indicators');
+  });
+
+  router.get('/admin/indicators/:id/edit', (req, res) => {
+    const i = load(req.params.id);
+    renderForm(res, i.id, { code: i.code, name: i.name, description: i.description ?? '', unit: i.unit, aggregation: i.aggregation, hxl_hashtag: i.hxl_hashtag }, {});
+  });
+
+  router.post('/admin/indicators/:id', (req, res) => {
+    const user = currentUser(res);
+    const before = load(req.params.id);
+    // The code is an identifier other services rely on: it never changes.
+    const parsed = parseIndicatorForm({ ...(req.body as object), code: before.code });
+    if (!parsed.ok) return renderForm(res, before.id, parsed.values, parsed.errors);
+    const { name, description, unit, aggregation, hxl_hashtag } = parsed.data;
+    q.indicators.update(before.id, { name, description, unit, aggregation, hxl_hashtag });
+    q.audit.record({ userId: user.id, action: 'edit', entityType: 'indicator', entityId: before.id, details: { before, after: parsed.data } });
+    req.session.flash = { kind: 'success', message: `Indicator ${before.code} saved.` };
+    res.redirect(303, '/admin/indicators');
+  });
+
+  router.post('/admin/indicators/:id/remove', (req, res) => {
+    const user = currentUser(res);
+    const indicator = load(req.params.id);
+    if (q.indicators.isInUse(indicator.id)) {
+      throw new HttpError(409, `Indicator ${indicator.code} is used by figures (or their history) and cannot be removed.`);
+    }
+    q.indicators.remove(indicator.id);
+    q.audit.record({ userId: user.id, action: 'remove', entityType: 'indicator', entityId: indicator.id, details: { ...indicator } });
+    req.session.flash = { kind: 'success', message: `Indicator ${indicator.code} removed.` };
+    res.redirect(303, '/admin/indicators');
+  });
+
+  return router;
+}

@@ -1,0 +1,69 @@
+import { Router, type Response } from 'express';
+import type { Queries } from '../../../db';
+import type { NewSource } from '../../../db/queries/sources';
+import { HttpError } from '../../errors';
+import { currentUser } from '../../middleware/auth';
+import { parseSourceForm, type FieldErrors, type FormValues } from '../../validation/forms';
+import { parseId } from '../../validation/query';
+
+function valuesOf(s: NewSource): FormValues {
+  const { title, publisher, url, published_on, accessed_on, notes } = s;
+  return Object.fromEntries(Object.entries({ title, publisher, url, published_on, accessed_on, notes }).map(([k, v]) => [k, v ?? '']));
+}
+
+/** Sources: every staff member may list, add and correct them (nothing is removed: figures cite them). */
+export function adminSourceRoutes(q: Queries): Router {
+  const router = Router();
+
+  const renderForm = (res: Response, sourceId: number | null, values: FormValues, errors: FieldErrors): void => {
+    res.status(Object.keys(errors).length > 0 ? 400 : 200).render('admin/sources/form', {
+      title: sourceId ? `Edit source ${sourceId}` : 'New source',
+      sourceId,
+      values,
+      errors,
+    });
+  };
+
+  router.get('/admin/sources', (_req, res) => {
+    res.render('admin/sources/index', { title: 'Sources', sources: q.sources.listWithCounts() });
+  });
+
+  router.get('/admin/sources/new', (_req, res) => renderForm(res, null, {}, {}));
+
+  router.post('/admin/sources', (req, res) => {
+    const user = currentUser(res);
+    const parsed = parseSourceForm(req.body);
+    if (!parsed.ok) return renderForm(res, null, parsed.values, parsed.errors);
+    if (parsed.data.url && q.sources.getByUrl(parsed.data.url)) {
+      return renderForm(res, null, parsed.values, { url: 'A source with this address already exists.' });
+    }
+    const id = q.sources.create(parsed.data, user.id);
+    q.audit.record({ userId: user.id, action: 'create', entityType: 'source', entityId: id, details: { title: parsed.data.title } });
+    req.session.flash = { kind: 'success', message: 'Source added.' };
+    res.redirect(303, '/admin/sources');
+  });
+
+  router.get('/admin/sources/:id/edit', (req, res) => {
+    const id = parseId(req.params.id, 'source');
+    const source = q.sources.getById(id);
+    if (!source) throw new HttpError(404, `there is no source ${id}`);
+    renderForm(res, id, valuesOf(source), {});
+  });
+
+  router.post('/admin/sources/:id', (req, res) => {
+    const user = currentUser(res);
+    const id = parseId(req.params.id, 'source');
+    const before = q.sources.getById(id);
+    if (!before) throw new HttpError(404, `there is no source ${id}`);
+    const parsed = parseSourceForm(req.body);
+    if (!parsed.ok) return renderForm(res, id, parsed.values, parsed.errors);
+    const other = parsed.data.url ? q.sources.getByUrl(parsed.data.url) : undefined;
+    if (other && other.id !== id) return renderForm(res, id, parsed.values, { url: 'Another source already has this address.' });
+    q.sources.update(id, parsed.data);
+    q.audit.record({ userId: user.id, action: 'edit', entityType: 'source', entityId: id, details: { before, after: parsed.data } });
+    req.session.flash = { kind: 'success', message: 'Source saved.' };
+    res.redirect(303, '/admin/sources');
+  });
+
+  return router;
+}
