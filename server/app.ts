@@ -7,15 +7,17 @@ import type { Config } from './config';
 import { viewHelpers } from './format';
 import type { Logger } from './logger';
 import { errorHandler } from './middleware/error-handler';
-import { loadUser, requireStaff } from './middleware/auth';
+import { loadUser, requireAdmin, requireStaff } from './middleware/auth';
 import { csrfProtection } from './middleware/csrf';
 import { notFound } from './middleware/not-found';
 import { securityHeaders } from './middleware/security';
+import { formTooLarge, importUpload } from './middleware/upload';
 import { sessions } from './middleware/session';
 import { publicDir, viewsDir } from './paths';
 import { adminAuditRoutes } from './routes/admin/audit';
 import { adminDashboardRoutes } from './routes/admin/dashboard';
 import { adminFigureRoutes } from './routes/admin/figures';
+import { adminImportRoutes } from './routes/admin/imports';
 import { adminIndicatorRoutes } from './routes/admin/indicators';
 import { adminLocationRoutes } from './routes/admin/locations';
 import { adminSourceRoutes } from './routes/admin/sources';
@@ -88,9 +90,11 @@ export function createApp({ db, config, logger }: AppDeps): Express {
 
   // Staff: forms, sessions in SQLite, the signed-in user, and a CSRF token
   // check on every state-changing request (anonymous ones included).
-  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 200 }));
+  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 200 }), formTooLarge);
   app.use(sessions(db, config.sessionSecret));
   app.use(loadUser(q));
+  // The one multipart form: only an admin's upload is read, and before the CSRF check that needs its token.
+  app.post('/admin/import', requireStaff, requireAdmin, importUpload);
   app.use(csrfProtection);
 
   app.use(dashboardRoutes(q));
@@ -111,6 +115,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(adminLocationRoutes(q));
   app.use(adminUserRoutes(q));
   app.use(adminAuditRoutes(q));
+  app.use(adminImportRoutes(db, q));
 
   app.use(notFound);
   app.use(errorHandler(logger, config.nodeEnv === 'development'));

@@ -353,6 +353,10 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
         });
         continue;
       }
+      if (outcome === 'changed' && figure && q.figureEdits.getPending(figure.id)) {
+        addError({ row: recordNumber, column: '', value: '', message: `figure ${figure.id} has a change awaiting review: publish or retire it in Tally first` });
+        continue;
+      }
       counts[outcome] += 1;
       pending.push({ rowNumber: recordNumber, data: row });
       if (pending.length >= STAGE_BATCH_ROWS) {
@@ -415,8 +419,8 @@ export function commitImport(db: Db, q: Queries, batchId: number, userId: number
         counts[outcome] += 1;
         if (outcome === 'unchanged') continue;
         if (outcome === 'changed' && figure) {
-          if (figure.status === 'published' && !publish) {
-            throw new ImportCommitError(`row ${staged.row_number} now changes published figure ${figure.id}: preview the file again`);
+          if ((figure.status === 'published' && !publish) || q.figureEdits.getPending(figure.id)) {
+            throw new ImportCommitError(`row ${staged.row_number} now conflicts with figure ${figure.id}, changed since the preview: upload the file again`);
           }
           q.imports.updateFigure({ ...figure, ...row, status: publish ? 'published' : figure.status }, userId);
           q.figures.recordRevision(figure.id, 'import', note, userId);
