@@ -28,7 +28,8 @@ export interface ExportFilter {
   updatedSince: string | null;
 }
 
-const SELECT = `
+/** The export's SELECT and joins; the benchmark hands the same statement to the sqlite3 shell. */
+export const EXPORT_SELECT = `
   SELECT f.id, i.code, i.name, i.unit, l.code, l.name, l.admin_level,
          f.reference_period_start, f.reference_period_end, f.value, f.value_low, f.value_high, f.qualifier,
          f.verification, f.reported_by, f.claimed_by, s.title, s.publisher, s.url,
@@ -74,14 +75,14 @@ export function exportQueries(db: Db) {
       SELECT value FROM json_each(?)
       UNION SELECT l.id FROM locations l JOIN tree t ON l.parent_id = t.id
     ) SELECT id FROM tree`);
-  const byId = db.prepare<[number], ExportRow>(`${SELECT} WHERE f.id = ? AND f.status IN ('published', 'retired')`).raw(true);
+  const byId = db.prepare<[number], ExportRow>(`${EXPORT_SELECT} WHERE f.id = ? AND f.status IN ('published', 'retired')`).raw(true);
 
   /** One prepared statement per filter shape (which filters are set, how many values each). */
   function statementFor(filter: ExportFilter): Statement<unknown[], ExportRow> {
     const where = whereFor(filter);
     let stmt = statements.get(where);
     if (!stmt) {
-      stmt = db.prepare<unknown[], ExportRow>(`${SELECT} WHERE ${where} ORDER BY f.id LIMIT ?`).raw(true);
+      stmt = db.prepare<unknown[], ExportRow>(`${EXPORT_SELECT} WHERE ${where} ORDER BY f.id LIMIT ?`).raw(true);
       if (statements.size > 500) statements.clear();
       statements.set(where, stmt);
     }
