@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../connection';
 import type { Aggregation, LocationRow, Qualifier, Verification } from '../types';
 
@@ -57,16 +58,22 @@ const FROM = `
   JOIN locations l ON l.id = f.location_id
   JOIN sources s ON s.id = f.source_id`;
 
-function chartWhere(filter: ChartFilter): { sql: string; params: unknown[] } {
+/**
+ * The WHERE clause of a chart query on the figures table alone: codes are
+ * turned into ids first, so SQLite can use the (indicator, place, period)
+ * index instead of scanning every published figure. Every value is bound.
+ */
+function chartWhere(filter: ChartFilter, indicatorIds: Map<string, number>, locationIds: Map<string, number>): { sql: string; params: unknown[] } {
   const clauses = [`f.status = 'published'`];
   const params: unknown[] = [];
-  const inList = (column: string, values: readonly string[] | undefined): void => {
+  const inList = (column: string, values: readonly unknown[] | undefined): void => {
     if (!values || values.length === 0) return;
     clauses.push(`${column} IN (${values.map(() => '?').join(', ')})`);
     params.push(...values);
   };
-  inList('i.code', filter.indicatorCodes);
-  inList('l.code', filter.locationCodes);
+  // An unknown code matches nothing (-1 is never an id).
+  inList('f.indicator_id', filter.indicatorCodes?.map((c) => indicatorIds.get(c) ?? -1));
+  inList('f.location_id', filter.locationCodes?.map((c) => locationIds.get(c) ?? -1));
   inList('f.reported_by', filter.originators);
   inList('f.verification', filter.verifications);
   if (filter.from) {
@@ -84,6 +91,26 @@ function chartWhere(filter: ChartFilter): { sql: string; params: unknown[] } {
   return { sql: `WHERE ${clauses.join(' AND ')}`, params };
 }
 
+interface FigureColumns {
+  id: number;
+  indicator_id: number;
+  location_id: number;
+  source_id: number;
+  reference_period_start: string;
+  reference_period_end: string;
+  value: number;
+  value_low: number | null;
+  value_high: number | null;
+  qualifier: Qualifier;
+  verification: Verification;
+  reported_by: string;
+  claimed_by: string | null;
+  source_quote: string;
+  notes: string | null;
+  status: string;
+  updated_at: string;
+}
+
 export function chartQueries(db: Db) {
   const originators = db.prepare<[], { reported_by: string }>(
     `SELECT DISTINCT reported_by FROM figures WHERE status = 'published' ORDER BY reported_by`,
@@ -96,16 +123,78 @@ export function chartQueries(db: Db) {
     `SELECT ${COLUMNS} ${FROM} WHERE f.status = 'published' ORDER BY f.updated_at DESC, f.id DESC LIMIT ?`,
   );
 
+  const indicatorsById = db.prepare<[], { id: number; code: string; name: string; unit: string; aggregation: Aggregation }>(
+    'SELECT id, code, name, unit, aggregation FROM indicators',
+  );
+  const locationsById = db.prepare<[], { id: number; code: string; name: string; admin_level: number }>('SELECT id, code, name, admin_level FROM locations');
+  const sourcesById = db.prepare<[], { id: number; title: string; publisher: string; url: string | null; published_on: string | null }>(
+    'SELECT id, title, publisher, url, published_on FROM sources',
+  );
+  const statements = new Map<string, Statement<unknown[], FigureColumns>>();
+
   return {
-    /** Published figures for a chart, in period order; the series builder decides how to draw them. */
+    /**
+     * Published figures for a chart, in period order; the series builder
+     * decides how to draw them. Only the figures' own columns are read per
+     * row: names of indicators, places and documents come from small lookups,
+     * so a chart over many figures reads no repeated text.
+     */
     listFigures(filter: ChartFilter): ChartFigureRow[] {
-      const where = chartWhere(filter);
-      return db
-        .prepare<unknown[], ChartFigureRow>(
-          `SELECT ${COLUMNS} ${FROM} ${where.sql}
-           ORDER BY f.reference_period_end, f.reference_period_start, f.id`,
-        )
-        .all(...where.params);
+      const indicators = new Map(indicatorsById.all().map((r) => [r.id, r]));
+      const locations = new Map(locationsById.all().map((r) => [r.id, r]));
+      const where = chartWhere(
+        filter,
+        new Map([...indicators.values()].map((r) => [r.code, r.id])),
+        new Map([...locations.values()].map((r) => [r.code, r.id])),
+      );
+      const sql = `SELECT f.id, f.indicator_id, f.location_id, f.source_id, f.reference_period_start, f.reference_period_end,
+                          f.value, f.value_low, f.value_high, f.qualifier, f.verification, f.reported_by, f.claimed_by,
+                          f.source_quote, f.notes, f.status, f.updated_at
+                   FROM figures f ${where.sql}
+                   ORDER BY f.reference_period_end, f.reference_period_start, f.id`;
+      let stmt = statements.get(sql);
+      if (!stmt) {
+        stmt = db.prepare<unknown[], FigureColumns>(sql);
+        if (statements.size > 200) statements.clear();
+        statements.set(sql, stmt);
+      }
+      const figures = stmt.all(...where.params);
+      if (figures.length === 0) return [];
+      const sources = new Map(sourcesById.all().map((r) => [r.id, r]));
+      return figures.map((f) => {
+        const i = indicators.get(f.indicator_id);
+        const l = locations.get(f.location_id);
+        const s = sources.get(f.source_id);
+        if (!i || !l || !s) throw new Error(`figure ${f.id} refers to a missing indicator, place or source`);
+        return {
+          id: f.id,
+          indicator_code: i.code,
+          indicator_name: i.name,
+          unit: i.unit,
+          aggregation: i.aggregation,
+          location_code: l.code,
+          location_name: l.name,
+          admin_level: l.admin_level,
+          reference_period_start: f.reference_period_start,
+          reference_period_end: f.reference_period_end,
+          value: f.value,
+          value_low: f.value_low,
+          value_high: f.value_high,
+          qualifier: f.qualifier,
+          verification: f.verification,
+          reported_by: f.reported_by,
+          claimed_by: f.claimed_by,
+          source_id: f.source_id,
+          source_title: s.title,
+          source_publisher: s.publisher,
+          source_url: s.url,
+          source_published_on: s.published_on,
+          source_quote: f.source_quote,
+          notes: f.notes,
+          status: f.status,
+          updated_at: f.updated_at,
+        };
+      });
     },
     /** The most recently published or corrected figures. */
     listLatest: (limit: number): ChartFigureRow[] => latest.all(limit),

@@ -116,6 +116,16 @@
     },
   };
 
+  // The server sends each document name once; every tooltip names its originator and document.
+  function expand(panel) {
+    panel.series.forEach(function (s) {
+      s.points.forEach(function (p) {
+        p.tip = [p.tip[0], 'Originator: ' + s.o, 'Document: ' + panel.docs[p.d]].concat(p.tip.slice(1));
+      });
+    });
+    return panel;
+  }
+
   function timeBounds(panel) {
     var lo = Infinity;
     var hi = -Infinity;
@@ -198,7 +208,7 @@
   }
 
   function draw(canvas) {
-    var panel = JSON.parse(canvas.dataset.chart);
+    var panel = expand(JSON.parse(canvas.dataset.chart));
     var x =
       panel.kind === 'level'
         ? { type: 'category', labels: panel.categories }

@@ -19,11 +19,16 @@ export interface BrowserPanel {
   unit: string;
   title: string;
   categories: string[];
+  /** Document names, once each: a point refers to its document by index (d), which keeps the JSON small. */
+  docs: string[];
   series: {
     label: string;
+    /** The originator, shared by every point of the series. */
+    o: string;
     distinct: 'claimed' | 'disputed' | null;
     colour: number;
-    points: { x: string; x2?: string; y: number; lo?: number; hi?: number; t: string; tip: string[]; h: string }[];
+    /** tip holds the value, period and verification lines; the browser adds originator and document. */
+    points: { x: string; x2?: string; y: number; lo?: number; hi?: number; t: string; tip: string[]; h?: string; d: number }[];
   }[];
 }
 
@@ -63,9 +68,12 @@ export interface ChartView {
   csvHref: string;
 }
 
-function browserPoint(p: ChartPoint, panel: ChartPanel): BrowserPanel['series'][number]['points'][number] {
+function browserPoint(p: ChartPoint, panel: ChartPanel, docIndex: (name: string) => number): BrowserPanel['series'][number]['points'][number] {
   const x = panel.kind === 'level' ? periodLabel(p.start, p.end) : panel.kind === 'running_total' ? p.end : p.start;
-  const out: BrowserPanel['series'][number]['points'][number] = { x, y: p.y, t: p.shortText, tip: tooltipLines(p, panel.unit), h: p.href };
+  // Originator and document lines are rebuilt in the browser from the series and the panel's docs.
+  const tip = tooltipLines(p, panel.unit).filter((line) => !line.startsWith('Originator: ') && !line.startsWith('Document: '));
+  const out: BrowserPanel['series'][number]['points'][number] = { x, y: p.y, t: p.shortText, tip, d: docIndex(p.document) };
+  if (p.figureId !== null) out.h = p.href;
   // A bar spans its whole period: to the start of the day after its last day.
   if (panel.kind === 'period_count') out.x2 = addDays(p.end, 1);
   if (p.low !== null) out.lo = p.low;
@@ -132,17 +140,31 @@ export function csvHref(filters: ChartFilters): string {
 
 /** Everything a page needs to show one chart: panels, their JSON, tables, source note and links. */
 export function buildChart(rows: readonly ChartFigureRow[], options: BuildOptions & { filters: ChartFilters }): ChartView {
-  const panels = buildPanels(rows, options).map((panel) => ({
-    ...panel,
-    browser: {
-      kind: panel.kind,
-      unit: panel.unit,
-      title: panel.title,
-      categories: panel.categories,
-      series: panel.series.map((s) => ({ label: s.label, distinct: s.distinct, colour: s.colorIndex, points: s.points.map((p) => browserPoint(p, panel)) })),
-    },
-    table: tableRows(panel),
-  }));
+  const panels = buildPanels(rows, options).map((panel) => {
+    const docs: string[] = [];
+    const docIndexes = new Map<string, number>();
+    const docIndex = (name: string): number => {
+      let i = docIndexes.get(name);
+      if (i === undefined) {
+        i = docs.length;
+        docs.push(name);
+        docIndexes.set(name, i);
+      }
+      return i;
+    };
+    const series = panel.series.map((s) => ({
+      label: s.label,
+      o: s.originator,
+      distinct: s.distinct,
+      colour: s.colorIndex,
+      points: s.points.map((p) => browserPoint(p, panel, docIndex)),
+    }));
+    return {
+      ...panel,
+      browser: { kind: panel.kind, unit: panel.unit, title: panel.title, categories: panel.categories, docs, series },
+      table: tableRows(panel),
+    };
+  });
   return {
     id: options.id,
     title: options.title,
@@ -150,6 +172,17 @@ export function buildChart(rows: readonly ChartFigureRow[], options: BuildOption
     panels,
     sources: sourceNotes(panels),
     csvHref: csvHref(options.filters),
+  };
+}
+
+/** A built chart without the figure rows behind its points: all a page shows, small enough to keep in a cache. */
+export function withoutRows(chart: ChartView): ChartView {
+  return {
+    ...chart,
+    panels: chart.panels.map((panel) => ({
+      ...panel,
+      series: panel.series.map((s) => ({ ...s, points: s.points.map((p) => ({ ...p, rows: [] })) })),
+    })),
   };
 }
 

@@ -75,6 +75,11 @@ export interface BuildOptions {
 }
 
 export const MAX_POINTS_PER_SERIES = 1000;
+/**
+ * Points one panel may draw in all, shared among its series: what a chart can
+ * show legibly, and what keeps a page's chart JSON near 100 KB at most.
+ */
+export const MAX_POINTS_PER_PANEL = 400;
 export const MAX_SERIES = 24;
 /** A running total counts over a long time: shared start dates of short counts (29 Dec … 2 Jan) are period counts. */
 const RUNNING_TOTAL_MIN_DAYS = 31;
@@ -324,7 +329,8 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
     const shownGroups = groups.slice(0, maxSeries);
     const indicators = new Set(shownGroups.map((g) => g[0]?.indicator_code));
     const starts = new Set(shownGroups.map((g) => g[0]?.reference_period_start));
-    const budget = Math.min(maxPoints, Math.max(50, Math.floor((maxPoints * 4) / Math.max(1, shownGroups.length))));
+    const panelBudget = options.maxPointsPerSeries === undefined ? MAX_POINTS_PER_PANEL : maxPoints * 4;
+    const budget = Math.min(maxPoints, Math.max(12, Math.floor(panelBudget / Math.max(1, shownGroups.length))));
     const notes: string[] = [];
 
     const series: ChartSeries[] = shownGroups.map((group) => {

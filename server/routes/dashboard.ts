@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { Queries } from '../../db';
 import type { ChartFigureRow } from '../../db/queries/charts';
-import { buildChart } from '../charts/chart';
+import { DataVersionCache } from '../cache';
+import { buildChart, withoutRows } from '../charts/chart';
 import { kindOf, periodLabel, runningTotalOrigins, shortValue } from '../charts/series';
 import { formatValue } from '../format';
 
@@ -60,46 +61,50 @@ export interface Headline {
 
 export function dashboardRoutes(q: Queries): Router {
   const router = Router();
+  const cache = new DataVersionCache(1);
 
   router.get('/', (_req, res) => {
-    const casualtyFilter = { indicator: ['civilian_deaths', 'civilian_injuries'] };
-    const casualtyRows = q.charts.listFigures({ indicatorCodes: casualtyFilter.indicator });
-    const fundingFilter = { indicator: ['funding_required_usd', 'funding_received_usd'] };
-    const fundingRows = q.charts.listFigures({ indicatorCodes: fundingFilter.indicator });
-    const peopleFilter = { indicator: ['people_in_need', 'people_targeted', 'people_reached'] };
-    const peopleRows = q.charts.listFigures({ indicatorCodes: peopleFilter.indicator });
-
-    const origins = runningTotalOrigins(casualtyRows);
-    const runningTotals = casualtyRows.filter((r) => kindOf(r, origins) === 'running_total');
-    const headlines: Headline[] = [];
-    const deaths = latest(runningTotals.filter((r) => r.indicator_code === 'civilian_deaths'));
-    if (deaths) headlines.push({ label: `Civilians killed since ${deaths.reference_period_start}`, value: formatValue(deaths.value, deaths.qualifier), detail: `${deaths.location_name}, as of ${deaths.reference_period_end}`, figure: deaths });
-    const injuries = latest(runningTotals.filter((r) => r.indicator_code === 'civilian_injuries'));
-    if (injuries) headlines.push({ label: `Civilians injured since ${injuries.reference_period_start}`, value: formatValue(injuries.value, injuries.qualifier), detail: `${injuries.location_name}, as of ${injuries.reference_period_end}`, figure: injuries });
-    const inNeed = latest(peopleRows.filter((r) => r.indicator_code === 'people_in_need'));
-    if (inNeed) headlines.push({ label: 'People in need', value: shortValue(inNeed.value, inNeed.qualifier, 'people'), exact: formatValue(inNeed.value, inNeed.qualifier), detail: `${inNeed.location_name}, ${periodLabel(inNeed.reference_period_start, inNeed.reference_period_end)}`, figure: inNeed });
-    const coverage = fundingCoverage(fundingRows);
-    const latestCoverage = coverage[0];
-    if (latestCoverage) {
-      headlines.push({
-        label: 'Funding coverage',
-        value: latestCoverage.text,
-        detail: `${latestCoverage.location}, ${latestCoverage.period}: received ${shortValue(latestCoverage.received.value, latestCoverage.received.qualifier, 'usd')} of ${shortValue(latestCoverage.required.value, latestCoverage.required.qualifier, 'usd')} required`,
-        figure: latestCoverage.received,
-      });
-    }
-
-    res.render('dashboard', {
-      title: 'Dashboard',
-      headlines,
-      coverage,
-      casualties: buildChart(casualtyRows, { id: 'casualties', title: 'Civilian deaths and injuries', filters: casualtyFilter }),
-      funding: buildChart(fundingRows, { id: 'funding', title: 'Funding required and received', filters: fundingFilter }),
-      people: buildChart(peopleRows, { id: 'people', title: 'People in need, targeted and reached', filters: peopleFilter }),
-      latestFigures: q.charts.listLatest(10),
-      chartScripts: true,
-    });
+    res.render('dashboard', { title: 'Dashboard', ...cache.get('dashboard', q.exports.dataVersion().version, () => dashboardView(q)), chartScripts: true });
   });
 
   return router;
+}
+
+/** Everything the dashboard shows, computed from the published figures. */
+function dashboardView(q: Queries) {
+  const casualtyFilter = { indicator: ['civilian_deaths', 'civilian_injuries'] };
+  const casualtyRows = q.charts.listFigures({ indicatorCodes: casualtyFilter.indicator });
+  const fundingFilter = { indicator: ['funding_required_usd', 'funding_received_usd'] };
+  const fundingRows = q.charts.listFigures({ indicatorCodes: fundingFilter.indicator });
+  const peopleFilter = { indicator: ['people_in_need', 'people_targeted', 'people_reached'] };
+  const peopleRows = q.charts.listFigures({ indicatorCodes: peopleFilter.indicator });
+
+  const origins = runningTotalOrigins(casualtyRows);
+  const runningTotals = casualtyRows.filter((r) => kindOf(r, origins) === 'running_total');
+  const headlines: Headline[] = [];
+  const deaths = latest(runningTotals.filter((r) => r.indicator_code === 'civilian_deaths'));
+  if (deaths) headlines.push({ label: `Civilians killed since ${deaths.reference_period_start}`, value: formatValue(deaths.value, deaths.qualifier), detail: `${deaths.location_name}, as of ${deaths.reference_period_end}`, figure: deaths });
+  const injuries = latest(runningTotals.filter((r) => r.indicator_code === 'civilian_injuries'));
+  if (injuries) headlines.push({ label: `Civilians injured since ${injuries.reference_period_start}`, value: formatValue(injuries.value, injuries.qualifier), detail: `${injuries.location_name}, as of ${injuries.reference_period_end}`, figure: injuries });
+  const inNeed = latest(peopleRows.filter((r) => r.indicator_code === 'people_in_need'));
+  if (inNeed) headlines.push({ label: 'People in need', value: shortValue(inNeed.value, inNeed.qualifier, 'people'), exact: formatValue(inNeed.value, inNeed.qualifier), detail: `${inNeed.location_name}, ${periodLabel(inNeed.reference_period_start, inNeed.reference_period_end)}`, figure: inNeed });
+  const coverage = fundingCoverage(fundingRows);
+  const latestCoverage = coverage[0];
+  if (latestCoverage) {
+    headlines.push({
+      label: 'Funding coverage',
+      value: latestCoverage.text,
+      detail: `${latestCoverage.location}, ${latestCoverage.period}: received ${shortValue(latestCoverage.received.value, latestCoverage.received.qualifier, 'usd')} of ${shortValue(latestCoverage.required.value, latestCoverage.required.qualifier, 'usd')} required`,
+      figure: latestCoverage.received,
+    });
+  }
+
+  return {
+    headlines,
+    coverage,
+    casualties: withoutRows(buildChart(casualtyRows, { id: 'casualties', title: 'Civilian deaths and injuries', filters: casualtyFilter })),
+    funding: withoutRows(buildChart(fundingRows, { id: 'funding', title: 'Funding required and received', filters: fundingFilter })),
+    people: withoutRows(buildChart(peopleRows, { id: 'people', title: 'People in need, targeted and reached', filters: peopleFilter })),
+    latestFigures: q.charts.listLatest(10),
+  };
 }

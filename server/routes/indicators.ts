@@ -1,11 +1,16 @@
 import { Router } from 'express';
 import type { Queries } from '../../db';
-import { buildChart } from '../charts/chart';
+import { DataVersionCache } from '../cache';
+import { buildChart, filterQuery, withoutRows } from '../charts/chart';
 import { HttpError } from '../errors';
 import { parseChartFilters, parseColourBy } from '../validation/chart-query';
 
+/** The latest figures listed under an indicator's chart; the rest are a click away on /figures. */
+const LISTED_FIGURES = 50;
+
 export function indicatorRoutes(q: Queries): Router {
   const router = Router();
+  const cache = new DataVersionCache();
 
   router.get('/indicators', (_req, res) => {
     res.render('indicators/index', { title: 'Indicators', indicators: q.indicators.list() });
@@ -16,14 +21,14 @@ export function indicatorRoutes(q: Queries): Router {
     if (!indicator) throw new HttpError(404, `there is no indicator "${req.params.code}"`);
     const by = parseColourBy(req.query.by);
     const filters = parseChartFilters({ ...req.query, indicator: undefined }, q);
-    const rows = q.charts.listFigures({ ...filterFor(filters), indicatorCodes: [indicator.code] });
-    const chart = buildChart(rows, {
-      id: 'indicator',
-      title: indicator.name,
-      colourBy: by,
-      filters: { ...filters, indicator: [indicator.code] },
+    const key = JSON.stringify([indicator.code, by, filters]);
+    const view = cache.get(key, q.exports.dataVersion().version, () => {
+      const rows = q.charts.listFigures({ ...filterFor(filters), indicatorCodes: [indicator.code] });
+      const chart = buildChart(rows, { id: 'indicator', title: indicator.name, colourBy: by, filters: { ...filters, indicator: [indicator.code] } });
+      return { chart: withoutRows(chart), figures: rows.slice(-LISTED_FIGURES).reverse(), total: rows.length };
     });
-    res.render('indicators/show', { title: indicator.name, indicator, by, filters, chart, figures: [...rows].reverse(), chartScripts: true });
+    const allHref = `/figures?${filterQuery({ ...filters, indicator: [indicator.code] }, ['indicator', 'location', 'verification'])}`;
+    res.render('indicators/show', { title: indicator.name, indicator, by, filters, ...view, allHref, chartScripts: true });
   });
 
   return router;

@@ -1,11 +1,17 @@
 import request from 'supertest';
 import { createTestApp } from '../helpers/app';
 
-/** The chart JSON of every canvas on a page, as the browser script would parse it. */
-function chartData(html: string): { kind: string; unit: string; series: { label: string; distinct: string | null; points: { x: string; y: number; t: string; tip: string[]; h: string }[] }[] }[] {
+type ChartJson = { kind: string; unit: string; docs: string[]; series: { label: string; o: string; distinct: string | null; points: { x: string; y: number; t: string; tip: string[]; h: string; d: number }[] }[] };
+
+/** The chart JSON of every canvas on a page, expanded as the browser script does (originator and document lines). */
+function chartData(html: string): ChartJson[] {
   const decode = (s: string): string =>
     s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-  return [...html.matchAll(/data-chart="([^"]*)"/g)].map((m) => JSON.parse(decode(m[1] ?? '')) as ReturnType<typeof chartData>[number]);
+  return [...html.matchAll(/data-chart="([^"]*)"/g)].map((m) => {
+    const panel = JSON.parse(decode(m[1] ?? '')) as ChartJson;
+    for (const s of panel.series) for (const p of s.points) p.tip = [p.tip[0] ?? '', `Originator: ${s.o}`, `Document: ${panel.docs[p.d] ?? ''}`, ...p.tip.slice(1)];
+    return panel;
+  });
 }
 
 describe('GET /', () => {

@@ -103,7 +103,11 @@ describe('the series builder', () => {
     const points = chart.panels[0]?.browser.series.flatMap((s) => s.points) ?? [];
     const bel = points.find((p) => p.y === 24);
     expect(bel?.t).toBe('≥ 24');
-    expect(bel?.tip).toEqual(expect.arrayContaining(['≥ 24', 'Originator: UN DPPA', 'Document: A report (UN OCHA, 2024-02-01)', 'Reported']));
+    expect(bel?.tip).toEqual(expect.arrayContaining(['≥ 24', 'Reported']));
+    // Originator and document travel once per series and once per panel; the browser adds them to the tooltip.
+    const browser = chart.panels[0]?.browser;
+    expect(browser?.series.find((s) => s.points.includes(bel as never))?.o).toBe('UN DPPA');
+    expect(browser?.docs[bel?.d ?? -1]).toBe('A report (UN OCHA, 2024-02-01)');
     const ranged = points.find((p) => p.y === 25);
     expect([ranged?.lo, ranged?.hi, ranged?.t]).toEqual([20, 30, '~ 25']);
     expect(ranged?.tip[0]).toBe('~ 25 (range 20 – 30)');

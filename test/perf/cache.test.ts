@@ -1,0 +1,57 @@
+import request from 'supertest';
+import { DataVersionCache } from '../../server/cache';
+import { createTestApp } from '../helpers/app';
+
+const PAGES = ['/', '/indicators/civilian_deaths', '/compare?indicator=civilian_deaths&location=UKR', '/figures?indicator=civilian_deaths', '/locations/UKR'];
+
+/** Whether a page shows the value: as displayed on HTML pages, as the value cell in CSV, as the value field in JSON. */
+function shows(url: string, text: string, value: number): boolean {
+  if (url.startsWith('/export/')) return text.includes(`,${value},`);
+  if (url.startsWith('/api/')) return text.includes(`"value":${value},`);
+  return text.includes(value.toLocaleString('en-GB'));
+}
+
+async function everything(app: ReturnType<typeof createTestApp>['app']): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const url of [...PAGES, '/export/figures.csv?indicator=civilian_deaths', '/api/v1/figures?indicator=civilian_deaths']) {
+    out[url] = (await request(app).get(url).expect(200)).text;
+  }
+  return out;
+}
+
+describe('cached pages never outlive the data they show', () => {
+  test('after an edit, a retire and a publish every page, chart, API answer and export shows the change on the next request', async () => {
+    const { app, db } = createTestApp();
+    const id = db.prepare<[], { id: number }>('SELECT id FROM figures WHERE value = 10382').get()?.id as number;
+    const before = await everything(app);
+    for (const [url, text] of Object.entries(before)) expect([url, shows(url, text, 10382)]).toEqual([url, true]);
+
+    db.prepare('UPDATE figures SET value = 10390, version = version + 1 WHERE id = ?').run(id); // a published edit
+    const edited = await everything(app);
+    for (const [url, text] of Object.entries(edited)) {
+      expect([url, shows(url, text, 10390)]).toEqual([url, true]);
+      expect([url, shows(url, text, 10382)]).toEqual([url, false]);
+    }
+
+    db.prepare("UPDATE figures SET status = 'retired', retired_reason = 'Superseded' WHERE id = ?").run(id); // a retire
+    const retired = await everything(app);
+    for (const [url, text] of Object.entries(retired)) expect([url, shows(url, text, 10390)]).toEqual([url, false]);
+
+    db.prepare("UPDATE figures SET status = 'published', retired_reason = NULL, value = 10400 WHERE id = ?").run(id); // a publish
+    const published = await everything(app);
+    for (const [url, text] of Object.entries(published)) expect([url, shows(url, text, 10400)]).toEqual([url, true]);
+  });
+
+  test('the cache computes once per data version and keeps at most its size', () => {
+    const cache = new DataVersionCache(2);
+    let computed = 0;
+    const compute = (): number => ++computed;
+    expect(cache.get('a', 1, compute)).toBe(1);
+    expect(cache.get('a', 1, compute)).toBe(1);
+    expect(cache.get('a', 2, compute)).toBe(2);
+    cache.get('b', 2, compute);
+    cache.get('c', 2, compute);
+    expect(cache.size).toBe(2);
+    expect(cache.get('a', 2, compute)).toBe(5); // 'a' was the least recently used and left
+  });
+});
