@@ -58,12 +58,26 @@ export interface SourceNote {
   originators: string[];
 }
 
+/** The documents of one publisher, when a chart draws on too many documents to list one by one. */
+export interface PublisherNote {
+  publisher: string;
+  documents: number;
+  first: string | null;
+  last: string | null;
+  originators: string[];
+}
+
+/** Past this many documents, the source note names each publisher with its count and dates instead. */
+export const MAX_LISTED_SOURCES = 20;
+
 export interface ChartView {
   id: string;
   title: string;
   empty: boolean;
   panels: PanelView[];
   sources: SourceNote[];
+  /** Set instead of sources when there are more than MAX_LISTED_SOURCES documents. */
+  publishers: PublisherNote[] | null;
   /** The export writer with this chart's filters: the same published rows the chart plots. */
   csvHref: string;
 }
@@ -170,9 +184,23 @@ export function buildChart(rows: readonly ChartFigureRow[], options: BuildOption
     title: options.title,
     empty: rows.length === 0,
     panels,
-    sources: sourceNotes(panels),
+    ...sourceNoteFor(sourceNotes(panels)),
     csvHref: csvHref(options.filters),
   };
+}
+
+function sourceNoteFor(notes: SourceNote[]): { sources: SourceNote[]; publishers: PublisherNote[] | null } {
+  if (notes.length <= MAX_LISTED_SOURCES) return { sources: notes, publishers: null };
+  const byPublisher = new Map<string, PublisherNote>();
+  for (const n of notes) {
+    const p = byPublisher.get(n.publisher) ?? { publisher: n.publisher, documents: 0, first: null, last: null, originators: [] };
+    p.documents += 1;
+    if (n.publishedOn && (p.first === null || n.publishedOn < p.first)) p.first = n.publishedOn;
+    if (n.publishedOn && (p.last === null || n.publishedOn > p.last)) p.last = n.publishedOn;
+    for (const o of n.originators) if (!p.originators.includes(o)) p.originators.push(o);
+    byPublisher.set(n.publisher, p);
+  }
+  return { sources: [], publishers: [...byPublisher.values()].sort((a, b) => b.documents - a.documents || a.publisher.localeCompare(b.publisher)) };
 }
 
 /** A built chart without the figure rows behind its points: all a page shows, small enough to keep in a cache. */

@@ -79,8 +79,8 @@ export const MAX_POINTS_PER_SERIES = 1000;
  * Points one panel may draw in all, shared among its series: what a chart can
  * show legibly, and what keeps a page's chart JSON near 100 KB at most.
  */
-export const MAX_POINTS_PER_PANEL = 400;
-export const MAX_SERIES = 24;
+export const MAX_POINTS_PER_PANEL = 150;
+export const MAX_SERIES = 12;
 /** A running total counts over a long time: shared start dates of short counts (29 Dec … 2 Jan) are period counts. */
 const RUNNING_TOTAL_MIN_DAYS = 31;
 
@@ -203,24 +203,29 @@ export function nonOverlapping(rows: readonly ChartFigureRow[]): { kept: ChartFi
 }
 
 /** Weeks start on Monday; months on the first. */
-function bucketStart(iso: string, by: 'week' | 'month'): string {
+type Bucket = 'week' | 'month' | 'quarter' | 'year';
+
+function bucketStart(iso: string, by: Bucket): string {
   if (by === 'month') return `${iso.slice(0, 7)}-01`;
+  if (by === 'quarter') return `${iso.slice(0, 4)}-${String(Math.floor((Number(iso.slice(5, 7)) - 1) / 3) * 3 + 1).padStart(2, '0')}-01`;
+  if (by === 'year') return `${iso.slice(0, 4)}-01-01`;
   const day = toDay(iso);
   const weekday = (new Date(day * DAY_MS).getUTCDay() + 6) % 7;
   return fromDay(day - weekday);
 }
 
 /**
- * Sums non-overlapping period counts by week (or by month when weeks are still
- * too many). Overlapping figures are left out, never added.
+ * Sums non-overlapping period counts by week, or by the first of month,
+ * quarter and year that fits the budget. Overlapping figures are left out,
+ * never added.
  */
 export function bucketPeriodCounts(
   rows: readonly ChartFigureRow[],
   maxPoints: number,
-): { points: ChartPoint[]; by: 'week' | 'month'; leftOut: number } {
+): { points: ChartPoint[]; by: Bucket; leftOut: number } {
   const { kept, left } = nonOverlapping(rows);
-  const weeks = new Set(kept.map((r) => bucketStart(r.reference_period_start, 'week')));
-  const by = weeks.size <= maxPoints ? 'week' : 'month';
+  const fits = (b: Bucket): boolean => new Set(kept.map((r) => bucketStart(r.reference_period_start, b))).size <= maxPoints;
+  const by: Bucket = (['week', 'month', 'quarter'] as const).find(fits) ?? 'year';
   const buckets = new Map<string, ChartFigureRow[]>();
   for (const r of kept) {
     const key = bucketStart(r.reference_period_start, by);

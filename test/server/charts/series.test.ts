@@ -147,7 +147,7 @@ describe('the series builder', () => {
     expect(bucketed.leftOut).toBe(1);
     expect(bucketed.points.reduce((n, p) => n + p.y, 0)).toBe(3000);
     const [panel] = buildPanels(rows, opts);
-    expect(panel?.reduced).toContain('1501 figures summed by week');
+    expect(panel?.reduced).toContain('1501 figures summed by month');
     expect(panel?.reduced).toContain('1 figures whose periods overlap others were left out');
     expect(panel?.series[0]?.points.reduce((n, p) => n + p.y, 0)).toBe(3000);
     const json = JSON.stringify(buildChart(rows, { ...opts, filters: {} }).panels[0]?.browser);
@@ -199,5 +199,30 @@ describe('the series builder', () => {
     const chart = buildChart([], { ...opts, filters: {} });
     expect(chart.empty).toBe(true);
     expect(chart.panels).toEqual([]);
+  });
+});
+
+describe('the source note', () => {
+  test('names each document when there are few, and each publisher with counts and dates when there are many', () => {
+    const few = buildChart([fig({ id: 1 }), fig({ id: 2, source_id: 2, source_title: 'B report' })], { ...opts, filters: {} });
+    expect(few.publishers).toBeNull();
+    expect(few.sources.map((s) => s.document)).toHaveLength(2);
+    const many = Array.from({ length: 30 }, (_, i) =>
+      fig({
+        id: i + 1,
+        reference_period_start: `2024-01-${String(i + 1).padStart(2, '0')}`,
+        reference_period_end: `2024-01-${String(i + 1).padStart(2, '0')}`,
+        source_id: i + 1,
+        source_title: `Report ${i + 1}`,
+        source_publisher: i < 20 ? 'UN OCHA' : 'OHCHR',
+        source_published_on: `2024-02-${String((i % 28) + 1).padStart(2, '0')}`,
+      }),
+    );
+    const chart = buildChart(many, { ...opts, filters: {} });
+    expect(chart.sources).toEqual([]);
+    expect(chart.publishers?.map((p) => [p.publisher, p.documents, p.first, p.last])).toEqual([
+      ['UN OCHA', 20, '2024-02-01', '2024-02-20'],
+      ['OHCHR', 10, '2024-02-01', '2024-02-28'],
+    ]);
   });
 });
