@@ -104,7 +104,6 @@ CREATE TABLE figures (
 ) STRICT;
 CREATE INDEX figures_indicator_location_period
   ON figures (indicator_id, location_id, reference_period_end) WHERE status = 'published';
-CREATE INDEX figures_location_period ON figures (location_id, reference_period_end) WHERE status = 'published';
 CREATE INDEX figures_published_period ON figures (reference_period_end, id) WHERE status = 'published';
 CREATE INDEX figures_source ON figures (source_id);
 CREATE INDEX figures_status_updated_at ON figures (status, updated_at);

@@ -40,6 +40,5 @@ CREATE INDEX figure_pending_changes_submitted ON figure_pending_changes (submitt
 
 CREATE INDEX figures_status_submitted ON figures (status, submitted_at);
 CREATE INDEX figures_updated_by ON figures (updated_by, status);
-CREATE INDEX figures_indicator ON figures (indicator_id);
 CREATE INDEX figures_location ON figures (location_id);
 CREATE INDEX audit_log_action ON audit_log (entity_type, at);

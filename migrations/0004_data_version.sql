@@ -41,11 +41,6 @@ BEGIN
   UPDATE data_version SET version = version + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1;
 END;
 
--- Keyset pages of the export and API walk published figures by id; pullers
--- asking for changes since a time walk them by updated_at.
-CREATE INDEX figures_published_id ON figures (id) WHERE status = 'published';
-CREATE INDEX figures_updated_at ON figures (updated_at) WHERE status IN ('published', 'retired');
-
 -- A figure's updated_at moves with every change, even one made by code that
 -- forgot to set it, so `updated_since` pulls never miss a change.
 CREATE TRIGGER figures_touch_updated_at AFTER UPDATE ON figures

@@ -57,7 +57,6 @@ function publishedWhere(filter: FigureFilter): { sql: string; params: unknown[] 
 
 export function figureQueries(db: Db) {
   const byId = db.prepare<[number], FigureDetail>(`SELECT ${DETAIL_COLUMNS} ${DETAIL_FROM} WHERE f.id = ?`);
-  const rowById = db.prepare<[number], FigureRow>('SELECT * FROM figures WHERE id = ?');
   const insert = db.prepare<[NewFigure & { user_id: number | null }]>(`
     INSERT INTO figures (
       indicator_id, location_id, reference_period_start, reference_period_end,
@@ -68,19 +67,22 @@ export function figureQueries(db: Db) {
       @value, @value_low, @value_high, @qualifier, @verification, @reported_by, @claimed_by,
       @source_id, @source_quote, @notes, @status, @user_id, @user_id
     )`);
-  const insertRevision = db.prepare<[number, number, string, string, string | null, number | null]>(
-    'INSERT INTO figure_revisions (figure_id, version, action, snapshot, note, user_id) VALUES (?, ?, ?, ?, ?, ?)',
-  );
   const revisions = db.prepare<[number], RevisionRow>(`
     SELECT r.*, u.username FROM figure_revisions r LEFT JOIN users u ON u.id = r.user_id
     WHERE r.figure_id = ? ORDER BY r.id`);
   const countAll = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM figures');
 
+  // The snapshot is built by SQLite itself (json_object over every column of
+  // the row, in table order), so bulk writes make no round trip through JS.
+  // Column names come from the schema, never from input.
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('figures') ORDER BY cid").all().map((c) => c.name);
+  const insertRevisionFromRow = db.prepare<[string, string | null, number | null, number]>(`
+    INSERT INTO figure_revisions (figure_id, version, action, snapshot, note, user_id)
+    SELECT id, version, ?, json_object(${columns.map((c) => `'${c}', "${c}"`).join(', ')}), ?, ? FROM figures WHERE id = ?`);
+
   /** Appends the revision that records a figure as it now stands. */
   function recordRevision(figureId: number, action: RevisionAction, note: string | null, userId: number | null): void {
-    const row = rowById.get(figureId);
-    if (!row) throw new Error(`figure ${figureId} does not exist`);
-    insertRevision.run(figureId, row.version, action, JSON.stringify(row), note, userId);
+    if (insertRevisionFromRow.run(action, note, userId, figureId).changes !== 1) throw new Error(`figure ${figureId} does not exist`);
   }
 
   return {
