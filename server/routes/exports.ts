@@ -5,7 +5,7 @@ import { writeCsv } from '../export/csv';
 import { parseExportQuery } from '../validation/export-filter';
 
 /** Rows fetched per keyset page while streaming: large enough to be fast, small enough to keep memory flat. */
-const EXPORT_PAGE_ROWS = 2000;
+const EXPORT_PAGE_ROWS = 5000;
 
 export function exportRoutes(q: Queries): Router {
   const router = Router();
