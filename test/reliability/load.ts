@@ -83,7 +83,8 @@ function growDatabase(databasePath: string): { figureIds: [number, number]; indi
   return { figureIds: [1, count], indicators: indicators.map((i) => i.code), locations: locations.map((l) => l.code) };
 }
 
-function rssMb(pid: number): number {
+function rssMb(pid: number, stderr: () => string = () => ''): number {
+  if (!fs.existsSync(`/proc/${pid}`)) throw new Error(`the server process ${pid} has exited: ${stderr().slice(-2000)}`);
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return Math.round((kb / 1024) * 10) / 10;
@@ -146,11 +147,11 @@ async function main(): Promise<void> {
   const pid = server.proc.pid;
   if (pid === undefined) throw new Error('no server pid');
   const nextPath = trafficPaths(data);
-  const memoryStart = rssMb(pid);
+  const memoryStart = rssMb(pid, server.stderr);
 
   await run(server.base, WARMUP_SECONDS, nextPath);
   await sleep(2_000);
-  const memoryWarm = rssMb(pid);
+  const memoryWarm = rssMb(pid, server.stderr);
 
   // A trickle of staff writes alongside the readers: one figure every 500 ms.
   const staff = new StaffClient(server.base);
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
   writing = false;
   await writer;
   await sleep(2_000);
-  const memoryAfter = rssMb(pid);
+  const memoryAfter = rssMb(pid, server.stderr);
   await stopServer(server);
 
   const db = new Database(databasePath, { readonly: true });
