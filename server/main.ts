@@ -8,6 +8,7 @@ import { seedIfEmpty } from '../db/seed/load';
 import { createApp } from './app';
 import { ensureFirstAdmin } from './auth/accounts';
 import { ConfigError, loadConfig, type Config } from './config';
+import { createHttpServer } from './http-server';
 import { createLogger, type Logger } from './logger';
 import { migrationsDir } from './paths';
 
@@ -84,14 +85,12 @@ function listen(db: Db, config: Config, logger: Logger): void {
   const sessionSecret = config.sessionSecret ?? settingQueries(db).getOrCreate('session_secret', () => crypto.randomBytes(32).toString('base64url'));
 
   const app = createApp({ db, config: { ...config, sessionSecret }, logger });
-  const server = app.listen(config.port, config.host, () => {
+  const server = createHttpServer(app);
+  server.listen(config.port, config.host, () => {
     const { address, port } = server.address() as AddressInfo;
     const host = address.includes(':') ? `[${address}]` : address;
     logger.info(`Tally is listening on http://${host}:${port}/ (database ${config.databasePath})`);
   });
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 5_000;
   server.on('error', (err) => {
     process.stderr.write(`Tally cannot listen on ${config.host}:${config.port}: ${err.message}\n`);
     db.close();
