@@ -106,7 +106,7 @@ CREATE INDEX figures_indicator_location_period
   ON figures (indicator_id, location_id, reference_period_end) WHERE status = 'published';
 CREATE INDEX figures_published_period ON figures (reference_period_end, id) WHERE status = 'published';
 CREATE INDEX figures_source ON figures (source_id);
-CREATE INDEX figures_status_updated_at ON figures (status, updated_at);
+CREATE INDEX figures_published_updated_at ON figures (updated_at) WHERE status = 'published';
 
 -- Nothing is physically deleted through the application: a figure is retired.
 CREATE TRIGGER figures_no_delete BEFORE DELETE ON figures

@@ -38,7 +38,9 @@ CREATE TABLE figure_pending_changes (
 ) STRICT;
 CREATE INDEX figure_pending_changes_submitted ON figure_pending_changes (submitted_at);
 
-CREATE INDEX figures_status_submitted ON figures (status, submitted_at);
+-- Partial: drafts are few, and an index on status alone would tempt SQLite's
+-- planner into reading every published figure through it.
+CREATE INDEX figures_drafts ON figures (submitted_at) WHERE status = 'draft';
 CREATE INDEX figures_updated_by ON figures (updated_by, status);
 CREATE INDEX figures_location ON figures (location_id);
 CREATE INDEX audit_log_action ON audit_log (entity_type, at);

@@ -131,6 +131,8 @@ export function chartQueries(db: Db) {
     'SELECT id, title, publisher, url, published_on FROM sources',
   );
   const statements = new Map<string, Statement<unknown[], FigureColumns>>();
+  const dataVersion = db.prepare<[], { version: number }>('SELECT version FROM data_version WHERE id = 1');
+  let originatorCache: { version: number; names: string[] } | null = null;
 
   return {
     /**
@@ -198,7 +200,14 @@ export function chartQueries(db: Db) {
     },
     /** The most recently published or corrected figures. */
     listLatest: (limit: number): ChartFigureRow[] => latest.all(limit),
-    listOriginators: (): string[] => originators.all().map((r) => r.reported_by),
+    /** Every originator of a published figure; read again only when the data version moves. */
+    listOriginators(): string[] {
+      const version = dataVersion.get()?.version ?? 0;
+      if (!originatorCache || originatorCache.version !== version) {
+        originatorCache = { version, names: originators.all().map((r) => r.reported_by) };
+      }
+      return originatorCache.names;
+    },
     listChildLocations: (locationId: number): LocationRow[] => children.all(locationId),
     getLocationById: (id: number): LocationRow | undefined => byId.get(id),
   };

@@ -49,8 +49,14 @@ function publishedWhere(filter: FigureFilter): { sql: string; params: unknown[] 
     clauses.push(`${column} IN (${values.map(() => '?').join(', ')})`);
     params.push(...values);
   };
-  inList('i.code', filter.indicatorCodes);
-  inList('l.code', filter.locationCodes);
+  // Filter on the figures' own columns so SQLite can use their indexes.
+  const byCode = (column: string, table: string, values: readonly string[] | undefined): void => {
+    if (!values || values.length === 0) return;
+    clauses.push(`${column} IN (SELECT id FROM ${table} WHERE code IN (${values.map(() => '?').join(', ')}))`);
+    params.push(...values);
+  };
+  byCode('f.indicator_id', 'indicators', filter.indicatorCodes);
+  byCode('f.location_id', 'locations', filter.locationCodes);
   inList('f.verification', filter.verifications);
   return { sql: `WHERE ${clauses.join(' AND ')}`, params };
 }
@@ -104,7 +110,7 @@ export function figureQueries(db: Db) {
     countPublished(filter: FigureFilter): number {
       const where = publishedWhere(filter);
       const row = db
-        .prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n ${DETAIL_FROM} ${where.sql}`)
+        .prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM figures f ${where.sql}`)
         .get(...where.params);
       return row?.n ?? 0;
     },

@@ -1,24 +1,32 @@
 import { Router } from 'express';
 import type { Queries } from '../../db';
-import { buildChart } from '../charts/chart';
+import { DataVersionCache } from '../cache';
+import { buildChart, withoutRows } from '../charts/chart';
 import { HttpError } from '../errors';
+
+/** The latest figures listed under a place's chart; the rest are a click away on /figures. */
+const LISTED_FIGURES = 50;
 
 export function locationRoutes(q: Queries): Router {
   const router = Router();
+  const cache = new DataVersionCache();
 
   router.get('/locations/:code', (req, res) => {
     const location = q.locations.getByCode(req.params.code);
     if (!location) throw new HttpError(404, `there is no place "${req.params.code}"`);
-    const rows = q.charts.listFigures({ locationCodes: [location.code] });
+    const view = cache.get(location.code, q.exports.dataVersion().version, () => {
+      const rows = q.charts.listFigures({ locationCodes: [location.code] });
+      const chart = buildChart(rows, { id: 'location', title: location.name, filters: { location: [location.code] } });
+      return { chart: withoutRows(chart), figures: rows.slice(-LISTED_FIGURES).reverse(), total: rows.length };
+    });
     const parent = location.parent_id === null ? null : (q.charts.getLocationById(location.parent_id) ?? null);
-    const chart = buildChart(rows, { id: 'location', title: location.name, filters: { location: [location.code] } });
     res.render('locations/show', {
       title: location.name,
       location,
       parent,
       children: q.charts.listChildLocations(location.id),
-      chart,
-      figures: [...rows].reverse(),
+      ...view,
+      allHref: `/figures?location=${encodeURIComponent(location.code)}`,
       chartScripts: true,
     });
   });
