@@ -10,6 +10,7 @@ import { errorHandler } from './middleware/error-handler';
 import { loadUser, requireAdmin, requireStaff } from './middleware/auth';
 import { csrfProtection } from './middleware/csrf';
 import { notFound } from './middleware/not-found';
+import { responseCache } from './middleware/response-cache';
 import { securityHeaders } from './middleware/security';
 import { formTooLarge, importUpload } from './middleware/upload';
 import { sessions } from './middleware/session';
@@ -85,6 +86,9 @@ export function createApp({ db, config, logger }: AppDeps): Express {
 
   app.use(healthRoutes(q));
   // Data for other services needs no session: answered before any session work.
+  // API answers are kept per data version; the CSV export streams and is not kept.
+  const cached = (maxBytes: number) => responseCache({ dataVersion: () => q.exports.dataVersion().version, maxBytes });
+  app.use('/api', cached(32 * 1024 * 1024));
   app.use(exportRoutes(q));
   app.use(apiRoutes(q));
 
@@ -96,6 +100,8 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   // The one multipart form: only an admin's upload is read, and before the CSRF check that needs its token.
   app.post('/admin/import', requireStaff, requireAdmin, importUpload);
   app.use(csrfProtection);
+  // Public pages for anonymous readers, kept per data version.
+  app.use(cached(64 * 1024 * 1024));
 
   app.use(dashboardRoutes(q));
   app.use(indicatorRoutes(q));

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DataVersionCache } from '../../server/cache';
 import { createTestApp } from '../helpers/app';
+import { staff } from '../helpers/staff';
 
 const PAGES = ['/', '/indicators/civilian_deaths', '/compare?indicator=civilian_deaths&location=UKR', '/figures?indicator=civilian_deaths', '/locations/UKR'];
 
@@ -53,5 +54,46 @@ describe('cached pages never outlive the data they show', () => {
     cache.get('c', 2, compute);
     expect(cache.size).toBe(2);
     expect(cache.get('a', 2, compute)).toBe(5); // 'a' was the least recently used and left
+  });
+});
+
+describe('the response cache', () => {
+  test('a repeated anonymous request runs no query on figures until the data changes', async () => {
+    const { app, db } = createTestApp();
+    const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as { all: (...args: unknown[]) => unknown };
+    const original = proto.all;
+    const ran: string[] = [];
+    const spy = jest.spyOn(proto, 'all').mockImplementation(function (this: { source: string }, ...args: unknown[]) {
+      ran.push(this.source);
+      return original.apply(this, args);
+    });
+    try {
+      const first = await request(app).get('/figures?indicator=civilian_deaths').expect(200);
+      const queried = ran.filter((sql) => sql.includes('FROM figures')).length;
+      expect(queried).toBeGreaterThan(0);
+      const second = await request(app).get('/figures?indicator=civilian_deaths').expect(200);
+      expect(second.text).toBe(first.text);
+      expect(ran.filter((sql) => sql.includes('FROM figures')).length).toBe(queried);
+      await request(app).get('/figures?indicator=civilian_deaths').set('If-None-Match', second.headers.etag as string).expect(304);
+      db.prepare('UPDATE figures SET notes = ? WHERE id = 1').run('changed');
+      await request(app).get('/figures?indicator=civilian_deaths').expect(200);
+      expect(ran.filter((sql) => sql.includes('FROM figures')).length).toBeGreaterThan(queried);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('the login page and staff pages are never shared', async () => {
+    const t = createTestApp();
+    const a = await request(t.app).get('/login').expect(200);
+    const b = await request(t.app).get('/login').expect(200);
+    const token = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    expect(token(a.text)).not.toBe('');
+    expect(token(a.text)).not.toBe(token(b.text));
+    await request(t.app).get('/').expect(200);
+    const ada = await staff(t, 'ada', 'admin');
+    const page = await ada.agent.get('/').expect(200);
+    expect(page.text).toContain('ada');
+    expect((await request(t.app).get('/').expect(200)).text).not.toContain('Sign out');
   });
 });
