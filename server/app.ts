@@ -1,5 +1,5 @@
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import pinoHttp from 'pino-http';
 import type { Db } from '../db/connection';
 import { createQueries } from '../db';
@@ -13,7 +13,7 @@ import { notFound } from './middleware/not-found';
 import { responseCache } from './middleware/response-cache';
 import { securityHeaders } from './middleware/security';
 import { formTooLarge, importUpload } from './middleware/upload';
-import { sessions } from './middleware/session';
+import { SESSION_COOKIE, sessions } from './middleware/session';
 import { publicDir, viewsDir } from './paths';
 import { adminAuditRoutes } from './routes/admin/audit';
 import { adminDashboardRoutes } from './routes/admin/dashboard';
@@ -92,6 +92,13 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(exportRoutes(q));
   app.use(apiRoutes(q));
 
+  // Public pages for anonymous readers, kept per data version. A request
+  // without a session cookie is answered before any session work; one with a
+  // cookie only once it is known to be anonymous.
+  const pages = cached(64 * 1024 * 1024);
+  const hasSession = (req: Request): boolean => req.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
+  app.use((req, res, next) => (hasSession(req) ? next() : pages(req, res, next)));
+
   // Staff: forms, sessions in SQLite, the signed-in user, and a CSRF token
   // check on every state-changing request (anonymous ones included).
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 200 }), formTooLarge);
@@ -100,8 +107,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   // The one multipart form: only an admin's upload is read, and before the CSRF check that needs its token.
   app.post('/admin/import', requireStaff, requireAdmin, importUpload);
   app.use(csrfProtection);
-  // Public pages for anonymous readers, kept per data version.
-  app.use(cached(64 * 1024 * 1024));
+  app.use((req, res, next) => (hasSession(req) ? pages(req, res, next) : next()));
 
   app.use(dashboardRoutes(q));
   app.use(indicatorRoutes(q));

@@ -8,7 +8,7 @@ export interface ResponseCacheOptions {
 }
 
 interface Entry {
-  body: string;
+  body: Buffer;
   bytes: number;
   headers: Record<string, string>;
 }
@@ -58,25 +58,29 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler {
     const send = res.send.bind(res) as Response['send'];
     res.send = (body?: unknown) => {
       res.send = send;
-      // A page with a form token belongs to one session (the login page): never shared.
-      if (res.statusCode === 200 && typeof body === 'string' && !body.includes('name="_csrf"') && options.dataVersion() === version) {
+      // A page with a form token or a cookie belongs to one session (the login page): never shared.
+      const shareable =
+        res.statusCode === 200 && typeof body === 'string' && !body.includes('name="_csrf"') && options.dataVersion() === version;
+      const result = send(body);
+      // Read the headers once send has set them all (Content-Type, ETag).
+      if (shareable && !res.get('Set-Cookie')) {
         const headers: Record<string, string> = {};
         for (const name of KEPT_HEADERS) {
           const value = res.get(name);
           if (value) headers[name] = value;
         }
-        const size = Buffer.byteLength(body);
-        if (size <= options.maxBytes / 4) {
+        const buffer = Buffer.from(body);
+        if (buffer.length <= options.maxBytes / 4) {
           evict(key);
-          entries.set(key, { body, bytes: size, headers });
-          bytes += size;
+          entries.set(key, { body: buffer, bytes: buffer.length, headers });
+          bytes += buffer.length;
           for (const oldest of entries.keys()) {
             if (bytes <= options.maxBytes) break;
             evict(oldest);
           }
         }
       }
-      return send(body);
+      return result;
     };
     next();
   };
