@@ -75,8 +75,29 @@ function filterParams(filter: ExportFilter, afterId: number): unknown[] {
   return params;
 }
 
+/**
+ * A figure's own columns for the CSV writer, positional:
+ * [id, indicator_id, location_id, source_id, start, end, value, low, high,
+ *  qualifier, verification, reported_by, claimed_by, quote, notes, status, updated_at].
+ * Names of indicators, places and sources come from ExportLookups.
+ */
+export type FigureCells = [
+  number, number, number, number, string, string, number, number | null, number | null,
+  string, string, string, string | null, string, string | null, string, string,
+];
+
+export interface ExportLookups {
+  indicators: { id: number; code: string; name: string; unit: string }[];
+  locations: { id: number; code: string; name: string; admin_level: number }[];
+  sources: { id: number; title: string; publisher: string; url: string | null; published_on: string | null }[];
+}
+
 export function exportQueries(db: Db) {
   const statements = new Map<string, Statement<unknown[], ExportRow>>();
+  const cellStatements = new Map<string, Statement<unknown[], FigureCells>>();
+  const lookupIndicators = db.prepare<[], ExportLookups['indicators'][number]>('SELECT id, code, name, unit FROM indicators');
+  const lookupLocations = db.prepare<[], ExportLookups['locations'][number]>('SELECT id, code, name, admin_level FROM locations');
+  const lookupSources = db.prepare<[], ExportLookups['sources'][number]>('SELECT id, title, publisher, url, published_on FROM sources');
   const version = db.prepare<[], { version: number; changed_at: string }>('SELECT version, changed_at FROM data_version WHERE id = 1');
   const descendants = db.prepare<[string], { id: number }>(`
     WITH RECURSIVE tree(id) AS (
@@ -97,7 +118,37 @@ export function exportQueries(db: Db) {
     return stmt;
   }
 
+  function cellStatementFor(filter: ExportFilter): Statement<unknown[], FigureCells> {
+    const where = whereFor(filter);
+    let stmt = cellStatements.get(where);
+    if (!stmt) {
+      stmt = db
+        .prepare<unknown[], FigureCells>(
+          `SELECT f.id, f.indicator_id, f.location_id, f.source_id, f.reference_period_start, f.reference_period_end,
+                  f.value, f.value_low, f.value_high, f.qualifier, f.verification, f.reported_by, f.claimed_by,
+                  f.source_quote, f.notes, f.status, f.updated_at
+           FROM figures f WHERE ${where} ORDER BY f.id LIMIT ?`,
+        )
+        .raw(true);
+      if (cellStatements.size > 500) cellStatements.clear();
+      cellStatements.set(where, stmt);
+    }
+    return stmt;
+  }
+
   return {
+    /**
+     * Up to `limit` export rows after a figure id, the figure's own columns
+     * only (no joins): the CSV writer takes names from lookups() and writes
+     * each indicator's, place's and source's cells once.
+     */
+    figureCells(filter: ExportFilter, afterId: number, limit: number): FigureCells[] {
+      return cellStatementFor(filter).all(...filterParams(filter, afterId), limit);
+    },
+
+    /** Every indicator, place and source, for the CSV writer. */
+    lookups: (): ExportLookups => ({ indicators: lookupIndicators.all(), locations: lookupLocations.all(), sources: lookupSources.all() }),
+
     /**
      * Up to `limit` rows with figure_id > afterId, in figure_id order. Callers
      * walk the whole result page by page (keyset), so no cursor stays open on

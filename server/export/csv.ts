@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { EXPORT_COLUMNS, type ExportRow } from '../../db/queries/export';
+import { EXPORT_COLUMNS, type ExportLookups, type FigureCells } from '../../db/queries/export';
 
 /** The HXL hashtag row (https://hxlstandard.org/standard/dictionary/) under the header, column for column. */
 export const HXL_TAGS: Record<(typeof EXPORT_COLUMNS)[number], string> = {
@@ -77,21 +77,58 @@ export interface CsvOptions {
   bom: boolean;
 }
 
+/** The CSV cells of the indicators, places and sources, each written once per export. */
+class CellCache {
+  private indicators = new Map<number, string>();
+  private locations = new Map<number, string>();
+  private sources = new Map<number, string>();
+
+  constructor(private readonly load: () => ExportLookups) {
+    this.reload();
+  }
+
+  private reload(): void {
+    const { indicators, locations, sources } = this.load();
+    this.indicators = new Map(indicators.map((i) => [i.id, csvLine([i.code, i.name, i.unit]).slice(0, -2)]));
+    this.locations = new Map(locations.map((l) => [l.id, csvLine([l.code, l.name, l.admin_level]).slice(0, -2)]));
+    this.sources = new Map(sources.map((x) => [x.id, csvLine([x.title, x.publisher, x.url, x.published_on]).slice(0, -2)]));
+  }
+
+  /** A figure's whole line; an id unknown to the lookups (created meanwhile) reloads them once. */
+  line(f: FigureCells): string {
+    let indicator = this.indicators.get(f[1]);
+    let location = this.locations.get(f[2]);
+    let source = this.sources.get(f[3]);
+    if (indicator === undefined || location === undefined || source === undefined) {
+      this.reload();
+      indicator = this.indicators.get(f[1]) ?? ',,';
+      location = this.locations.get(f[2]) ?? ',,';
+      source = this.sources.get(f[3]) ?? ',,,';
+    }
+    const t = (v: string | null): string => (v === null ? '' : textCell(v));
+    const n = (v: number | null): string => (v === null ? '' : String(v));
+    return `${f[0]},${indicator},${location},${f[4]},${f[5]},${f[6]},${n(f[7])},${n(f[8])},${f[9]},${f[10]},${t(f[11])},${t(f[12])},${source},${t(f[13])},${t(f[14])},${f[15]},${f[16]}\r\n`;
+  }
+}
+
 /**
- * Streams rows page by page to `out`, waiting for 'drain' whenever the socket
- * is full, so memory stays bounded whatever the number of rows. `nextPage`
- * returns the rows after a figure id (empty when done). Resolves with the
- * number of rows written; stops early if the client goes away.
+ * Streams the export page by page to `out`, waiting for 'drain' whenever the
+ * socket is full, so memory stays bounded whatever the number of rows.
+ * `nextPage` returns the figures after an id (empty when done); `lookups`
+ * gives the names their ids stand for. Resolves with the number of rows
+ * written; stops early if the client goes away.
  */
 export async function writeCsv(
   out: Writable,
-  nextPage: (afterId: number) => ExportRow[],
+  nextPage: (afterId: number) => FigureCells[],
+  lookups: () => ExportLookups,
   options: CsvOptions,
 ): Promise<number> {
   let closed = false;
   out.once('close', () => {
     closed = true;
   });
+  const cells = new CellCache(lookups);
   let head = options.bom ? '\uFEFF' : '';
   head += csvLine(EXPORT_COLUMNS);
   if (options.hxl) head += csvLine(EXPORT_COLUMNS.map((c) => HXL_TAGS[c]));
@@ -101,7 +138,7 @@ export async function writeCsv(
   for (;;) {
     const rows = nextPage(afterId);
     if (rows.length === 0) break;
-    for (const row of rows) pending += csvLine(row);
+    for (const row of rows) pending += cells.line(row);
     written += rows.length;
     afterId = rows[rows.length - 1]?.[0] as number;
     if (!out.write(pending)) await drained(out);
