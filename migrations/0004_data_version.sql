@@ -8,11 +8,14 @@ CREATE TABLE data_version (
 ) STRICT;
 INSERT INTO data_version (id, version, changed_at) VALUES (1, 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
 
+-- Drafts are not public: creating or editing one moves nothing.
 CREATE TRIGGER data_version_figures_insert AFTER INSERT ON figures
+WHEN NEW.status <> 'draft'
 BEGIN
   UPDATE data_version SET version = version + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1;
 END;
 CREATE TRIGGER data_version_figures_update AFTER UPDATE ON figures
+WHEN OLD.status <> 'draft' OR NEW.status <> 'draft'
 BEGIN
   UPDATE data_version SET version = version + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1;
 END;

@@ -44,26 +44,33 @@ export const EXPORT_SELECT = `
   CROSS JOIN locations l ON l.id = f.location_id
   CROSS JOIN sources s ON s.id = f.source_id`;
 
-/** WHERE clause text for a filter's shape; values are bound in the same order by filterParams. */
-function whereFor(filter: ExportFilter): string {
+/**
+ * WHERE clause text for a filter's shape; values are bound in the same order
+ * by filterParams. With `walk`, every filter column carries a unary +, so
+ * SQLite uses no index for it and walks figures by rowid from the last id on:
+ * pages of a broad export never re-sort every match. Without it (a narrow
+ * filter), SQLite may seek by index and sort the few matches.
+ */
+function whereFor(filter: ExportFilter, walk: boolean): string {
+  const p = walk ? '+' : '';
   const clauses = ['f.id > ?'];
   // With updated_since a puller also learns which figures were retired, so it can drop them.
-  // Every filter column carries a unary +, so SQLite uses no index for it and
-  // walks figures by rowid from the last id on: a page never re-sorts every
-  // match, and a whole export reads the table once whatever the filters.
   clauses.push(filter.updatedSince ? "+f.status IN ('published', 'retired') AND +f.updated_at >= ?" : "+f.status = 'published'");
   const list = (column: string, n: number): void => {
-    if (n > 0) clauses.push(`+${column} IN (${Array(n).fill('?').join(', ')})`);
+    if (n > 0) clauses.push(`${p}${column} IN (${Array(n).fill('?').join(', ')})`);
   };
   list('f.indicator_id', filter.indicatorIds.length);
   list('f.location_id', filter.locationIds.length);
   list('f.verification', filter.verifications.length);
   list('f.reported_by', filter.originators.length);
-  if (filter.sourceId !== null) clauses.push('+f.source_id = ?');
-  if (filter.from !== null) clauses.push('+f.reference_period_end >= ?');
-  if (filter.to !== null) clauses.push('+f.reference_period_start <= ?');
+  if (filter.sourceId !== null) clauses.push(`${p}f.source_id = ?`);
+  if (filter.from !== null) clauses.push(`${p}f.reference_period_end >= ?`);
+  if (filter.to !== null) clauses.push(`${p}f.reference_period_start <= ?`);
   return clauses.join(' AND ');
 }
+
+/** Filters matching at most this many figures are read through their indexes. */
+const NARROW_MATCHES = 20_000;
 
 function filterParams(filter: ExportFilter, afterId: number): unknown[] {
   const params: unknown[] = [afterId];
@@ -107,8 +114,24 @@ export function exportQueries(db: Db) {
   const byId = db.prepare<[number], ExportRow>(`${EXPORT_SELECT} WHERE f.id = ? AND f.status IN ('published', 'retired')`).raw(true);
 
   /** One prepared statement per filter shape (which filters are set, how many values each). */
+  const countStatements = new Map<string, Statement<unknown[], { n: number }>>();
+
+  /** Whether a filter is narrow enough to read through indexes (counted through them). */
+  function isNarrow(filter: ExportFilter): boolean {
+    const selective = filter.indicatorIds.length + filter.locationIds.length + filter.originators.length > 0 || filter.sourceId !== null;
+    if (!selective) return false;
+    const where = whereFor(filter, false);
+    let stmt = countStatements.get(where);
+    if (!stmt) {
+      stmt = db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM figures f WHERE ${where} LIMIT ${NARROW_MATCHES + 1})`);
+      if (countStatements.size > 500) countStatements.clear();
+      countStatements.set(where, stmt);
+    }
+    return (stmt.get(...filterParams(filter, 0))?.n ?? 0) <= NARROW_MATCHES;
+  }
+
   function statementFor(filter: ExportFilter): Statement<unknown[], ExportRow> {
-    const where = whereFor(filter);
+    const where = whereFor(filter, !isNarrow(filter));
     let stmt = statements.get(where);
     if (!stmt) {
       stmt = db.prepare<unknown[], ExportRow>(`${EXPORT_SELECT} WHERE ${where} ORDER BY f.id LIMIT ?`).raw(true);
@@ -118,8 +141,8 @@ export function exportQueries(db: Db) {
     return stmt;
   }
 
-  function cellStatementFor(filter: ExportFilter): Statement<unknown[], FigureCells> {
-    const where = whereFor(filter);
+  function cellStatementFor(filter: ExportFilter, walk: boolean): Statement<unknown[], FigureCells> {
+    const where = whereFor(filter, walk);
     let stmt = cellStatements.get(where);
     if (!stmt) {
       stmt = db
@@ -142,9 +165,12 @@ export function exportQueries(db: Db) {
      * only (no joins): the CSV writer takes names from lookups() and writes
      * each indicator's, place's and source's cells once.
      */
-    figureCells(filter: ExportFilter, afterId: number, limit: number): FigureCells[] {
-      return cellStatementFor(filter).all(...filterParams(filter, afterId), limit);
+    figureCells(filter: ExportFilter, afterId: number, limit: number, walk: boolean): FigureCells[] {
+      return cellStatementFor(filter, walk).all(...filterParams(filter, afterId), limit);
     },
+
+    /** True when an export should walk figures by id (a broad filter); false to read a narrow one by index. */
+    shouldWalk: (filter: ExportFilter): boolean => !isNarrow(filter),
 
     /** Every indicator, place and source, for the CSV writer. */
     lookups: (): ExportLookups => ({ indicators: lookupIndicators.all(), locations: lookupLocations.all(), sources: lookupSources.all() }),

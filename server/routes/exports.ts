@@ -16,7 +16,8 @@ export function exportRoutes(q: Queries): Router {
     const today = new Date().toISOString().slice(0, 10);
     res.set('Content-Type', 'text/csv; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="tally-figures-${today}.csv"`);
-    await writeCsv(res, (afterId) => q.exports.figureCells(filter, afterId, EXPORT_PAGE_ROWS), q.exports.lookups, {
+    const walk = q.exports.shouldWalk(filter);
+    await writeCsv(res, (afterId) => q.exports.figureCells(filter, afterId, EXPORT_PAGE_ROWS, walk), q.exports.lookups, {
       hxl: flags.hxl === true,
       bom: flags.bom === true,
     });

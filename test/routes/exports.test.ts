@@ -235,3 +235,17 @@ describe('the originator filter', () => {
     expect(res.text).toContain('unknown originator "Nobody"');
   });
 });
+
+describe('what moves the ETag', () => {
+  test('a new or edited draft leaves it alone; publishing it moves it', async () => {
+    const { app, db } = createTestApp();
+    const etag = (await request(app).get('/export/figures.csv').expect(200)).headers.etag as string;
+    db.prepare(`INSERT INTO figures (indicator_id, location_id, reference_period_start, reference_period_end, value, qualifier, verification, reported_by, source_id, source_quote, status)
+      SELECT indicator_id, location_id, reference_period_start, reference_period_end, 7, qualifier, verification, reported_by, source_id, source_quote, 'draft' FROM figures WHERE id = 1`).run();
+    const draftId = db.prepare<[], { id: number }>("SELECT id FROM figures WHERE status = 'draft'").get()?.id as number;
+    db.prepare('UPDATE figures SET value = 8 WHERE id = ?').run(draftId);
+    await request(app).get('/export/figures.csv').set('If-None-Match', etag).expect(304);
+    db.prepare("UPDATE figures SET status = 'published' WHERE id = ?").run(draftId);
+    await request(app).get('/export/figures.csv').set('If-None-Match', etag).expect(200);
+  });
+});
