@@ -88,14 +88,14 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   // Data for other services needs no session: answered before any session work.
   // API answers are kept per data version; the CSV export streams and is not kept.
   const cached = (maxBytes: number) => responseCache({ dataVersion: () => q.exports.dataVersion().version, maxBytes });
-  app.use('/api', cached(32 * 1024 * 1024));
+  app.use('/api', cached(4 * 1024 * 1024));
   app.use(exportRoutes(q));
   app.use(apiRoutes(q));
 
   // Public pages for anonymous readers, kept per data version. A request
   // without a session cookie is answered before any session work; one with a
   // cookie only once it is known to be anonymous.
-  const pages = cached(64 * 1024 * 1024);
+  const pages = cached(16 * 1024 * 1024);
   const hasSession = (req: Request): boolean => req.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
   app.use((req, res, next) => (hasSession(req) ? next() : pages(req, res, next)));
 

@@ -9,7 +9,7 @@ const LISTED_FIGURES = 50;
 
 export function locationRoutes(q: Queries): Router {
   const router = Router();
-  const cache = new DataVersionCache();
+  const cache = new DataVersionCache(16);
 
   router.get('/locations/:code', (req, res) => {
     const location = q.locations.getByCode(req.params.code);

@@ -36,7 +36,7 @@ function pick<T>(items: readonly T[]): T {
 }
 
 /** The demo dataset plus generated published figures, written through the app's own insert code. */
-function growDatabase(databasePath: string): { figureIds: [number, number]; indicators: string[]; locations: string[] } {
+function growDatabase(databasePath: string): { figureIds: [number, number]; indicators: string[]; locations: string[]; sourceIds: number[] } {
   const db = openDb(databasePath);
   migrate(db, migrationsDir);
   seedIfEmpty(db);
@@ -80,7 +80,7 @@ function growDatabase(databasePath: string): { figureIds: [number, number]; indi
   }
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-  return { figureIds: [1, count], indicators: indicators.map((i) => i.code), locations: locations.map((l) => l.code) };
+  return { figureIds: [1, count], indicators: indicators.map((i) => i.code), locations: locations.map((l) => l.code), sourceIds: sources.map((x) => x.id) };
 }
 
 function rssMb(pid: number, stderr: () => string = () => ''): number {
@@ -90,7 +90,7 @@ function rssMb(pid: number, stderr: () => string = () => ''): number {
   return Math.round((kb / 1024) * 10) / 10;
 }
 
-function trafficPaths(data: { figureIds: [number, number]; indicators: string[]; locations: string[] }): () => string {
+function trafficPaths(data: { figureIds: [number, number]; indicators: string[]; locations: string[]; sourceIds: number[] }): () => string {
   const id = (): number => 1 + Math.floor(random() * (data.figureIds[1] - 1));
   const year = (): number => 2022 + Math.floor(random() * 3);
   const makers: (() => string)[] = [
@@ -104,7 +104,7 @@ function trafficPaths(data: { figureIds: [number, number]; indicators: string[];
     () => `/indicators/${pick(data.indicators)}`,
     () => `/compare?indicator=${pick(data.indicators)}&location=${pick(data.locations)}&from=${year()}-01-01`,
     () => '/sources',
-    () => `/sources/${1 + Math.floor(random() * 10)}`,
+    () => `/sources/${pick(data.sourceIds)}`,
     () => `/locations/${pick(data.locations)}`,
     () => '/api/v1/figures?limit=100',
     () => `/api/v1/figures?indicator=${pick(data.indicators)}&location=${pick(data.locations)}`,
@@ -112,13 +112,19 @@ function trafficPaths(data: { figureIds: [number, number]; indicators: string[];
     () => '/api/v1/indicators',
     () => '/api/v1/locations',
     () => `/export/figures.csv?indicator=${pick(data.indicators)}&location=${pick(data.locations)}`,
-    () => `/export/figures.csv?location=${pick(data.locations)}&from=${year()}-06-01&to=${year()}-06-30`,
+    () => {
+      const y = year();
+      return `/export/figures.csv?location=${pick(data.locations)}&from=${y}-06-01&to=${y}-06-30`;
+    },
     () => '/healthz',
     () => '/css/tally.css',
     () => '/vendor/chart.umd.min.js',
   ];
   return () => pick(makers)();
 }
+
+/** The first few URLs answered 4xx, so a failure says which. */
+const clientErrors: string[] = [];
 
 function run(base: string, seconds: number, nextPath: () => string): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
@@ -128,7 +134,18 @@ function run(base: string, seconds: number, nextPath: () => string): Promise<aut
         connections: CONNECTIONS,
         duration: seconds,
         timeout: 30,
-        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: nextPath() }) }],
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (req, context: { path?: string }) => {
+              context.path = nextPath();
+              return { ...req, path: context.path };
+            },
+            onResponse: (status: number, _body: string, context: { path?: string }) => {
+              if (status >= 400 && status < 500 && clientErrors.length < 5) clientErrors.push(`${status} ${context.path ?? '?'}`);
+            },
+          },
+        ],
       },
       (err, result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)),
     );
@@ -219,7 +236,7 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   if (fiveXx > 0) failures.push(`${fiveXx} answers were 5xx`);
   if (result.errors > 0 || result.timeouts > 0 || result.resets > 0) failures.push(`dropped connections: ${result.errors} errors, ${result.timeouts} timeouts, ${result.resets} resets`);
-  if (result['4xx'] > 0) failures.push(`${result['4xx']} answers were 4xx (every generated URL is valid)`);
+  if (result['4xx'] > 0) failures.push(`${result['4xx']} answers were 4xx (every generated URL is valid), e.g. ${clientErrors.join('; ')}`);
   if (growth > MEMORY_BUDGET_MB) failures.push(`memory grew ${growth} MB after warm-up`);
   if (acked.length === 0) failures.push('no staff write was acknowledged');
   if (missing.length > 0) failures.push(`${missing.length} acknowledged staff writes are missing`);
