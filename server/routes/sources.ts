@@ -1,11 +1,17 @@
 import { Router } from 'express';
 import type { Queries } from '../../db';
-import { buildChart } from '../charts/chart';
+import { DataVersionCache } from '../cache';
+import { buildChart, withoutRows } from '../charts/chart';
 import { HttpError } from '../errors';
 import { parseId } from '../validation/query';
 
+/** Figures and quotes listed on a source's page; a large document's full list is its CSV. */
+const LISTED_FIGURES = 100;
+const LISTED_QUOTES = 20;
+
 export function sourceRoutes(q: Queries): Router {
   const router = Router();
+  const cache = new DataVersionCache(16);
   router.get('/sources', (_req, res) => {
     res.render('sources/index', { title: 'Sources', sources: q.sources.listWithCounts() });
   });
@@ -14,9 +20,13 @@ export function sourceRoutes(q: Queries): Router {
     const id = parseId(req.params.id, 'source');
     const source = q.sources.getById(id);
     if (!source) throw new HttpError(404, `there is no source ${id}`);
-    const rows = q.charts.listFigures({ sourceId: id });
-    const chart = buildChart(rows, { id: 'source', title: 'Figures from this document', filters: { source: id } });
-    res.render('sources/show', { title: source.title, source, chart, figures: rows, chartScripts: true });
+    const view = cache.get(String(id), q.exports.dataVersion().version, () => {
+      const rows = q.charts.listFigures({ sourceId: id });
+      const chart = buildChart(rows, { id: 'source', title: 'Figures from this document', filters: { source: id } });
+      const quotes = [...new Set(rows.map((f) => f.source_quote))];
+      return { chart: withoutRows(chart), figures: rows.slice(0, LISTED_FIGURES), total: rows.length, quotes: quotes.slice(0, LISTED_QUOTES), totalQuotes: quotes.length };
+    });
+    res.render('sources/show', { title: source.title, source, ...view, csvHref: `/export/figures.csv?source=${id}`, chartScripts: true });
   });
   return router;
 }
