@@ -8,7 +8,7 @@ import { filterFor } from './indicators';
 
 export function compareRoutes(q: Queries): Router {
   const router = Router();
-  const cache = new DataVersionCache(16);
+  const cache = new DataVersionCache(8);
 
   router.get('/compare', (req, res) => {
     const filters = parseChartFilters(req.query, q);

@@ -10,7 +10,7 @@ const LISTED_FIGURES = 50;
 
 export function indicatorRoutes(q: Queries): Router {
   const router = Router();
-  const cache = new DataVersionCache(16);
+  const cache = new DataVersionCache(8);
 
   router.get('/indicators', (_req, res) => {
     res.render('indicators/index', { title: 'Indicators', indicators: q.indicators.list() });

@@ -9,7 +9,7 @@ const LISTED_FIGURES = 50;
 
 export function locationRoutes(q: Queries): Router {
   const router = Router();
-  const cache = new DataVersionCache(16);
+  const cache = new DataVersionCache(8);
 
   router.get('/locations/:code', (req, res) => {
     const location = q.locations.getByCode(req.params.code);

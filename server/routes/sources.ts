@@ -11,7 +11,7 @@ const LISTED_QUOTES = 20;
 
 export function sourceRoutes(q: Queries): Router {
   const router = Router();
-  const cache = new DataVersionCache(16);
+  const cache = new DataVersionCache(8);
   router.get('/sources', (_req, res) => {
     res.render('sources/index', { title: 'Sources', sources: q.sources.listWithCounts() });
   });
