@@ -37,9 +37,8 @@ export interface SourceRow {
   notes: string | null;
 }
 
-/** The columns of the figures table as stored. */
-export interface FigureRow {
-  id: number;
+/** What a figure states: the columns staff enter and edit; the rest of a row is workflow state. */
+export interface FigureFields {
   indicator_id: number;
   location_id: number;
   reference_period_start: string;
@@ -54,6 +53,11 @@ export interface FigureRow {
   source_id: number;
   source_quote: string;
   notes: string | null;
+}
+
+/** The columns of the figures table as stored. */
+export interface FigureRow extends FigureFields {
+  id: number;
   status: FigureStatus;
   retired_reason: string | null;
   created_by: number | null;

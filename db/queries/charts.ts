@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../connection';
-import type { Aggregation, LocationRow, Qualifier, Verification } from '../types';
+import type { Aggregation, FigureFields, LocationRow, Verification } from '../types';
 
 /** What chart pages may narrow the published figures by; every value is bound. */
 export interface ChartFilter {
@@ -15,7 +15,7 @@ export interface ChartFilter {
 }
 
 /** A published figure with everything a chart point, its tooltip and the export columns need. */
-export interface ChartFigureRow {
+export interface ChartFigureRow extends Omit<FigureFields, 'indicator_id' | 'location_id'> {
   id: number;
   indicator_code: string;
   indicator_name: string;
@@ -24,22 +24,10 @@ export interface ChartFigureRow {
   location_code: string;
   location_name: string;
   admin_level: number;
-  reference_period_start: string;
-  reference_period_end: string;
-  value: number;
-  value_low: number | null;
-  value_high: number | null;
-  qualifier: Qualifier;
-  verification: Verification;
-  reported_by: string;
-  claimed_by: string | null;
-  source_id: number;
   source_title: string;
   source_publisher: string;
   source_url: string | null;
   source_published_on: string | null;
-  source_quote: string;
-  notes: string | null;
   status: string;
   updated_at: string;
 }
@@ -91,22 +79,9 @@ function chartWhere(filter: ChartFilter, indicatorIds: Map<string, number>, loca
   return { sql: `WHERE ${clauses.join(' AND ')}`, params };
 }
 
-interface FigureColumns {
+/** A figure's own columns, as the chart query reads them. */
+interface FigureColumns extends FigureFields {
   id: number;
-  indicator_id: number;
-  location_id: number;
-  source_id: number;
-  reference_period_start: string;
-  reference_period_end: string;
-  value: number;
-  value_low: number | null;
-  value_high: number | null;
-  qualifier: Qualifier;
-  verification: Verification;
-  reported_by: string;
-  claimed_by: string | null;
-  source_quote: string;
-  notes: string | null;
   status: string;
   updated_at: string;
 }

@@ -1,24 +1,8 @@
 import type { Db } from '../connection';
-import type { FigureRow, Qualifier, Verification } from '../types';
+import type { FigureFields, FigureRow, Qualifier } from '../types';
 import type { RevisionAction } from './figures';
 
-/** The columns staff edit; everything else on a figure is workflow state. */
-export interface FigureFields {
-  indicator_id: number;
-  location_id: number;
-  reference_period_start: string;
-  reference_period_end: string;
-  value: number;
-  value_low: number | null;
-  value_high: number | null;
-  qualifier: Qualifier;
-  verification: Verification;
-  reported_by: string;
-  claimed_by: string | null;
-  source_id: number;
-  source_quote: string;
-  notes: string | null;
-}
+export type { FigureFields } from '../types';
 
 export const FIGURE_FIELDS = [
   'indicator_id', 'location_id', 'reference_period_start', 'reference_period_end', 'value', 'value_low',

@@ -1,5 +1,5 @@
 import type { Db } from '../connection';
-import type { FigureDetail, FigureRow, Qualifier, RevisionRow, Verification } from '../types';
+import type { FigureDetail, FigureFields, FigureRow, RevisionRow, Verification } from '../types';
 
 export interface FigureFilter {
   indicatorCodes?: readonly string[];
@@ -7,21 +7,8 @@ export interface FigureFilter {
   verifications?: readonly Verification[];
 }
 
-export interface NewFigure {
-  indicator_id: number;
-  location_id: number;
-  reference_period_start: string;
-  reference_period_end: string;
-  value: number;
-  value_low: number | null;
-  value_high: number | null;
-  qualifier: Qualifier;
-  verification: Verification;
-  reported_by: string;
-  claimed_by: string | null;
-  source_id: number;
-  source_quote: string;
-  notes: string | null;
+/** A figure to insert: what it states, and its status. */
+export interface NewFigure extends FigureFields {
   status: FigureRow['status'];
 }
 
