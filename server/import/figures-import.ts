@@ -5,7 +5,7 @@ import type { Db } from '../../db/connection';
 import type { Queries } from '../../db';
 import { EXPORT_COLUMNS } from '../../db/queries/export';
 import type { ImportBatchRow } from '../../db/queries/imports';
-import { QUALIFIERS, VERIFICATIONS, type FigureRow, type Qualifier, type Verification } from '../../db/types';
+import { QUALIFIERS, VERIFICATIONS, type FigureFields, type FigureRow, type Qualifier, type Verification } from '../../db/types';
 
 /** Columns an import may leave out: Tally assigns ids, status and timestamps itself. */
 export const OPTIONAL_COLUMNS = ['figure_id', 'status', 'updated_at'] as const;
@@ -25,22 +25,9 @@ export interface ImportError {
 /** A file that cannot be read as an import at all (as opposed to a bad row). */
 export class ImportFileError extends Error {}
 
-/** A validated row, normalised and ready to apply. */
-export interface StagedRow {
-  indicator_id: number;
-  location_id: number;
-  reference_period_start: string;
-  reference_period_end: string;
-  value: number;
-  value_low: number | null;
-  value_high: number | null;
-  qualifier: Qualifier;
-  verification: Verification;
-  reported_by: string;
-  claimed_by: string | null;
+/** A validated row, normalised and ready to apply; its source is matched or created on commit. */
+export interface StagedRow extends Omit<FigureFields, 'source_id'> {
   source: { title: string; publisher: string; url: string | null; published_on: string | null };
-  source_quote: string;
-  notes: string | null;
 }
 
 type Outcome = 'new' | 'changed' | 'unchanged';
