@@ -5,6 +5,7 @@ import type { Db } from '../../db/connection';
 import type { Queries } from '../../db';
 import { EXPORT_COLUMNS } from '../../db/queries/export';
 import type { ImportBatchRow } from '../../db/queries/imports';
+import { isRealDate } from '../validation/query';
 import { QUALIFIERS, VERIFICATIONS, type FigureFields, type FigureRow, type Qualifier, type Verification } from '../../db/types';
 
 /** Columns an import may leave out: Tally assigns ids, status and timestamps itself. */
@@ -32,7 +33,6 @@ export interface StagedRow extends Omit<FigureFields, 'source_id'> {
 
 type Outcome = 'new' | 'changed' | 'unchanged';
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const LIMITS: Record<string, number> = {
   reported_by: 200, claimed_by: 200, source_title: 500, source_publisher: 200, source_url: 2000, source_quote: 2000, notes: 5000,
 };
@@ -40,12 +40,6 @@ const LIMITS: Record<string, number> = {
 /** The export neutralises formula-like text with a leading apostrophe; an import takes it off again. */
 export function unneutralise(text: string): string {
   return /^'[=+\-@\t\r]/.test(text) ? text.slice(1) : text;
-}
-
-function isRealDate(text: string): boolean {
-  if (!ISO_DATE.test(text)) return false;
-  const d = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
 }
 
 /** Rejects bytes that are not UTF-8 instead of silently turning them into U+FFFD. */

@@ -2,7 +2,7 @@ import type { Queries } from '../../db';
 import { VERIFICATIONS, type Verification } from '../../db/types';
 import type { ChartFilters } from '../charts/chart';
 import { HttpError } from '../errors';
-import { parseList, requireKnown } from './query';
+import { isRealDate, parseList, requireKnown } from './query';
 
 /** An ISO date (YYYY-MM-DD) that exists on the calendar, or null when absent. */
 export function parseDate(value: unknown, name: string): string | null {
@@ -10,8 +10,7 @@ export function parseDate(value: unknown, name: string): string | null {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     throw new HttpError(400, `${name} must be a date written YYYY-MM-DD, e.g. 2024-01-31`);
   }
-  const date = new Date(`${value}T00:00:00Z`);
-  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+  if (!isRealDate(value)) {
     throw new HttpError(400, `${name} "${value}" is not a date that exists`);
   }
   return value;

@@ -2,9 +2,8 @@ import type { Queries } from '../../db';
 import type { ExportFilter } from '../../db/queries/export';
 import { VERIFICATIONS } from '../../db/types';
 import { HttpError } from '../errors';
-import { parseList, requireKnown } from './query';
+import { isRealDate, parseList, requireKnown } from './query';
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const FILTER_PARAMS = ['indicator', 'location', 'include_children', 'from', 'to', 'verification', 'originator', 'source', 'updated_since'];
 
@@ -17,8 +16,7 @@ function single(value: unknown, name: string): string | null {
 function parseDate(value: unknown, name: string): string | null {
   const text = single(value, name);
   if (text === null) return null;
-  const d = new Date(`${text}T00:00:00Z`);
-  if (!ISO_DATE.test(text) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== text) {
+  if (!isRealDate(text)) {
     throw new HttpError(400, `${name} must be a real date written YYYY-MM-DD (got "${text.slice(0, 40)}")`);
   }
   return text;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AGGREGATIONS, QUALIFIERS, VERIFICATIONS } from '../../db/types';
 import type { FigureFields } from '../../db/queries/figure-edits';
 import type { NewSource } from '../../db/queries/sources';
+import { isRealDate } from './query';
 
 /** What a form sent, as strings (the values re-shown when it comes back). */
 export type FormValues = Record<string, string>;
@@ -41,12 +42,6 @@ const required = (max: number) =>
 const optional = (max: number) =>
   z.string().trim().max(max, `At most ${max} characters.`).transform((s) => (s === '' ? null : s));
 
-/** A real calendar date written YYYY-MM-DD. */
-export function isRealDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
 
 const date = z
   .string()

@@ -45,3 +45,10 @@ export function parseId(value: unknown, what: string): number {
   }
   return Number(value);
 }
+
+/** A real calendar date written YYYY-MM-DD (2024-02-30 is not one). */
+export function isRealDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}

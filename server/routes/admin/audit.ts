@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Queries } from '../../../db';
 import { HttpError } from '../../errors';
 import { requireAdmin } from '../../middleware/auth';
-import { isRealDate } from '../../validation/forms';
+import { isRealDate } from '../../validation/query';
 import { parsePositiveInt } from '../../validation/query';
 
 const PAGE_SIZE = 100;
