@@ -208,3 +208,19 @@ describe('chart data and scripts', () => {
     await request(app).get('/js/charts.js').expect(200);
   });
 });
+
+describe('long figure lists', () => {
+  test('indicator and place pages list the latest 50 figures and link to all of them', async () => {
+    const { app, db } = createTestApp();
+    const clone = db.prepare(`INSERT INTO figures (indicator_id, location_id, reference_period_start, reference_period_end, value, qualifier, verification, reported_by, source_id, source_quote, status)
+      SELECT indicator_id, location_id, date('2023-01-01', '+' || ? || ' days'), date('2023-01-01', '+' || ? || ' days'), 5, qualifier, verification, reported_by, source_id, source_quote, 'published'
+      FROM figures WHERE value = 58`);
+    for (let i = 0; i < 60; i++) clone.run(i, i);
+    const indicator = await request(app).get('/indicators/civilian_deaths').expect(200);
+    expect(indicator.text).toContain('The 50 latest of 66 figures.');
+    expect(indicator.text).toContain('href="/figures?indicator=civilian_deaths"');
+    const place = await request(app).get('/locations/UKR').expect(200);
+    expect(place.text).toMatch(/The 50 latest of \d+ figures\./);
+    expect(place.text).toContain('href="/figures?location=UKR"');
+  });
+});
