@@ -67,8 +67,8 @@ export interface FigureRow extends FigureFields {
   version: number;
 }
 
-/** A figure joined with what it counts, where, and the document it came from. */
-export interface FigureDetail extends FigureRow {
+/** What a figure's ids stand for: its indicator, place and source document, by name. */
+export interface FigureNames {
   indicator_code: string;
   indicator_name: string;
   unit: string;
@@ -81,6 +81,9 @@ export interface FigureDetail extends FigureRow {
   source_url: string | null;
   source_published_on: string | null;
 }
+
+/** A figure joined with what it counts, where, and the document it came from. */
+export interface FigureDetail extends FigureRow, FigureNames {}
 
 export interface RevisionRow {
   id: number;

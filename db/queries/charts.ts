@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../connection';
-import type { Aggregation, FigureFields, LocationRow, Verification } from '../types';
+import type { Aggregation, FigureFields, FigureNames, LocationRow, Verification } from '../types';
 
 /** What chart pages may narrow the published figures by; every value is bound. */
 export interface ChartFilter {
@@ -15,19 +15,8 @@ export interface ChartFilter {
 }
 
 /** A published figure with everything a chart point, its tooltip and the export columns need. */
-export interface ChartFigureRow extends Omit<FigureFields, 'indicator_id' | 'location_id'> {
+export interface ChartFigureRow extends Omit<FigureFields, 'indicator_id' | 'location_id'>, FigureNames {
   id: number;
-  indicator_code: string;
-  indicator_name: string;
-  unit: string;
-  aggregation: Aggregation;
-  location_code: string;
-  location_name: string;
-  admin_level: number;
-  source_title: string;
-  source_publisher: string;
-  source_url: string | null;
-  source_published_on: string | null;
   status: string;
   updated_at: string;
 }
