@@ -1,5 +1,6 @@
 import type { Db } from './connection';
 import { auditQueries } from './queries/audit';
+import { changeQueries } from './queries/changes';
 import { chartQueries } from './queries/charts';
 import { exportQueries } from './queries/export';
 import { figureEditQueries } from './queries/figure-edits';
@@ -16,6 +17,7 @@ export function createQueries(db: Db) {
   const version = db.prepare<[], { version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
   return {
     audit: auditQueries(db),
+    changes: changeQueries(db),
     charts: chartQueries(db),
     exports: exportQueries(db),
     figures: figureQueries(db),
@@ -30,6 +32,8 @@ export function createQueries(db: Db) {
     schemaVersion: (): number => version.get()?.version ?? 0,
     /** Runs fn in one transaction (nested calls become savepoints); fn must not be async. */
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    /** As transaction, taking the write lock at once (BEGIN IMMEDIATE): for long writes that read first. */
+    immediateTransaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
   };
 }
 

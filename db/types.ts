@@ -1,13 +1,10 @@
-/** The vocabularies of DESIGN.md, shared by the schema's CHECKs, validation and views. */
-export const QUALIFIERS = ['exact', 'about', 'at_least', 'more_than', 'at_most', 'up_to'] as const;
-export const VERIFICATIONS = ['verified', 'reported', 'claimed', 'disputed'] as const;
-export const STATUSES = ['draft', 'published', 'retired'] as const;
-export const AGGREGATIONS = ['flow', 'level'] as const;
+/** The vocabularies and a figure's fields come from the domain module (server/domain/figure.ts). */
+import type { Aggregation, FigureFields, FigureStatus, Measure } from '../server/domain/figure';
 
-export type Qualifier = (typeof QUALIFIERS)[number];
-export type Verification = (typeof VERIFICATIONS)[number];
-export type FigureStatus = (typeof STATUSES)[number];
-export type Aggregation = (typeof AGGREGATIONS)[number];
+export {
+  AGGREGATIONS, MEASURES, QUALIFIERS, STATUSES, VERIFICATIONS,
+  type Aggregation, type FigureFields, type FigureStatus, type Measure, type Qualifier, type Verification,
+} from '../server/domain/figure';
 
 export interface IndicatorRow {
   id: number;
@@ -37,24 +34,6 @@ export interface SourceRow {
   notes: string | null;
 }
 
-/** What a figure states: the columns staff enter and edit; the rest of a row is workflow state. */
-export interface FigureFields {
-  indicator_id: number;
-  location_id: number;
-  reference_period_start: string;
-  reference_period_end: string;
-  value: number;
-  value_low: number | null;
-  value_high: number | null;
-  qualifier: Qualifier;
-  verification: Verification;
-  reported_by: string;
-  claimed_by: string | null;
-  source_id: number;
-  source_quote: string;
-  notes: string | null;
-}
-
 /** The columns of the figures table as stored. */
 export interface FigureRow extends FigureFields {
   id: number;
@@ -65,6 +44,8 @@ export interface FigureRow extends FigureFields {
   updated_by: number | null;
   updated_at: string;
   version: number;
+  /** Position in the change feed of the last change to what the figure's public row says; null while it never was public. */
+  sync_seq: number | null;
 }
 
 /** What a figure's ids stand for: its indicator, place and source document, by name. */

@@ -1,5 +1,5 @@
 /**
- * npm run import -- FILE.csv [--publish] [--dry-run]
+ * npm run import -- FILE.csv [--publish] [--dry-run] [--match natural]
  * Imports figures from a CSV in the export's format into DATABASE_PATH:
  * every row is checked first, then all rows are written in one transaction,
  * or none when any row has an error.
@@ -10,10 +10,11 @@ import { createQueries } from '../db';
 import { openDb } from '../db/connection';
 import { migrate } from '../db/migrate';
 import { loadConfig } from '../server/config';
-import { commitImport, discardImport, stageImport } from '../server/import/figures-import';
+import { stageImport, type FigureChange } from '../server/import/figures-import';
+import { commitImport, discardImport } from '../server/workflow/imports';
 import { migrationsDir } from '../server/paths';
 
-const USAGE = 'usage: npm run import -- FILE.csv [--publish] [--dry-run]';
+const USAGE = 'usage: npm run import -- FILE.csv [--publish] [--dry-run] [--match natural]';
 
 /** A one-line progress bar on a terminal; silent when output is piped or logged. */
 function progressBar(stream: fs.ReadStream, size: number): (rows: number) => void {
@@ -29,8 +30,20 @@ function progressBar(stream: fs.ReadStream, size: number): (rows: number) => voi
 }
 
 async function run(argv: string[]): Promise<number> {
-  const flags = new Set(argv.filter((a) => a.startsWith('--')));
-  const files = argv.filter((a) => !a.startsWith('--'));
+  const args = [...argv];
+  let match: 'id' | 'natural' = 'id';
+  const matchAt = args.findIndex((a) => a === '--match' || a.startsWith('--match='));
+  if (matchAt >= 0) {
+    const given = args[matchAt]?.includes('=') ? args[matchAt]?.split('=')[1] : args[matchAt + 1];
+    if (given !== 'natural' && given !== 'id') {
+      process.stderr.write(`--match takes "id" (the default: rows with a figure_id correct that figure) or "natural" (match by what rows state, for files from another Tally)\n${USAGE}\n`);
+      return 2;
+    }
+    match = given;
+    args.splice(matchAt, args[matchAt]?.includes('=') ? 1 : 2);
+  }
+  const flags = new Set(args.filter((a) => a.startsWith('--')));
+  const files = args.filter((a) => !a.startsWith('--'));
   const unknown = [...flags].filter((f) => f !== '--publish' && f !== '--dry-run');
   if (files.length !== 1 || unknown.length > 0) {
     process.stderr.write(`${unknown.length ? `unknown option ${unknown.join(', ')}\n` : ''}${USAGE}\n`);
@@ -52,6 +65,7 @@ async function run(argv: string[]): Promise<number> {
       fileName: path.basename(file),
       userId: null,
       publish: flags.has('--publish'),
+      match,
       onProgress: progressBar(stream, fs.statSync(file).size),
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
@@ -60,6 +74,12 @@ async function run(argv: string[]): Promise<number> {
       return 1;
     }
     const summary = `${batch.row_count.toLocaleString('en-GB')} rows: ${batch.new_count} new, ${batch.changed_count} changed, ${batch.unchanged_count} unchanged, ${batch.error_count} with errors`;
+    for (const w of JSON.parse(batch.warnings) as { row: number; column: string; message: string }[]) {
+      process.stderr.write(`warning: row ${w.row}${w.column ? `, ${w.column}` : ''}: ${w.message}\n`);
+    }
+    if (batch.inferred_measure_count > 0) {
+      process.stderr.write(`note: the file has no measure column; ${batch.inferred_measure_count} new figure(s) were given one by Tally's rule (a level indicator: level; a flow sharing a long start date: running total; otherwise: period count)\n`);
+    }
     if (batch.error_count > 0) {
       const errors = JSON.parse(batch.errors) as { row: number; column: string; value: string; message: string }[];
       for (const e of errors.slice(0, 50)) {
@@ -72,14 +92,20 @@ async function run(argv: string[]): Promise<number> {
     }
     if (flags.has('--dry-run')) {
       discardImport(q, batch.id);
+      const changes = JSON.parse(batch.changes) as FigureChange[];
+      for (const c of changes) {
+        process.stdout.write(`figure ${c.figure_id} (row ${c.row}) would become a ${c.becomes}:\n`);
+        for (const f of c.fields) process.stdout.write(`  ${f.field}: ${JSON.stringify(f.before)} → ${JSON.stringify(f.after)}\n`);
+      }
+      if (batch.changed_count > changes.length) process.stdout.write(`… and ${batch.changed_count - changes.length} more changed figures\n`);
       process.stdout.write(`${summary}\nDry run: nothing was written.\n`);
       return 0;
     }
-    const done = commitImport(db, q, batch.id, null);
+    const done = commitImport(q, { id: null, role: 'system', username: 'command line' }, batch.id);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stdout.write(
       `Imported ${path.basename(file)} in ${seconds}s: ${done.new_count} new, ${done.changed_count} changed, ${done.unchanged_count} unchanged` +
-        ` (${flags.has('--publish') ? 'published' : 'as drafts for review'}).\n`,
+        ` (${flags.has('--publish') ? 'published' : 'submitted for review'}).\n`,
     );
     return 0;
   } finally {

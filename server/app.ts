@@ -78,9 +78,15 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   });
 
   // Public data may be read from any origin, and only read.
-  app.use(['/api', '/export'], cors({ origin: '*', methods: ['GET', 'HEAD'], exposedHeaders: ['ETag', 'Last-Modified', 'Content-Disposition'], maxAge: 86400 }));
-  app.use(['/api', '/export'], (_req, res, next) => {
+  app.use(
+    ['/api', '/export'],
+    cors({ origin: '*', methods: ['GET', 'HEAD'], exposedHeaders: ['ETag', 'Last-Modified', 'Content-Disposition', 'Sync-Token', 'Tally-Contract-Version', 'Link'], maxAge: 86400 }),
+  );
+  app.use(['/api', '/export'], (req, res, next) => {
     res.set('Cross-Origin-Resource-Policy', 'cross-origin');
+    // Data answers are validated by ETag only: If-Modified-Since has one-second
+    // precision, so it would call a change made in the same second "not modified".
+    delete req.headers['if-modified-since'];
     next();
   });
 
@@ -127,7 +133,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(adminLocationRoutes(q));
   app.use(adminUserRoutes(q));
   app.use(adminAuditRoutes(q));
-  app.use(adminImportRoutes(db, q));
+  app.use(adminImportRoutes(q));
 
   app.use(notFound);
   app.use(errorHandler(logger, config.nodeEnv === 'development'));

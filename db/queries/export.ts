@@ -2,15 +2,8 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../connection';
 import type { Verification } from '../types';
 
-/** The CSV/API column contract of DESIGN.md, in order. Never reorder: other services depend on it. */
-export const EXPORT_COLUMNS = [
-  'figure_id', 'indicator_code', 'indicator_name', 'unit', 'location_code', 'location_name', 'admin_level',
-  'reference_period_start', 'reference_period_end', 'value', 'value_low', 'value_high', 'qualifier',
-  'verification', 'reported_by', 'claimed_by', 'source_title', 'source_publisher', 'source_url',
-  'source_published_on', 'source_quote', 'notes', 'status', 'updated_at',
-] as const;
-
-export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
+/** The CSV/API column contract lives in the domain module; re-exported for the export code. */
+export { EXPORT_COLUMNS, type ExportColumn } from '../../server/domain/figure';
 /** One export row as positional values in EXPORT_COLUMNS order. */
 export type ExportRow = (string | number | null)[];
 
@@ -29,6 +22,16 @@ export interface ExportFilter {
 }
 
 /**
+ * Which change-feed position a pull reads at: rows whose last public change
+ * is at or before `asOf`. With `since`, only figures changed after it, with a
+ * tombstone for each that is no longer published or no longer matches.
+ */
+export interface FeedWindow {
+  asOf: number;
+  since: number | null;
+}
+
+/**
  * The export's SELECT and joins; the benchmark hands the same statement to the
  * sqlite3 shell. CROSS JOIN keeps figures the outer loop, walked in id order:
  * each keyset page then reads on from the last id instead of re-sorting every
@@ -38,7 +41,8 @@ export const EXPORT_SELECT = `
   SELECT f.id, i.code, i.name, i.unit, l.code, l.name, l.admin_level,
          f.reference_period_start, f.reference_period_end, f.value, f.value_low, f.value_high, f.qualifier,
          f.verification, f.reported_by, f.claimed_by, s.title, s.publisher, s.url,
-         s.published_on, f.source_quote, f.notes, f.status, f.updated_at
+         s.published_on, f.source_quote, f.notes, f.status, f.updated_at,
+         f.measure, f.source_id, f.version
   FROM figures f
   CROSS JOIN indicators i ON i.id = f.indicator_id
   CROSS JOIN locations l ON l.id = f.location_id
@@ -53,7 +57,7 @@ export const EXPORT_SELECT = `
  */
 function whereFor(filter: ExportFilter, walk: boolean): string {
   const p = walk ? '+' : '';
-  const clauses = ['f.id > ?'];
+  const clauses = ['f.id > ?', '+f.sync_seq <= ?'];
   // With updated_since a puller also learns which figures were retired, so it can drop them.
   clauses.push(filter.updatedSince ? "+f.status IN ('published', 'retired') AND +f.updated_at >= ?" : "+f.status = 'published'");
   const list = (column: string, n: number): void => {
@@ -72,8 +76,8 @@ function whereFor(filter: ExportFilter, walk: boolean): string {
 /** Filters matching at most this many figures are read through their indexes. */
 const NARROW_MATCHES = 20_000;
 
-function filterParams(filter: ExportFilter, afterId: number): unknown[] {
-  const params: unknown[] = [afterId];
+function filterParams(filter: ExportFilter, afterId: number, asOf: number): unknown[] {
+  const params: unknown[] = [afterId, asOf];
   if (filter.updatedSince) params.push(filter.updatedSince);
   params.push(...filter.indicatorIds, ...filter.locationIds, ...filter.verifications, ...filter.originators);
   if (filter.sourceId !== null) params.push(filter.sourceId);
@@ -85,18 +89,63 @@ function filterParams(filter: ExportFilter, afterId: number): unknown[] {
 /**
  * A figure's own columns for the CSV writer, positional:
  * [id, indicator_id, location_id, source_id, start, end, value, low, high,
- *  qualifier, verification, reported_by, claimed_by, quote, notes, status, updated_at].
+ *  qualifier, verification, reported_by, claimed_by, quote, notes, status, updated_at,
+ *  measure, version, live]. `live` is 0 for a tombstone (a `since` pull's
+ * figure that left the set): only its id, status, updated_at and version are written.
  * Names of indicators, places and sources come from ExportLookups.
  */
 export type FigureCells = [
   number, number, number, number, string, string, number, number | null, number | null,
   string, string, string, string | null, string, string | null, string, string,
+  string, number, number,
 ];
+
+const CELL_COLUMNS = `f.id, f.indicator_id, f.location_id, f.source_id, f.reference_period_start, f.reference_period_end,
+                  f.value, f.value_low, f.value_high, f.qualifier, f.verification, f.reported_by, f.claimed_by,
+                  f.source_quote, f.notes, f.status, f.updated_at, f.measure, f.version`;
+
+/** The filter as a condition a row either meets or not (for tombstones); every value bound, in filterParams order after the first two. */
+function matchesFor(filter: ExportFilter): string {
+  const clauses = ["f.status = 'published'"];
+  const list = (column: string, n: number): void => {
+    if (n > 0) clauses.push(`${column} IN (${Array(n).fill('?').join(', ')})`);
+  };
+  list('f.indicator_id', filter.indicatorIds.length);
+  list('f.location_id', filter.locationIds.length);
+  list('f.verification', filter.verifications.length);
+  list('f.reported_by', filter.originators.length);
+  if (filter.sourceId !== null) clauses.push('f.source_id = ?');
+  if (filter.from !== null) clauses.push('f.reference_period_end >= ?');
+  if (filter.to !== null) clauses.push('f.reference_period_start <= ?');
+  return clauses.join(' AND ');
+}
+
+function matchParams(filter: ExportFilter): unknown[] {
+  const params: unknown[] = [...filter.indicatorIds, ...filter.locationIds, ...filter.verifications, ...filter.originators];
+  if (filter.sourceId !== null) params.push(filter.sourceId);
+  if (filter.from !== null) params.push(filter.from);
+  if (filter.to !== null) params.push(filter.to);
+  return params;
+}
 
 export interface ExportLookups {
   indicators: { id: number; code: string; name: string; unit: string }[];
   locations: { id: number; code: string; name: string; admin_level: number }[];
   sources: { id: number; title: string; publisher: string; url: string | null; published_on: string | null }[];
+}
+
+/**
+ * A tombstone: the figure's id, why it left (`retired`, or `withdrawn` when
+ * it is no longer public or no longer matches the pull's filters), when and
+ * at which version. Nothing else: a draft's content is never public.
+ */
+export function tombstone(c: FigureCells): ExportRow {
+  const row: ExportRow = new Array<string | number | null>(27).fill(null);
+  row[0] = c[0];
+  row[22] = c[15] === 'retired' ? 'retired' : 'withdrawn';
+  row[23] = c[16];
+  row[26] = c[18];
+  return row;
 }
 
 export function exportQueries(db: Db) {
@@ -106,12 +155,15 @@ export function exportQueries(db: Db) {
   const lookupLocations = db.prepare<[], ExportLookups['locations'][number]>('SELECT id, code, name, admin_level FROM locations');
   const lookupSources = db.prepare<[], ExportLookups['sources'][number]>('SELECT id, title, publisher, url, published_on FROM sources');
   const version = db.prepare<[], { version: number; changed_at: string }>('SELECT version, changed_at FROM data_version WHERE id = 1');
+  const feed = db.prepare<[], { position: number; database_id: string }>('SELECT position, database_id FROM change_feed WHERE id = 1');
   const descendants = db.prepare<[string], { id: number }>(`
     WITH RECURSIVE tree(id) AS (
       SELECT value FROM json_each(?)
       UNION SELECT l.id FROM locations l JOIN tree t ON l.parent_id = t.id
     ) SELECT id FROM tree`);
   const byId = db.prepare<[number], ExportRow>(`${EXPORT_SELECT} WHERE f.id = ? AND f.status IN ('published', 'retired')`).raw(true);
+  const byIdList = db.prepare<[string], ExportRow>(`${EXPORT_SELECT} WHERE f.id IN (SELECT value FROM json_each(?)) ORDER BY f.id`).raw(true);
+  const byIds = (ids: number[]): ExportRow[] => byIdList.all(JSON.stringify(ids));
 
   /** One prepared statement per filter shape (which filters are set, how many values each). */
   const countStatements = new Map<string, Statement<unknown[], { n: number }>>();
@@ -127,7 +179,7 @@ export function exportQueries(db: Db) {
       if (countStatements.size > 500) countStatements.clear();
       countStatements.set(where, stmt);
     }
-    return (stmt.get(...filterParams(filter, 0))?.n ?? 0) <= NARROW_MATCHES;
+    return (stmt.get(...filterParams(filter, 0, Number.MAX_SAFE_INTEGER))?.n ?? 0) <= NARROW_MATCHES;
   }
 
   function statementFor(filter: ExportFilter): Statement<unknown[], ExportRow> {
@@ -146,15 +198,32 @@ export function exportQueries(db: Db) {
     let stmt = cellStatements.get(where);
     if (!stmt) {
       stmt = db
-        .prepare<unknown[], FigureCells>(
-          `SELECT f.id, f.indicator_id, f.location_id, f.source_id, f.reference_period_start, f.reference_period_end,
-                  f.value, f.value_low, f.value_high, f.qualifier, f.verification, f.reported_by, f.claimed_by,
-                  f.source_quote, f.notes, f.status, f.updated_at
-           FROM figures f WHERE ${where} ORDER BY f.id LIMIT ?`,
-        )
+        .prepare<unknown[], FigureCells>(`SELECT ${CELL_COLUMNS}, 1 FROM figures f WHERE ${where} ORDER BY f.id LIMIT ?`)
         .raw(true);
       if (cellStatements.size > 500) cellStatements.clear();
       cellStatements.set(where, stmt);
+    }
+    return stmt;
+  }
+
+  /**
+   * A `since` pull: every figure whose public row changed in (since, asOf],
+   * whatever its status now, with `live` saying whether it is published and
+   * still matches the filter (a row) or not (a tombstone).
+   */
+  const sinceStatements = new Map<string, Statement<unknown[], FigureCells>>();
+  function sinceStatementFor(filter: ExportFilter): Statement<unknown[], FigureCells> {
+    const matches = matchesFor(filter);
+    let stmt = sinceStatements.get(matches);
+    if (!stmt) {
+      stmt = db
+        .prepare<unknown[], FigureCells>(
+          `SELECT ${CELL_COLUMNS}, (${matches}) FROM figures f
+           WHERE f.id > ? AND f.sync_seq > ? AND f.sync_seq <= ? ORDER BY f.id LIMIT ?`,
+        )
+        .raw(true);
+      if (sinceStatements.size > 500) sinceStatements.clear();
+      sinceStatements.set(matches, stmt);
     }
     return stmt;
   }
@@ -163,10 +232,14 @@ export function exportQueries(db: Db) {
     /**
      * Up to `limit` export rows after a figure id, the figure's own columns
      * only (no joins): the CSV writer takes names from lookups() and writes
-     * each indicator's, place's and source's cells once.
+     * each indicator's, place's and source's cells once. Every row is as of
+     * the window's position.
      */
-    figureCells(filter: ExportFilter, afterId: number, limit: number, walk: boolean): FigureCells[] {
-      return cellStatementFor(filter, walk).all(...filterParams(filter, afterId), limit);
+    figureCells(filter: ExportFilter, window: FeedWindow, afterId: number, limit: number, walk: boolean): FigureCells[] {
+      if (window.since !== null) {
+        return sinceStatementFor(filter).all(...matchParams(filter), afterId, window.since, window.asOf, limit);
+      }
+      return cellStatementFor(filter, walk).all(...filterParams(filter, afterId, window.asOf), limit);
     },
 
     /** True when an export should walk figures by id (a broad filter); false to read a narrow one by index. */
@@ -180,11 +253,24 @@ export function exportQueries(db: Db) {
      * walk the whole result page by page (keyset), so no cursor stays open on
      * the shared connection while a slow client drains the response.
      */
-    page(filter: ExportFilter, afterId: number, limit: number): ExportRow[] {
-      return statementFor(filter).all(...filterParams(filter, afterId), limit);
+    page(filter: ExportFilter, window: FeedWindow, afterId: number, limit: number): ExportRow[] {
+      if (window.since !== null) {
+        const cells = sinceStatementFor(filter).all(...matchParams(filter), afterId, window.since, window.asOf, limit);
+        const live = cells.filter((c) => c[19] === 1).map((c) => c[0]);
+        const full = new Map(live.length > 0 ? byIds(live).map((r) => [r[0] as number, r]) : []);
+        return cells.map((c) => full.get(c[0]) ?? tombstone(c));
+      }
+      return statementFor(filter).all(...filterParams(filter, afterId, window.asOf), limit);
     },
 
     getById: (id: number): ExportRow | undefined => byId.get(id),
+
+    /** The feed's position right now and the database it belongs to: what a pull's Sync-Token names. */
+    feedPosition: (): { position: number; databaseId: string } => {
+      const row = feed.get();
+      if (!row) throw new Error('change_feed row is missing');
+      return { position: row.position, databaseId: row.database_id };
+    },
 
     /** The data version and when it last moved; drives ETag and Last-Modified. */
     dataVersion(): { version: number; changedAt: string } {

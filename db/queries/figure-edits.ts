@@ -1,13 +1,10 @@
 import type { Db } from '../connection';
+import { FIGURE_FIELDS } from '../../server/domain/figure';
 import type { FigureFields, FigureRow, Qualifier } from '../types';
 import type { RevisionAction } from './figures';
 
 export type { FigureFields } from '../types';
-
-export const FIGURE_FIELDS = [
-  'indicator_id', 'location_id', 'reference_period_start', 'reference_period_end', 'value', 'value_low',
-  'value_high', 'qualifier', 'verification', 'reported_by', 'claimed_by', 'source_id', 'source_quote', 'notes',
-] as const satisfies readonly (keyof FigureFields)[];
+export { FIGURE_FIELDS } from '../../server/domain/figure';
 
 /** A figures row with the submission columns added by migration 0002. */
 export interface StaffFigureRow extends FigureRow {
@@ -115,6 +112,8 @@ export function figureEditQueries(db: Db) {
     UPDATE figures SET status = 'retired', retired_reason = ?, submitted_at = NULL, submitted_by = NULL,
       updated_by = ?, updated_at = ${NOW}, version = version + 1
     WHERE id = ?`);
+  const unsubmitDraft = db.prepare<[number]>('UPDATE figures SET submitted_at = NULL, submitted_by = NULL WHERE id = ?');
+  const unsubmitPending = db.prepare<[number]>('UPDATE figure_pending_changes SET submitted_at = NULL, submitted_by = NULL WHERE figure_id = ?');
   const deletePending = db.prepare<[number]>('DELETE FROM figure_pending_changes WHERE figure_id = ?');
   const awaiting = db.prepare<[], WorkItem>(`${WORK_SELECT} WHERE x.submitted_at IS NOT NULL ORDER BY x.submitted_at`);
   const mine = db.prepare<[number], WorkItem>(
@@ -179,7 +178,7 @@ export function figureEditQueries(db: Db) {
       figureId: number,
       fields: FigureFields,
       userId: number,
-      options: { action: 'edit' | 'restore'; note: string | null; expectedRevisionId?: number | undefined },
+      options: { action: 'edit' | 'restore' | 'import'; note: string | null; expectedRevisionId?: number | undefined },
     ): 'draft' | 'pending' =>
       db.transaction(() => {
         const row = requireFresh(figureId, options.expectedRevisionId);
@@ -200,6 +199,26 @@ export function figureEditQueries(db: Db) {
         else if (row.status === 'draft') submitDraft.run(userId, figureId);
         else throw new Error(`figure ${figureId} has nothing to submit`);
         recordRevision(figureId, 'submit', null, userId);
+      })(),
+
+    /** Returns a submitted draft or change to its editor; the comment goes into history. */
+    sendBack: (figureId: number, userId: number, comment: string): void =>
+      db.transaction(() => {
+        requireFresh(figureId, undefined);
+        if (pendingById.get(figureId)) unsubmitPending.run(figureId);
+        else unsubmitDraft.run(figureId);
+        recordRevision(figureId, 'send_back', comment, userId);
+      })(),
+
+    /**
+     * Writes new content straight into the public row (an import that
+     * publishes): a pending change it replaces is dropped.
+     */
+    publishFields: (figureId: number, fields: FigureFields, userId: number | null, action: RevisionAction, note: string | null): void =>
+      db.transaction(() => {
+        publishRow.run({ ...fieldsOf(fields), id: figureId, user_id: userId as number });
+        deletePending.run(figureId);
+        recordRevision(figureId, action, note, userId as number);
       })(),
 
     /** Makes the draft or the pending change public, in one transaction. */

@@ -12,7 +12,7 @@ export interface NewFigure extends FigureFields {
   status: FigureRow['status'];
 }
 
-export type RevisionAction = 'seed' | 'create' | 'edit' | 'submit' | 'publish' | 'retire' | 'restore' | 'import';
+export type RevisionAction = 'seed' | 'create' | 'edit' | 'submit' | 'send_back' | 'publish' | 'retire' | 'restore' | 'import';
 
 const DETAIL_COLUMNS = `
   f.*,
@@ -52,11 +52,11 @@ export function figureQueries(db: Db) {
   const byId = db.prepare<[number], FigureDetail>(`SELECT ${DETAIL_COLUMNS} ${DETAIL_FROM} WHERE f.id = ?`);
   const insert = db.prepare<[NewFigure & { user_id: number | null }]>(`
     INSERT INTO figures (
-      indicator_id, location_id, reference_period_start, reference_period_end,
+      indicator_id, location_id, reference_period_start, reference_period_end, measure,
       value, value_low, value_high, qualifier, verification, reported_by, claimed_by,
       source_id, source_quote, notes, status, created_by, updated_by
     ) VALUES (
-      @indicator_id, @location_id, @reference_period_start, @reference_period_end,
+      @indicator_id, @location_id, @reference_period_start, @reference_period_end, @measure,
       @value, @value_low, @value_high, @qualifier, @verification, @reported_by, @claimed_by,
       @source_id, @source_quote, @notes, @status, @user_id, @user_id
     )`);

@@ -23,7 +23,12 @@ export function importQueries(db: Db) {
       verification = @verification, claimed_by = @claimed_by, source_quote = @source_quote, notes = @notes,
       status = @status, updated_by = @user_id, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), version = version + 1
     WHERE id = @id`);
+  const flowEnds = db.prepare<[number, string], { end: string }>(`
+    SELECT DISTINCT f.reference_period_end AS end FROM figures f JOIN indicators i ON i.id = f.indicator_id
+    WHERE f.location_id = ? AND f.reference_period_start = ? AND i.aggregation = 'flow'`);
   return {
+    /** The ends of the flow figures already stored for a place and start date (for inferring a measure). */
+    flowEndsFrom: (locationId: number, start: string): string[] => flowEnds.all(locationId, start).map((r) => r.end),
     /**
      * A source is the same document when its URL matches; else when publisher,
      * title and date match a source that has no URL (two different URLs are two documents).
@@ -59,6 +64,11 @@ export interface ImportBatchRow {
   error_count: number;
   errors: string;
   finished_at: string | null;
+  match_mode: 'id' | 'natural';
+  inferred_measure_count: number;
+  warning_count: number;
+  warnings: string;
+  changes: string;
 }
 
 export interface BatchCounts {
@@ -68,16 +78,28 @@ export interface BatchCounts {
   unchanged_count: number;
   error_count: number;
   errors: string;
+  warning_count?: number;
+  warnings?: string;
+  changes?: string;
+  inferred_measure_count?: number;
 }
 
 export function importBatchQueries(db: Db) {
-  const create = db.prepare<[string, number | null, number]>(
-    "INSERT INTO import_batches (file_name, created_by, publish, state) VALUES (?, ?, ?, 'previewed')",
+  const create = db.prepare<[string, number | null, number, string]>(
+    "INSERT INTO import_batches (file_name, created_by, publish, match_mode, state) VALUES (?, ?, ?, ?, 'previewed')",
   );
   const byId = db.prepare<[number], ImportBatchRow>('SELECT * FROM import_batches WHERE id = ?');
-  const setCounts = db.prepare<[BatchCounts & { id: number }]>(`
+  const setCounts = db.prepare<[Required<BatchCounts> & { id: number }]>(`
     UPDATE import_batches SET row_count = @row_count, new_count = @new_count, changed_count = @changed_count,
-      unchanged_count = @unchanged_count, error_count = @error_count, errors = @errors WHERE id = @id`);
+      unchanged_count = @unchanged_count, error_count = @error_count, errors = @errors, warning_count = @warning_count,
+      warnings = @warnings, changes = @changes, inferred_measure_count = @inferred_measure_count WHERE id = @id`);
+  const inferRunning = db.prepare<[number, number, string]>(`
+    UPDATE import_rows SET data = json_set(data, '$.measure', 'running_total')
+    WHERE batch_id = ? AND json_extract(data, '$.measure') IS NULL
+      AND json_extract(data, '$.location_id') = ? AND json_extract(data, '$.reference_period_start') = ?`);
+  const inferRest = db.prepare<[number]>(`
+    UPDATE import_rows SET data = json_set(data, '$.measure', 'period_count')
+    WHERE batch_id = ? AND json_extract(data, '$.measure') IS NULL`);
   const fail = db.prepare<[string, number]>(
     "UPDATE import_batches SET state = 'failed', file_error = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
   );
@@ -92,12 +114,30 @@ export function importBatchQueries(db: Db) {
   const recent = db.prepare<[number], ImportBatchRow>('SELECT * FROM import_batches ORDER BY id DESC LIMIT ?');
 
   return {
-    create: (fileName: string, userId: number | null, publish: boolean): number =>
-      Number(create.run(fileName, userId, publish ? 1 : 0).lastInsertRowid),
+    create: (fileName: string, userId: number | null, publish: boolean, match: 'id' | 'natural' = 'id'): number =>
+      Number(create.run(fileName, userId, publish ? 1 : 0, match).lastInsertRowid),
+    /**
+     * Gives staged rows without a measure one: running totals for the given
+     * place and start date groups, period counts for the rest. Returns how many.
+     */
+    inferMeasures: (id: number, runningTotalGroups: { location: number; start: string }[]): number =>
+      db.transaction(() => {
+        let n = 0;
+        for (const g of runningTotalGroups) n += inferRunning.run(id, g.location, g.start).changes;
+        return n + inferRest.run(id).changes;
+      })(),
     getById: (id: number): ImportBatchRow | undefined => byId.get(id),
     recent: (limit: number): ImportBatchRow[] => recent.all(limit),
     setCounts: (id: number, counts: BatchCounts): void => {
-      setCounts.run({ ...counts, id });
+      const existing = byId.get(id);
+      setCounts.run({
+        warning_count: existing?.warning_count ?? 0,
+        warnings: existing?.warnings ?? '[]',
+        changes: existing?.changes ?? '[]',
+        inferred_measure_count: existing?.inferred_measure_count ?? 0,
+        ...counts,
+        id,
+      });
     },
     /** Marks a batch failed with a file-level message and drops anything staged. */
     fail(id: number, message: string): void {

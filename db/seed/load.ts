@@ -7,7 +7,7 @@ import { indicatorQueries } from '../queries/indicators';
 import { locationQueries } from '../queries/locations';
 import { sourceQueries } from '../queries/sources';
 import { seedDir } from '../../server/paths';
-import { AGGREGATIONS, QUALIFIERS, VERIFICATIONS } from '../types';
+import { AGGREGATIONS, MEASURES, QUALIFIERS, VERIFICATIONS } from '../types';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
@@ -42,6 +42,8 @@ const dataset = z.object({
       location: z.string(),
       start: isoDate,
       end: isoDate,
+      /** Stated, never inferred: what the number is (DESIGN.md, "measure"). */
+      measure: z.enum(MEASURES),
       value: z.number().int().nonnegative(),
       low: z.number().int().nonnegative().nullable().default(null),
       high: z.number().int().nonnegative().nullable().default(null),
@@ -111,6 +113,7 @@ export function loadDataset(db: Db, data: Dataset): number {
           location_id: lookup(locationIds, figure.location, 'location'),
           reference_period_start: figure.start,
           reference_period_end: figure.end,
+          measure: figure.measure,
           value: figure.value,
           value_low: figure.low,
           value_high: figure.high,

@@ -1,5 +1,4 @@
-import { EXPORT_COLUMNS } from '../../db/queries/export';
-import { QUALIFIERS, STATUSES, VERIFICATIONS } from '../../db/types';
+import { CONTRACT_VERSION, EXPORT_COLUMNS, FEED_STATUSES, MEASURES, QUALIFIERS, VERIFICATIONS } from '../domain/figure';
 
 const nullableString = { type: ['string', 'null'] } as const;
 const nullableInteger = { type: ['integer', 'null'], minimum: 0 } as const;
@@ -27,8 +26,35 @@ const figureProperties: Record<(typeof EXPORT_COLUMNS)[number], object> = {
   source_published_on: { ...nullableString, format: 'date' },
   source_quote: { type: 'string', description: 'The verbatim words of the source that state the number.' },
   notes: nullableString,
-  status: { type: 'string', enum: STATUSES.filter((s) => s !== 'draft'), description: 'retired only appears with updated_since.' },
+  status: {
+    type: 'string',
+    enum: [...FEED_STATUSES],
+    description: 'published for a current figure. retired (with updated_since, or as a tombstone of a since pull) and withdrawn (a since tombstone: no longer public, or no longer matching the filters) mean: drop the figure.',
+  },
   updated_at: { type: 'string', format: 'date-time' },
+  measure: {
+    type: 'string',
+    enum: [...MEASURES],
+    description: 'running_total: counted since reference_period_start, as of reference_period_end. period_count: events inside the period. level: a state during the period. Never changes with a filter. (Contract version 2.)',
+  },
+  source_id: { type: 'integer', minimum: 1, description: 'The source document, as listed at /api/v1/sources. (Contract version 2.)' },
+  version: { type: 'integer', minimum: 1, description: "The published row's revision number. (Contract version 2.)" },
+};
+
+const tombstoneProperties = {
+  figure_id: { type: 'integer', minimum: 1 },
+  status: { type: 'string', enum: ['retired', 'withdrawn'] },
+  updated_at: { type: 'string', format: 'date-time' },
+  version: { type: 'integer', minimum: 1 },
+};
+
+const syncToken = {
+  name: 'since',
+  in: 'query',
+  description:
+    'A Sync-Token from an earlier pull: only figures whose published row changed after it (renames of their indicator, place or source included), ' +
+    'and a tombstone (status retired or withdrawn) for each that left the set. 400 for a malformed token, 410 for one from another database.',
+  schema: { type: 'string' },
 };
 
 const listParameter = (name: string, description: string) => ({
@@ -53,7 +79,9 @@ const filterParameters = [
   {
     name: 'updated_since',
     in: 'query',
-    description: 'Figures published or changed at or after this time, and figures retired since then (status retired).',
+    description:
+      'Approximate, kept for compatibility: figures published or changed at or after this time (a date, or a date and time with Z or an offset), and figures retired since then. ' +
+      'It misses figures that left the public set another way; use since for an exact mirror.',
     schema: { type: 'string', format: 'date-time' },
   },
 ];
@@ -64,8 +92,11 @@ const errorResponse = (description: string) => ({
 });
 
 const cacheHeaders = {
-  ETag: { description: 'Changes whenever published data changes.', schema: { type: 'string' } },
+  ETag: { description: 'Changes whenever published data changes. Send it back in If-None-Match (If-Modified-Since is not used: a second is too coarse).', schema: { type: 'string' } },
   'Last-Modified': { schema: { type: 'string' } },
+  'Sync-Token': { description: 'The change-feed position every row of this pull is as of: pass it as since in the next pull. The same on every page of a paged pull.', schema: { type: 'string' } },
+  'Tally-Contract-Version': { description: 'The version of the column contract.', schema: { type: 'string' } },
+  Link: { description: 'rel="next": the next page of a paged pull.', schema: { type: 'string' } },
 };
 
 /** OpenAPI 3.1 description of the public read API and the CSV export. */
@@ -73,10 +104,11 @@ export const openApiDocument = {
   openapi: '3.1.0',
   info: {
     title: 'Tally API',
-    version: '1.0.0',
+    version: `${CONTRACT_VERSION}.0.0`,
     description:
-      'Published casualty and humanitarian figures, each with its qualifier, range, verification, originator and source. ' +
-      'Drafts never appear. Responses carry ETag and Last-Modified; send If-None-Match to get 304 when nothing changed.',
+      `Column contract version ${CONTRACT_VERSION}. Published casualty and humanitarian figures, each with its measure, qualifier, range, verification, originator and source. ` +
+      'Drafts never appear. Responses carry ETag and a Sync-Token; send If-None-Match to get 304 when nothing changed, and since=<Sync-Token> to get only what changed.',
+    'x-contract-version': CONTRACT_VERSION,
   },
   servers: [{ url: '/' }],
   paths: {
@@ -85,8 +117,9 @@ export const openApiDocument = {
         summary: 'Published figures, in figure_id order, one page at a time',
         parameters: [
           ...filterParameters,
+          syncToken,
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } },
-          { name: 'cursor', in: 'query', description: 'next_cursor from the previous page.', schema: { type: 'string' } },
+          { name: 'cursor', in: 'query', description: 'next_cursor from the previous page (it keeps the pull at one position).', schema: { type: 'string' } },
         ],
         responses: {
           '200': {
@@ -96,6 +129,7 @@ export const openApiDocument = {
           },
           '304': { description: 'Not modified since the ETag given in If-None-Match.' },
           '400': errorResponse('A parameter or value is not understood; the message names it.'),
+          '410': errorResponse('The since token or cursor comes from another database: pull in full again.'),
         },
       },
     },
@@ -142,11 +176,15 @@ export const openApiDocument = {
           ...filterParameters,
           { name: 'hxl', in: 'query', description: 'With 1, an HXL hashtag row follows the header.', schema: { type: 'string', enum: ['0', '1'] } },
           { name: 'bom', in: 'query', description: 'With 1, the file starts with a UTF-8 byte order mark.', schema: { type: 'string', enum: ['0', '1'] } },
+          syncToken,
+          { name: 'limit', in: 'query', description: 'Rows per page; without it the whole set streams in one response.', schema: { type: 'integer', minimum: 1, maximum: 100000 } },
+          { name: 'cursor', in: 'query', description: 'From the Link rel="next" header of the previous page.', schema: { type: 'string' } },
         ],
         responses: {
           '200': { description: `Columns: ${EXPORT_COLUMNS.join(', ')}.`, headers: cacheHeaders, content: { 'text/csv': { schema: { type: 'string' } } } },
           '304': { description: 'Not modified since the ETag given in If-None-Match.' },
           '400': { description: 'A plain-text message naming the parameter or value.', content: { 'text/plain': { schema: { type: 'string' } } } },
+          '410': { description: 'The since token or cursor comes from another database: pull in full again.', content: { 'text/plain': { schema: { type: 'string' } } } },
         },
       },
     },
@@ -154,15 +192,27 @@ export const openApiDocument = {
   components: {
     schemas: {
       Figure: { type: 'object', required: [...EXPORT_COLUMNS], properties: figureProperties },
+      Tombstone: {
+        type: 'object',
+        description: 'A figure that left the set since the token: every other column is null. Drop the figure.',
+        required: [...EXPORT_COLUMNS],
+        properties: tombstoneProperties,
+      },
       FigurePage: {
         type: 'object',
         required: ['data', 'meta'],
         properties: {
-          data: { type: 'array', items: { $ref: '#/components/schemas/Figure' } },
+          data: { type: 'array', items: { oneOf: [{ $ref: '#/components/schemas/Figure' }, { $ref: '#/components/schemas/Tombstone' }] } },
           meta: {
             type: 'object',
-            required: ['count', 'limit', 'next_cursor'],
-            properties: { count: { type: 'integer' }, limit: { type: 'integer' }, next_cursor: nullableString },
+            required: ['count', 'limit', 'next_cursor', 'sync_token', 'contract_version'],
+            properties: {
+              count: { type: 'integer' },
+              limit: { type: 'integer' },
+              next_cursor: nullableString,
+              sync_token: { type: 'string', description: 'As the Sync-Token header.' },
+              contract_version: { type: 'integer' },
+            },
           },
         },
       },

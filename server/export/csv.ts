@@ -27,6 +27,9 @@ export const HXL_TAGS: Record<(typeof EXPORT_COLUMNS)[number], string> = {
   notes: '#description+notes',
   status: '#status+publication',
   updated_at: '#date+updated',
+  measure: '#meta+measure',
+  source_id: '#meta+source+id',
+  version: '#meta+version',
 };
 
 /** Cells a spreadsheet would run as a formula start with one of these. */
@@ -77,6 +80,11 @@ export interface CsvOptions {
   bom: boolean;
 }
 
+/** A figure that left the pulled set: its id, why, when and at which version; nothing else. */
+export function tombstoneLine(f: FigureCells): string {
+  return `${f[0]}${','.repeat(22)}${f[15] === 'retired' ? 'retired' : 'withdrawn'},${f[16]},,,${f[18]}\r\n`;
+}
+
 /** The CSV cells of the indicators, places and sources, each written once per export. */
 class CellCache {
   private indicators = new Map<number, string>();
@@ -96,6 +104,7 @@ class CellCache {
 
   /** A figure's whole line; an id unknown to the lookups (created meanwhile) reloads them once. */
   line(f: FigureCells): string {
+    if (f[19] !== 1) return tombstoneLine(f);
     let indicator = this.indicators.get(f[1]);
     let location = this.locations.get(f[2]);
     let source = this.sources.get(f[3]);
@@ -107,7 +116,7 @@ class CellCache {
     }
     const t = (v: string | null): string => (v === null ? '' : textCell(v));
     const n = (v: number | null): string => (v === null ? '' : String(v));
-    return `${f[0]},${indicator},${location},${f[4]},${f[5]},${f[6]},${n(f[7])},${n(f[8])},${f[9]},${f[10]},${t(f[11])},${t(f[12])},${source},${t(f[13])},${t(f[14])},${f[15]},${f[16]}\r\n`;
+    return `${f[0]},${indicator},${location},${f[4]},${f[5]},${f[6]},${n(f[7])},${n(f[8])},${f[9]},${f[10]},${t(f[11])},${t(f[12])},${source},${t(f[13])},${t(f[14])},${f[15]},${f[16]},${f[17]},${f[3]},${f[18]}\r\n`;
   }
 }
 
@@ -122,7 +131,7 @@ export async function writeCsv(
   out: Writable,
   nextPage: (afterId: number) => FigureCells[],
   lookups: () => ExportLookups,
-  options: CsvOptions,
+  options: CsvOptions & { afterId?: number; maxRows?: number },
 ): Promise<number> {
   let closed = false;
   out.once('close', () => {
@@ -134,9 +143,11 @@ export async function writeCsv(
   if (options.hxl) head += csvLine(EXPORT_COLUMNS.map((c) => HXL_TAGS[c]));
   let pending = head;
   let written = 0;
-  let afterId = 0;
+  let afterId = options.afterId ?? 0;
   for (;;) {
-    const rows = nextPage(afterId);
+    if (options.maxRows !== undefined && written >= options.maxRows) break;
+    let rows = nextPage(afterId);
+    if (options.maxRows !== undefined) rows = rows.slice(0, options.maxRows - written);
     if (rows.length === 0) break;
     for (const row of rows) pending += cells.line(row);
     written += rows.length;

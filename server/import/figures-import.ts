@@ -1,16 +1,25 @@
 import crypto from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import type { Db } from '../../db/connection';
 import type { Queries } from '../../db';
-import { EXPORT_COLUMNS } from '../../db/queries/export';
 import type { ImportBatchRow } from '../../db/queries/imports';
-import { isRealDate } from '../validation/query';
-import { QUALIFIERS, VERIFICATIONS, type FigureFields, type FigureRow, type Qualifier, type Verification } from '../../db/types';
+import type { FigureRow } from '../../db/types';
+import {
+  EXPORT_COLUMNS, FIGURE_FIELDS, TEXT_LIMITS, httpUrlText, inferMeasure, optionalDateText, parseFigureFields, requiredText,
+  type Aggregation, type FigureFields, type Measure,
+} from '../domain/figure';
 
-/** Columns an import may leave out: Tally assigns ids, status and timestamps itself. */
-export const OPTIONAL_COLUMNS = ['figure_id', 'status', 'updated_at'] as const;
+/**
+ * Columns an import may leave out: Tally assigns ids, status and timestamps
+ * itself; `measure` (absent from files of contract version 1) is then
+ * inferred once, with the rule the migration used; `source_id` and `version`
+ * are informational.
+ */
+export const OPTIONAL_COLUMNS = ['figure_id', 'status', 'updated_at', 'measure', 'source_id', 'version'] as const;
 export const REQUIRED_COLUMNS = EXPORT_COLUMNS.filter((c) => !(OPTIONAL_COLUMNS as readonly string[]).includes(c));
+
+/** How rows find the figures they correct: by figure_id (a file from this Tally), or by what they state. */
+export type MatchMode = 'id' | 'natural';
 
 /** At most this many row errors are kept for the preview; the count covers them all. */
 const MAX_KEPT_ERRORS = 1000;
@@ -27,15 +36,33 @@ export interface ImportError {
 export class ImportFileError extends Error {}
 
 /** A validated row, normalised and ready to apply; its source is matched or created on commit. */
-export interface StagedRow extends Omit<FigureFields, 'source_id'> {
+export interface StagedRow extends Omit<FigureFields, 'source_id' | 'measure'> {
+  /** Null until inferred, for a new figure from a file without the column. */
+  measure: Measure | null;
   source: { title: string; publisher: string; url: string | null; published_on: string | null };
 }
 
-type Outcome = 'new' | 'changed' | 'unchanged';
+/** What committing a staged row does; written into the staging table with the row. */
+export interface StagedPlan {
+  outcome: Outcome;
+  /** The figure the row corrects, and its version at the preview (a later change makes the commit refuse). */
+  figure_id: number | null;
+  base_version: number | null;
+}
 
-const LIMITS: Record<string, number> = {
-  reported_by: 200, claimed_by: 200, source_title: 500, source_publisher: 200, source_url: 2000, source_quote: 2000, notes: 5000,
-};
+export type Outcome = 'new' | 'changed' | 'unchanged';
+
+/** One figure the import changes, field by field, for the preview and the dry run. */
+export interface FigureChange {
+  row: number;
+  figure_id: number;
+  /** Where the change lands: straight into the public row, a pending change, or a draft. */
+  becomes: 'published' | 'pending change' | 'draft';
+  fields: { field: string; before: string; after: string }[];
+}
+
+/** At most this many changed figures are listed in the preview; the count covers them all. */
+const MAX_KEPT_CHANGES = 1000;
 
 /** The export neutralises formula-like text with a leading apostrophe; an import takes it off again. */
 export function unneutralise(text: string): string {
@@ -101,144 +128,136 @@ function checkHeader(header: string[]): string[] {
   if (missing.length > 0) problems.push(`missing column(s): ${missing.join(', ')}`);
   if (unknown.length > 0) problems.push(`unknown column(s): ${unknown.join(', ')}`);
   if (problems.length > 0) {
-    throw new ImportFileError(`${problems.join('; ')}. The header must hold the export's columns: ${EXPORT_COLUMNS.join(', ')} (figure_id, status and updated_at may be left out)`);
+    throw new ImportFileError(`${problems.join('; ')}. The header must hold the export's columns: ${EXPORT_COLUMNS.join(', ')} (figure_id, status, updated_at, measure, source_id and version may be left out)`);
   }
   return names;
 }
 
 interface Lookups {
-  indicators: Map<string, number>;
+  indicators: Map<string, { id: number; aggregation: Aggregation }>;
   locations: Map<string, number>;
 }
 
-/** Checks one row cell by cell; every problem becomes an error naming the column and value. */
+/** CSV column that carries a figure field (ids are written as codes). */
+const COLUMN_OF: Partial<Record<keyof FigureFields, string>> = { indicator_id: 'indicator_code', location_id: 'location_code' };
+
+const sourceSchemas = {
+  source_title: requiredText(TEXT_LIMITS.source_title),
+  source_publisher: requiredText(TEXT_LIMITS.source_publisher),
+  source_url: httpUrlText,
+  source_published_on: optionalDateText,
+};
+
+/**
+ * Checks one row cell by cell with the figure's one schema (the domain's);
+ * every problem becomes an error naming the column and value.
+ */
 export function validateRow(cells: Record<string, string>, rowNumber: number, lookups: Lookups): { row?: StagedRow; errors: ImportError[] } {
   const errors: ImportError[] = [];
   const fail = (column: string, message: string): void => {
     errors.push({ row: rowNumber, column, value: (cells[column] ?? '').slice(0, 200), message });
   };
-  const text = (column: string, required: boolean): string | null => {
-    const value = unneutralise((cells[column] ?? '').trim());
-    if (value === '') {
-      if (required) fail(column, `${column} is required`);
-      return null;
-    }
-    const limit = LIMITS[column];
-    if (limit !== undefined && value.length > limit) fail(column, `${column} must be at most ${limit} characters (it has ${value.length})`);
-    return value;
-  };
-  const integer = (column: string, required: boolean): number | null => {
-    const value = (cells[column] ?? '').trim();
-    if (value === '') {
-      if (required) fail(column, `${column} is required`);
-      return null;
-    }
-    if (!/^\d{1,15}$/.test(value)) {
-      fail(column, `${column} must be a whole number of at least 0, written without separators or decimals`);
-      return null;
-    }
-    return Number(value);
-  };
-  const date = (column: string, required: boolean): string | null => {
-    const value = (cells[column] ?? '').trim();
-    if (value === '') {
-      if (required) fail(column, `${column} is required`);
-      return null;
-    }
-    if (!isRealDate(value)) {
-      fail(column, `${column} must be a real date written YYYY-MM-DD`);
-      return null;
-    }
-    return value;
-  };
+  const cell = (column: string): string => unneutralise((cells[column] ?? '').trim());
 
-  const indicatorCode = (cells.indicator_code ?? '').trim();
-  const indicatorId = lookups.indicators.get(indicatorCode);
-  if (indicatorId === undefined) fail('indicator_code', indicatorCode ? `unknown indicator code "${indicatorCode}"` : 'indicator_code is required');
-  const locationCode = (cells.location_code ?? '').trim();
+  const indicatorCode = cell('indicator_code');
+  const indicator = lookups.indicators.get(indicatorCode);
+  if (!indicator) fail('indicator_code', indicatorCode ? `unknown indicator code "${indicatorCode}"` : 'indicator_code is required');
+  const locationCode = cell('location_code');
   const locationId = lookups.locations.get(locationCode);
   if (locationId === undefined) fail('location_code', locationCode ? `unknown location code "${locationCode}"` : 'location_code is required');
 
-  const start = date('reference_period_start', true);
-  const end = date('reference_period_end', true);
-  if (start && end && end < start) fail('reference_period_end', `the period ends (${end}) before it starts (${start})`);
+  const hasMeasure = 'measure' in cells && cell('measure') !== '';
+  const input: Partial<Record<keyof FigureFields, unknown>> = {};
+  for (const field of FIGURE_FIELDS) input[field] = cell(field);
+  input.indicator_id = indicator?.id ?? 1;
+  input.location_id = locationId ?? 1;
+  input.qualifier = cell('qualifier') || 'exact';
+  const parsed = parseFigureFields(input, {
+    aggregation: indicator?.aggregation,
+    skip: hasMeasure ? ['source_id'] : ['source_id', 'measure'],
+  });
+  if (!parsed.ok) {
+    for (const [field, message] of Object.entries(parsed.errors)) {
+      const column = COLUMN_OF[field as keyof FigureFields] ?? field;
+      fail(column, `${column}: ${message}`);
+    }
+  }
+  const source: Record<string, string | null> = {};
+  for (const [column, schema] of Object.entries(sourceSchemas)) {
+    const result = schema.safeParse(cell(column));
+    if (result.success) source[column] = result.data;
+    else fail(column, `${column}: ${result.error.issues[0]?.message ?? 'is not valid'}`);
+  }
 
-  const value = integer('value', true);
-  const low = integer('value_low', false);
-  const high = integer('value_high', false);
-  if (value !== null && low !== null && low > value) fail('value_low', `value_low (${low}) is above value (${value})`);
-  if (value !== null && high !== null && high < value) fail('value_high', `value_high (${high}) is below value (${value})`);
-
-  const qualifier = (cells.qualifier ?? '').trim() || 'exact';
-  if (!(QUALIFIERS as readonly string[]).includes(qualifier)) fail('qualifier', `qualifier must be one of ${QUALIFIERS.join(', ')}`);
-  const verification = (cells.verification ?? '').trim();
-  if (!(VERIFICATIONS as readonly string[]).includes(verification)) fail('verification', `verification must be one of ${VERIFICATIONS.join(', ')}`);
-
-  const reportedBy = text('reported_by', true);
-  const claimedBy = text('claimed_by', false);
-  if (verification === 'claimed' && claimedBy === null) fail('claimed_by', 'claimed_by must name the party when verification is claimed');
-
-  const title = text('source_title', true);
-  const publisher = text('source_publisher', true);
-  const url = text('source_url', false);
-  if (url !== null && !/^https?:\/\/\S+$/i.test(url)) fail('source_url', 'source_url must be an http:// or https:// address');
-  const publishedOn = date('source_published_on', false);
-  const quote = text('source_quote', true);
-  const notes = text('notes', false);
-
-  const status = (cells.status ?? '').trim();
-  if (status === 'retired') fail('status', 'retired rows are not imported: retire the figure in Tally instead');
+  const status = cell('status');
+  if (status === 'retired' || status === 'withdrawn') fail('status', `${status} rows are not imported: retire the figure in Tally instead`);
   else if (status !== '' && status !== 'published' && status !== 'draft') fail('status', 'status must be published, draft or empty');
 
-  if (errors.length > 0) return { errors };
+  if (errors.length > 0 || !parsed.ok || !indicator) return { errors };
+  const { source_id: _sourceId, measure, ...fields } = parsed.fields;
   return {
     errors,
     row: {
-      indicator_id: indicatorId as number,
-      location_id: locationId as number,
-      reference_period_start: start as string,
-      reference_period_end: end as string,
-      value: value as number,
-      value_low: low,
-      value_high: high,
-      qualifier: qualifier as Qualifier,
-      verification: verification as Verification,
-      reported_by: reportedBy as string,
-      claimed_by: claimedBy,
-      source: { title: title as string, publisher: publisher as string, url, published_on: publishedOn },
-      source_quote: quote as string,
-      notes,
+      ...fields,
+      measure: hasMeasure ? measure : indicator.aggregation === 'level' ? 'level' : null,
+      source: {
+        title: source.source_title as string,
+        publisher: source.source_publisher as string,
+        url: source.source_url ?? null,
+        published_on: source.source_published_on ?? null,
+      },
     },
   };
 }
 
-function sameStatement(figure: FigureRow, row: StagedRow): boolean {
-  return (
-    figure.value === row.value &&
-    figure.value_low === row.value_low &&
-    figure.value_high === row.value_high &&
-    figure.qualifier === row.qualifier &&
-    figure.verification === row.verification &&
-    figure.claimed_by === row.claimed_by &&
-    figure.source_quote === row.source_quote &&
-    figure.notes === row.notes
-  );
+function fieldText(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+/** The fields a row would change on a figure; the source compares by id (undefined: a new document). */
+function differences(figure: FigureRow, row: StagedRow, sourceId: number | undefined, names: (field: string, value: unknown) => string): FigureChange['fields'] {
+  const out: FigureChange['fields'] = [];
+  for (const field of FIGURE_FIELDS) {
+    if (field === 'source_id') {
+      if (sourceId !== figure.source_id) out.push({ field: 'source', before: names('source_id', figure.source_id), after: row.source.title });
+      continue;
+    }
+    const after = field === 'measure' ? (row.measure ?? figure.measure) : row[field];
+    if (figure[field] !== after) out.push({ field, before: names(field, figure[field]), after: names(field, after) });
+  }
+  return out;
 }
 
 /**
- * What applying a row would do: the existing figure it matches (same
- * indicator, place, period, originator and source document), and whether it
- * is new, changed or unchanged. Retired figures are never matched.
+ * The existing figure a row corrects. By id: a figure_id naming a figure of
+ * this Tally is that figure (the export → spreadsheet → import round trip).
+ * Naturally (a row without an id, an id from elsewhere, or match mode
+ * `natural`): the figure with the same indicator, place, period, originator
+ * and source document. Retired figures are never matched naturally.
  */
-function classify(q: Queries, row: StagedRow, sourceId: number | undefined): { outcome: Outcome; figure?: FigureRow } {
-  if (sourceId === undefined) return { outcome: 'new' };
-  const candidates = q.imports
+function findFigure(
+  q: Queries,
+  row: StagedRow,
+  idCell: string,
+  sourceId: number | undefined,
+  mode: MatchMode,
+  warn: (column: string, message: string) => void,
+): FigureRow | undefined {
+  if (mode === 'id' && idCell !== '') {
+    const id = /^[1-9]\d{0,14}$/.test(idCell) ? Number(idCell) : null;
+    const figure = id === null ? undefined : q.figureEdits.getRow(id);
+    if (figure) {
+      if (figure.indicator_id !== row.indicator_id || figure.location_id !== row.location_id) {
+        warn('figure_id', `figure ${figure.id} counts another indicator or place than this row: the row moves it. If the file comes from another Tally, import it matching by what rows state instead`);
+      }
+      return figure;
+    }
+    warn('figure_id', `there is no figure ${idCell.slice(0, 20)} in this Tally: the row is matched by what it states`);
+  }
+  if (sourceId === undefined) return undefined;
+  return q.imports
     .figuresByKey(row.indicator_id, row.location_id, row.reference_period_start, row.reference_period_end, row.reported_by)
-    .filter((f) => f.source_id === sourceId && f.status !== 'retired');
-  const same = candidates.find((f) => sameStatement(f, row));
-  if (same) return { outcome: 'unchanged', figure: same };
-  const first = candidates[0];
-  return first ? { outcome: 'changed', figure: first } : { outcome: 'new' };
+    .find((f) => f.source_id === sourceId && f.status !== 'retired');
 }
 
 function sourceKey(row: StagedRow): string {
@@ -257,28 +276,65 @@ export interface StageOptions {
   fileName: string;
   userId: number | null;
   publish: boolean;
+  match?: MatchMode;
   onProgress?: (rows: number) => void;
 }
 
+/** The kinds of flow figures a file adds, by place and start date: what inferring a measure needs. */
+class MeasureInference {
+  private groups = new Map<string, { location: number; start: string; ends: Set<string>; longest: number; missing: boolean }>();
+
+  add(row: StagedRow, aggregation: Aggregation): void {
+    if (aggregation !== 'flow') return;
+    const key = `${row.location_id}|${row.reference_period_start}`;
+    const g = this.groups.get(key) ?? { location: row.location_id, start: row.reference_period_start, ends: new Set<string>(), longest: 0, missing: false };
+    g.ends.add(row.reference_period_end);
+    if (row.measure === null) g.missing = true;
+    this.groups.set(key, g);
+  }
+
+  /** Running-total groups among those with rows still lacking a measure: the file's rows and the database's figures together. */
+  runningTotalGroups(q: Queries): { location: number; start: string }[] {
+    const out: { location: number; start: string }[] = [];
+    for (const g of this.groups.values()) {
+      if (!g.missing) continue;
+      const siblings = [...g.ends].map((end) => ({ aggregation: 'flow' as const, location: g.location, start: g.start, end }));
+      for (const end of q.imports.flowEndsFrom(g.location, g.start)) siblings.push({ aggregation: 'flow', location: g.location, start: g.start, end });
+      const first = siblings[0];
+      if (first && inferMeasure(first, siblings) === 'running_total') out.push({ location: g.location, start: g.start });
+    }
+    return out;
+  }
+}
+
 /**
- * Reads a CSV in the export's format as a stream, checks every row, and
- * stages the valid ones for a later commit. Writes no figure. Returns the
- * batch with its counts and errors (or its file-level error).
+ * Reads a CSV in the export's format as a stream, checks every row, matches
+ * it to the figure it corrects, and stages it with what committing it would
+ * do. Writes no figure. Returns the batch with its counts, the changes it
+ * would make, its warnings and errors (or its file-level error).
  */
 export async function stageImport(input: Readable, q: Queries, options: StageOptions): Promise<ImportBatchRow> {
-  const batchId = q.importBatches.create(options.fileName.slice(0, 255) || 'upload.csv', options.userId, options.publish);
+  const match = options.match ?? 'id';
+  const batchId = q.importBatches.create(options.fileName.slice(0, 255) || 'upload.csv', options.userId, options.publish, match);
   const lookups: Lookups = {
-    indicators: new Map(q.indicators.list().map((i) => [i.code, i.id])),
+    indicators: new Map(q.indicators.list().map((i) => [i.code, { id: i.id, aggregation: i.aggregation }])),
     locations: new Map(q.locations.list().map((l) => [l.code, l.id])),
   };
+  const aggregationOf = new Map([...lookups.indicators.values()].map((i) => [i.id, i.aggregation]));
+  const names = fieldNamer(q);
   const counts = { new: 0, changed: 0, unchanged: 0 };
   const errors: ImportError[] = [];
+  const warnings: ImportError[] = [];
+  const changes: FigureChange[] = [];
   let errorCount = 0;
+  let warningCount = 0;
   let rows = 0;
   let header: string[] | null = null;
-  let pending: { rowNumber: number; data: StagedRow }[] = [];
+  let pending: { rowNumber: number; data: StagedRow & StagedPlan }[] = [];
   const seenKeys = new Map<string, number>();
+  const seenFigures = new Map<number, number>();
   const sourceIds = new Map<string, number | undefined>();
+  const inference = new MeasureInference();
   const addError = (error: ImportError): void => {
     errorCount += 1;
     if (errors.length < MAX_KEPT_ERRORS) errors.push(error);
@@ -313,33 +369,47 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
       checked.errors.forEach(addError);
       const row = checked.row;
       if (!row) continue;
-
-      const key = rowKey(row);
-      const earlier = seenKeys.get(key);
-      if (earlier !== undefined) {
-        addError({ row: recordNumber, column: '', value: '', message: `the same figure (indicator, place, period, originator and source) as row ${earlier}` });
-        continue;
-      }
-      seenKeys.set(key, recordNumber);
+      const rowError = (message: string): void => addError({ row: recordNumber, column: '', value: '', message });
+      const warn = (column: string, message: string): void => {
+        warningCount += 1;
+        if (warnings.length < MAX_KEPT_ERRORS) warnings.push({ row: recordNumber, column, value: (cells[column] ?? '').slice(0, 200), message });
+      };
 
       const sk = sourceKey(row);
       if (!sourceIds.has(sk)) sourceIds.set(sk, q.imports.findSource(row.source));
-      const { outcome, figure } = classify(q, row, sourceIds.get(sk));
-      if (outcome === 'changed' && figure?.status === 'published' && !options.publish) {
-        addError({
-          row: recordNumber,
-          column: '',
-          value: '',
-          message: `this row changes published figure ${figure.id}: import with "publish" to publish the change, or edit the figure in Tally`,
-        });
+      const sourceId = sourceIds.get(sk);
+      const figure = findFigure(q, row, (cells.figure_id ?? '').trim(), sourceId, match, warn);
+
+      const key = figure ? `figure:${figure.id}` : rowKey(row);
+      const earlier = figure ? seenFigures.get(figure.id) : seenKeys.get(key);
+      if (earlier !== undefined) {
+        rowError(figure ? `row ${earlier} already changes figure ${figure.id}` : `the same figure (indicator, place, period, originator and source) as row ${earlier}`);
         continue;
       }
-      if (outcome === 'changed' && figure && q.figureEdits.getPending(figure.id)) {
-        addError({ row: recordNumber, column: '', value: '', message: `figure ${figure.id} has a change awaiting review: publish or retire it in Tally first` });
-        continue;
+      if (figure) seenFigures.set(figure.id, recordNumber);
+      else seenKeys.set(key, recordNumber);
+
+      let plan: StagedPlan = { outcome: 'new', figure_id: null, base_version: null };
+      if (figure) {
+        if (figure.status === 'retired') {
+          rowError(`figure ${figure.id} is retired: restore it in Tally before correcting it, or leave figure_id empty to add a new figure`);
+          continue;
+        }
+        if (row.measure === null) row.measure = figure.measure;
+        const diff = differences(figure, row, sourceId, names);
+        if (diff.length > 0 && q.figureEdits.getPending(figure.id)) {
+          rowError(`figure ${figure.id} has a change awaiting review: publish or retire it in Tally first`);
+          continue;
+        }
+        plan = { outcome: diff.length === 0 ? 'unchanged' : 'changed', figure_id: figure.id, base_version: figure.version };
+        if (diff.length > 0 && changes.length < MAX_KEPT_CHANGES) {
+          const becomes = options.publish ? 'published' : figure.status === 'published' ? 'pending change' : 'draft';
+          changes.push({ row: recordNumber, figure_id: figure.id, becomes, fields: diff });
+        }
       }
-      counts[outcome] += 1;
-      pending.push({ rowNumber: recordNumber, data: row });
+      inference.add(row, aggregationOf.get(row.indicator_id) ?? 'flow');
+      counts[plan.outcome] += 1;
+      pending.push({ rowNumber: recordNumber, data: { ...row, ...plan } });
       if (pending.length >= STAGE_BATCH_ROWS) {
         q.importBatches.addRows(batchId, pending);
         pending = [];
@@ -355,6 +425,9 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
     return q.importBatches.getById(batchId) as ImportBatchRow;
   }
 
+  // New flow figures from a file without `measure`: inferred once, here, with the migration's rule.
+  const inferred = q.importBatches.inferMeasures(batchId, inference.runningTotalGroups(q));
+
   q.importBatches.setCounts(batchId, {
     row_count: rows,
     new_count: counts.new,
@@ -362,70 +435,26 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
     unchanged_count: counts.unchanged,
     error_count: errorCount,
     errors: JSON.stringify(errors),
+    warning_count: warningCount,
+    warnings: JSON.stringify(warnings),
+    changes: JSON.stringify(changes),
+    inferred_measure_count: inferred,
   });
   return q.importBatches.getById(batchId) as ImportBatchRow;
 }
 
+/** Shows a field's value as staff read it: names for ids. */
+function fieldNamer(q: Queries): (field: string, value: unknown) => string {
+  return (field, value) => {
+    if (typeof value === 'number') {
+      if (field === 'indicator_id') return q.indicators.getById(value)?.code ?? String(value);
+      if (field === 'location_id') return q.locations.getById(value)?.code ?? String(value);
+      if (field === 'source_id') return q.sources.getById(value)?.title ?? String(value);
+    }
+    return fieldText(value);
+  };
+}
+
 export class ImportCommitError extends Error {}
 
-/**
- * Applies a previewed batch in one transaction: every row is written or none
- * is. New figures are drafts unless the batch publishes; each written figure
- * gets an 'import' revision. Returns the batch with its final counts.
- */
-export function commitImport(db: Db, q: Queries, batchId: number, userId: number | null): ImportBatchRow {
-  return db.transaction(() => {
-    const batch = q.importBatches.getById(batchId);
-    if (!batch) throw new ImportCommitError(`there is no import ${batchId}`);
-    if (batch.state !== 'previewed') throw new ImportCommitError(`import ${batchId} is already ${batch.state}`);
-    if (batch.error_count > 0) {
-      throw new ImportCommitError(`import ${batchId} has ${batch.error_count} error(s): fix the file and upload it again`);
-    }
-    const publish = batch.publish === 1;
-    const note = `Imported from ${batch.file_name} (import ${batchId})`;
-    const counts = { new: 0, changed: 0, unchanged: 0 };
-    const sources = new Map<string, number>();
-    let after = 0;
-    for (;;) {
-      const page = q.importBatches.rowsAfter(batchId, after, STAGE_BATCH_ROWS);
-      if (page.length === 0) break;
-      for (const staged of page) {
-        after = staged.row_number;
-        const row = JSON.parse(staged.data) as StagedRow;
-        const sk = sourceKey(row);
-        let sourceId = sources.get(sk) ?? q.imports.findSource(row.source);
-        if (sourceId === undefined) sourceId = q.sources.create({ ...row.source, accessed_on: null, notes: null }, userId);
-        sources.set(sk, sourceId);
-        const { outcome, figure } = classify(q, row, sourceId);
-        counts[outcome] += 1;
-        if (outcome === 'unchanged') continue;
-        if (outcome === 'changed' && figure) {
-          if ((figure.status === 'published' && !publish) || q.figureEdits.getPending(figure.id)) {
-            throw new ImportCommitError(`row ${staged.row_number} now conflicts with figure ${figure.id}, changed since the preview: upload the file again`);
-          }
-          q.imports.updateFigure({ ...figure, ...row, status: publish ? 'published' : figure.status }, userId);
-          q.figures.recordRevision(figure.id, 'import', note, userId);
-          continue;
-        }
-        const { source: _source, ...fields } = row;
-        q.figures.create({ ...fields, source_id: sourceId, status: publish ? 'published' : 'draft' }, 'import', note, userId);
-      }
-    }
-    q.importBatches.setCounts(batchId, {
-      row_count: batch.row_count,
-      new_count: counts.new,
-      changed_count: counts.changed,
-      unchanged_count: counts.unchanged,
-      error_count: 0,
-      errors: '[]',
-    });
-    q.importBatches.finish(batchId, 'committed');
-    return q.importBatches.getById(batchId) as ImportBatchRow;
-  }).immediate();
-}
-
-/** Drops a previewed batch without writing anything. */
-export function discardImport(q: Queries, batchId: number): void {
-  const batch = q.importBatches.getById(batchId);
-  if (batch?.state === 'previewed') q.importBatches.finish(batchId, 'discarded');
-}
+export { sourceKey };

@@ -13,7 +13,7 @@ interface Entry {
   headers: Record<string, string>;
 }
 
-const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control'];
+const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 'sync-token', 'tally-contract-version', 'link'];
 
 /**
  * Serves a public GET answer again, byte for byte, while the data it came from

@@ -2,10 +2,13 @@ import { Router, type Request, type Response } from 'express';
 import type { Queries } from '../../db';
 import { EXPORT_COLUMNS, type ExportRow } from '../../db/queries/export';
 import { openApiDocument } from '../api/openapi';
+import { CONTRACT_VERSION } from '../domain/figure';
 import { HttpError } from '../errors';
 import { answerIfFresh } from '../export/caching';
+import { encodeCursor, encodeToken, feedWindow, parseCursor, parseSince } from '../export/sync';
 import { parseExportQuery } from '../validation/export-filter';
 import { parseId, parsePositiveInt } from '../validation/query';
+import { nextPageUrl } from './exports';
 
 export const API_MAX_LIMIT = 10_000;
 const API_DEFAULT_LIMIT = 1000;
@@ -19,18 +22,6 @@ function rowObject(row: ExportRow): Record<string, string | number | null> {
   return out;
 }
 
-function encodeCursor(afterId: number): string {
-  return Buffer.from(`after:${afterId}`).toString('base64url');
-}
-
-function decodeCursor(value: unknown): number {
-  if (value === undefined || value === '') return 0;
-  const text = typeof value === 'string' ? Buffer.from(value, 'base64url').toString('utf8') : '';
-  const match = /^after:(\d{1,15})$/.exec(text);
-  if (!match) throw new HttpError(400, 'cursor is not one this API gave out: use next_cursor from the previous page');
-  return Number(match[1]);
-}
-
 export function apiRoutes(q: Queries): Router {
   const router = Router();
 
@@ -39,18 +30,27 @@ export function apiRoutes(q: Queries): Router {
   });
 
   router.get('/api/v1/figures', (req: Request, res: Response) => {
-    const { filter } = parseExportQuery(req.query, q, { others: ['limit', 'cursor'] });
+    const { filter } = parseExportQuery(req.query, q, { others: ['limit', 'cursor', 'since'] });
     const limit = parsePositiveInt(req.query.limit, 'limit', API_DEFAULT_LIMIT, API_MAX_LIMIT);
-    const afterId = decodeCursor(req.query.cursor);
-    if (answerIfFresh(req, res, q.exports.dataVersion(), { api: 1, filter, limit, afterId })) return;
+    const feed = q.exports.feedPosition();
+    const since = parseSince(req.query.since, feed);
+    const { asOf, afterId } = parseCursor(req.query.cursor, feed);
+    const window = feedWindow(asOf, since);
+    const state = { position: asOf, databaseId: feed.databaseId };
+    const syncToken = encodeToken(state);
+    res.set('Sync-Token', syncToken);
+    res.set('Tally-Contract-Version', String(CONTRACT_VERSION));
+    if (answerIfFresh(req, res, q.exports.dataVersion(), { api: 1, filter, limit, afterId, window })) return;
     // One extra row tells whether another page follows.
-    const rows = q.exports.page(filter, afterId, limit + 1);
+    const rows = q.exports.page(filter, window, afterId, limit + 1);
     const more = rows.length > limit;
     const data = (more ? rows.slice(0, limit) : rows).map(rowObject);
     const last = data.at(-1)?.figure_id;
+    const nextCursor = more && typeof last === 'number' ? encodeCursor(state, last) : null;
+    if (nextCursor) res.set('Link', `<${nextPageUrl(req, nextCursor)}>; rel="next"`);
     res.json({
       data,
-      meta: { count: data.length, limit, next_cursor: more && typeof last === 'number' ? encodeCursor(last) : null },
+      meta: { count: data.length, limit, next_cursor: nextCursor, sync_token: syncToken, contract_version: CONTRACT_VERSION },
     });
   });
 

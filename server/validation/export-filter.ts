@@ -4,7 +4,8 @@ import { VERIFICATIONS } from '../../db/types';
 import { HttpError } from '../errors';
 import { isRealDate, parseList, requireKnown } from './query';
 
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/** A date, or a date and time that says its offset: a time without one could be any of 26 hours. */
+const ISO_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-4]):?[0-5]\d))?$/;
 const FILTER_PARAMS = ['indicator', 'location', 'include_children', 'from', 'to', 'verification', 'originator', 'source', 'updated_since'];
 
 function single(value: unknown, name: string): string | null {
@@ -78,9 +79,13 @@ export function parseExportQuery(
   let updatedSince: string | null = null;
   const since = single(query.updated_since, 'updated_since');
   if (since !== null) {
-    const d = new Date(since);
-    if (!ISO_TIMESTAMP.test(since) || Number.isNaN(d.getTime())) {
-      throw new HttpError(400, `updated_since must be an ISO 8601 timestamp such as 2024-01-31T00:00:00Z (got "${since.slice(0, 40)}")`);
+    const match = ISO_TIMESTAMP.exec(since);
+    const d = new Date(match && !match[2] ? `${since}T00:00:00Z` : since);
+    if (!match || !isRealDate(match[1] as string) || Number.isNaN(d.getTime())) {
+      throw new HttpError(
+        400,
+        `updated_since must be a real date (2024-01-31, read as midnight UTC) or a date and time with Z or an offset, such as 2024-01-31T00:00:00Z (got "${since.slice(0, 40)}")`,
+      );
     }
     updatedSince = d.toISOString();
   }

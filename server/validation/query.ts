@@ -46,9 +46,5 @@ export function parseId(value: unknown, what: string): number {
   return Number(value);
 }
 
-/** A real calendar date written YYYY-MM-DD (2024-02-30 is not one). */
-export function isRealDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
+/** The one real-date rule lives in the domain module. */
+export { isRealDate } from '../domain/figure';

@@ -54,6 +54,7 @@ export function figureForm(t: TestApp, overrides: Record<string, string> = {}): 
     period_kind: 'range',
     reference_period_start: '2024-03-01',
     reference_period_end: '2024-03-31',
+    measure: 'period_count',
     value: '42',
     value_low: '',
     value_high: '',

@@ -54,12 +54,14 @@ function growDatabase(databasePath: string): { figureIds: [number, number]; indi
       for (let i = 0; i < batch; i++) {
         const start = new Date(firstDay + Math.floor(random() * 1_000) * 86_400_000).toISOString().slice(0, 10);
         const value = Math.floor(random() * 10_000);
+        const indicator = pick(indicators);
         q.figures.create(
           {
-            indicator_id: pick(indicators).id,
+            indicator_id: indicator.id,
             location_id: pick(locations).id,
             reference_period_start: start,
             reference_period_end: start,
+            measure: indicator.aggregation === 'level' ? 'level' : 'period_count',
             value,
             value_low: null,
             value_high: null,

@@ -1,11 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import type { Queries } from '../../../db';
-import { FIGURE_FIELDS, StaleEditError, type FigureFields } from '../../../db/queries/figure-edits';
-import { QUALIFIERS, VERIFICATIONS } from '../../../db/types';
+import type { NewSource } from '../../../db/queries/sources';
+import { FIGURE_FIELDS, MEASURE_LABELS, MEASURES, QUALIFIERS, VERIFICATIONS, type FigureFields } from '../../domain/figure';
 import { HttpError } from '../../errors';
 import { currentUser, requireAdmin } from '../../middleware/auth';
 import { formValues, parseFigureForm, requiredReason, type FieldErrors, type FormValues } from '../../validation/forms';
 import { parseId } from '../../validation/query';
+import { WorkflowError } from '../../workflow/errors';
+import * as workflow from '../../workflow/figures';
+import { StaleEditError } from '../../workflow/figures';
 
 /** The form's strings for a stored figure or pending change. */
 export function valuesOf(fields: FigureFields): FormValues {
@@ -41,6 +44,8 @@ export function adminFigureRoutes(q: Queries): Router {
       sources: q.sources.listForPicker(),
       qualifiers: QUALIFIERS,
       verifications: VERIFICATIONS,
+      measures: MEASURES,
+      measureLabels: MEASURE_LABELS,
     });
   }
 
@@ -58,30 +63,23 @@ export function adminFigureRoutes(q: Queries): Router {
     return row;
   }
 
-  /** Parses, validates and creates an inline source; returns the fields to save or the errors. */
-  function readFigure(body: unknown, userId: number):
-    | { ok: true; fields: FigureFields; values: FormValues; sourceToCreate: (() => number) | null }
+  /** Parses and checks the form; the source typed with it is created by the workflow. */
+  function readFigure(body: unknown):
+    | { ok: true; fields: FigureFields; values: FormValues; newSource: NewSource | null }
     | { ok: false; errors: FieldErrors; values: FormValues } {
-    const parsed = parseFigureForm(body);
-    if (!parsed.ok) {
-      const values = parsed.values;
-      return { ok: false, errors: parsed.errors, values };
-    }
+    const parsed = parseFigureForm(body, (id) => q.indicators.getById(id)?.aggregation);
+    if (!parsed.ok) return { ok: false, errors: parsed.errors, values: parsed.values };
     const { fields, newSource } = parsed.data;
     const errors: FieldErrors = {};
-    checkReferences(fields, errors);
-    if (newSource?.url && q.sources.getByUrl(newSource.url)) {
-      errors.new_source_url = 'A source with this address already exists: choose it in the list above.';
-    }
+    checkReferences({ ...fields, source_id: newSource ? null : fields.source_id }, errors);
     if (Object.keys(errors).length > 0) return { ok: false, errors, values: parsed.values };
-    const sourceToCreate = newSource
-      ? () => {
-          const id = q.sources.create(newSource, userId);
-          q.audit.record({ userId, action: 'create', entityType: 'source', entityId: id, details: { title: newSource.title } });
-          return id;
-        }
-      : null;
-    return { ok: true, fields: { ...fields, source_id: fields.source_id ?? 0 }, values: parsed.values, sourceToCreate };
+    return { ok: true, fields, values: parsed.values, newSource };
+  }
+
+  /** A workflow refusal tied to a form field is shown beside it; any other propagates. */
+  function fieldError(err: unknown): FieldErrors {
+    if (err instanceof WorkflowError && err.field) return { [err.field]: err.message };
+    throw err;
   }
 
   router.get('/admin/figures/new', (req, res) => {
@@ -96,18 +94,20 @@ export function adminFigureRoutes(q: Queries): Router {
 
   router.post('/admin/figures', (req, res) => {
     const user = currentUser(res);
-    const input = readFigure(req.body, user.id);
+    const input = readFigure(req.body);
     if (!input.ok) {
       renderForm(res, { figureId: null, values: input.values, errors: input.errors, revision: null });
       return;
     }
-    const id = q.transaction(() => {
-      const fields = input.sourceToCreate ? { ...input.fields, source_id: input.sourceToCreate() } : input.fields;
-      const figureId = q.figureEdits.createDraft(fields, user.id);
-      q.audit.record({ userId: user.id, action: 'create', entityType: 'figure', entityId: figureId, details: null });
-      req.session.lastEntry = { source_id: fields.source_id, reported_by: fields.reported_by };
-      return figureId;
-    });
+    let id: number;
+    try {
+      id = workflow.createFigure(q, user, input.fields, input.newSource);
+    } catch (err) {
+      renderForm(res, { figureId: null, values: input.values, errors: fieldError(err), revision: null });
+      return;
+    }
+    const saved = q.figureEdits.getRow(id);
+    if (saved) req.session.lastEntry = { source_id: saved.source_id, reported_by: saved.reported_by };
     req.session.flash = { kind: 'success', message: `Draft figure ${id} saved. Submit it for review when it is ready.` };
     res.redirect(303, `/admin/figures/${id}`);
   });
@@ -164,18 +164,13 @@ export function adminFigureRoutes(q: Queries): Router {
     const values = formValues(req.body);
     const expected = revisionToken(values);
     if (expected === undefined) throw new HttpError(400, 'The form is missing its revision number: reload the edit page and try again.');
-    const input = readFigure(req.body, user.id);
+    const input = readFigure(req.body);
     if (!input.ok) {
       renderForm(res, { figureId: row.id, values: input.values, errors: input.errors, revision: expected });
       return;
     }
     try {
-      const outcome = q.transaction(() => {
-        const fields = input.sourceToCreate ? { ...input.fields, source_id: input.sourceToCreate() } : input.fields;
-        const saved = q.figureEdits.saveFields(row.id, fields, user.id, { action: 'edit', note: null, expectedRevisionId: expected });
-        q.audit.record({ userId: user.id, action: 'edit', entityType: 'figure', entityId: row.id, details: { pending: saved === 'pending' } });
-        return saved;
-      });
+      const outcome = workflow.saveFigure(q, user, row.id, input.fields, { expectedRevisionId: expected, newSource: input.newSource });
       req.session.flash = {
         kind: 'success',
         message:
@@ -185,59 +180,55 @@ export function adminFigureRoutes(q: Queries): Router {
       };
       res.redirect(303, `/admin/figures/${row.id}`);
     } catch (err) {
-      if (!(err instanceof StaleEditError)) throw err;
-      const current = q.figureEdits.getPending(row.id) ?? q.figureEdits.getRow(row.id);
-      if (!current) throw err;
+      if (!(err instanceof StaleEditError)) {
+        renderForm(res, { figureId: row.id, values: input.values, errors: fieldError(err), revision: expected });
+        return;
+      }
+      const current = workflow.currentContent(q, row.id);
       renderForm(res, {
         figureId: row.id,
         values: input.values,
         errors: {},
         // Saving again from this page deliberately replaces the other person's version.
-        revision: q.figureEdits.latestRevisionId(row.id),
-        conflict: { theirs: valuesOf(current), mine: input.values, fields: FIGURE_FIELDS },
+        revision: current.revision,
+        conflict: { theirs: valuesOf(current.fields), mine: input.values, fields: FIGURE_FIELDS },
         status: 409,
       });
     }
   });
 
   router.post('/admin/figures/:id/submit', (req, res) => {
-    const user = currentUser(res);
     const row = loadFigure(req);
-    const pending = q.figureEdits.getPending(row.id);
-    const submitted = pending ? pending.submitted_at : row.status === 'draft' ? row.submitted_at : 'n/a';
-    if (submitted !== null) throw new HttpError(409, 'There is nothing to submit: this figure has no unsubmitted draft or change.');
-    q.transaction(() => {
-      q.figureEdits.submit(row.id, user.id);
-      q.audit.record({ userId: user.id, action: 'submit', entityType: 'figure', entityId: row.id, details: null });
-    });
+    workflow.submitFigure(q, currentUser(res), row.id);
     req.session.flash = { kind: 'success', message: 'Submitted for review. Another person (an admin) publishes it.' };
     res.redirect(303, `/admin/figures/${row.id}`);
   });
 
-  router.post('/admin/figures/:id/publish', requireAdmin, (req, res) => {
-    const user = currentUser(res);
+  router.post('/admin/figures/:id/send-back', requireAdmin, (req, res) => {
     const row = loadFigure(req);
-    const pending = q.figureEdits.getPending(row.id);
-    const submitted = pending ? pending.submitted_at : row.status === 'draft' ? row.submitted_at : null;
-    if (!submitted) throw new HttpError(409, 'There is nothing submitted to publish for this figure.');
-    const lastEditor = pending ? pending.updated_by : row.updated_by;
-    const reason = requiredReason(req.body, 'reason');
-    // Four eyes: whoever last edited it does not publish it, unless an admin says why.
-    if (lastEditor === user.id && !reason) {
-      renderFigure(req, res, { reason: 'You made the last edit: someone else should publish it. To publish it yourself, say why.' }, 400);
+    const comment = requiredReason(req.body, 'comment');
+    if (!comment) {
+      renderFigure(req, res, { comment: 'Required: tell the editor what to change (at most 2000 characters).' }, 400);
       return;
     }
-    const note = lastEditor === user.id ? `Published by the person who last edited it. Reason: ${reason}` : reason;
-    q.transaction(() => {
-      q.figureEdits.publish(row.id, user.id, note);
-      q.audit.record({ userId: user.id, action: 'publish', entityType: 'figure', entityId: row.id, details: { self: lastEditor === user.id, note } });
-    });
+    workflow.sendBackFigure(q, currentUser(res), row.id, comment);
+    req.session.flash = { kind: 'success', message: 'Sent back to its editor with your comment.' };
+    res.redirect(303, `/admin/figures/${row.id}`);
+  });
+
+  router.post('/admin/figures/:id/publish', requireAdmin, (req, res) => {
+    const row = loadFigure(req);
+    try {
+      workflow.publishFigure(q, currentUser(res), row.id, requiredReason(req.body, 'reason'));
+    } catch (err) {
+      renderFigure(req, res, fieldError(err), 400);
+      return;
+    }
     req.session.flash = { kind: 'success', message: 'Published: the public pages, the API and exports now show this version.' };
     res.redirect(303, `/admin/figures/${row.id}`);
   });
 
   router.post('/admin/figures/:id/retire', requireAdmin, (req, res) => {
-    const user = currentUser(res);
     const row = loadFigure(req);
     if (row.status !== 'published') throw new HttpError(409, 'Only a published figure can be retired.');
     const reason = requiredReason(req.body, 'retired_reason');
@@ -245,33 +236,17 @@ export function adminFigureRoutes(q: Queries): Router {
       renderFigure(req, res, { retired_reason: 'Required: say why the figure is withdrawn (at most 2000 characters).' }, 400);
       return;
     }
-    q.transaction(() => {
-      q.figureEdits.retire(row.id, user.id, reason);
-      q.audit.record({ userId: user.id, action: 'retire', entityType: 'figure', entityId: row.id, details: { reason } });
-    });
+    workflow.retireFigure(q, currentUser(res), row.id, reason);
     req.session.flash = { kind: 'success', message: 'Retired: the figure has left current figures, charts and exports, and stays viewable with its history.' };
     res.redirect(303, `/admin/figures/${row.id}`);
   });
 
   router.post('/admin/figures/:id/restore', (req, res) => {
-    const user = currentUser(res);
     const row = loadFigure(req);
     const values = formValues(req.body);
     const revisionId = parseId(values.revision_id, 'revision');
-    const revision = q.figureEdits.getRevision(row.id, revisionId);
-    if (!revision) throw new HttpError(404, `figure ${row.id} has no revision ${revisionId}`);
-    const snapshot = JSON.parse(revision.snapshot) as FigureFields;
-    const fields = Object.fromEntries(FIGURE_FIELDS.map((c) => [c, snapshot[c] ?? null])) as unknown as FigureFields;
     try {
-      const outcome = q.transaction(() => {
-        const saved = q.figureEdits.saveFields(row.id, fields, user.id, {
-          action: 'restore',
-          note: `Restored the state of revision ${revisionId}`,
-          expectedRevisionId: revisionToken(values),
-        });
-        q.audit.record({ userId: user.id, action: 'restore', entityType: 'figure', entityId: row.id, details: { revision: revisionId } });
-        return saved;
-      });
+      const outcome = workflow.restoreRevision(q, currentUser(res), row.id, revisionId, revisionToken(values));
       req.session.flash = {
         kind: 'success',
         message:

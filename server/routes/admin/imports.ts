@@ -1,14 +1,14 @@
 import { Readable } from 'node:stream';
 import { Router } from 'express';
 import type { Queries } from '../../../db';
-import type { Db } from '../../../db/connection';
 import { HttpError } from '../../errors';
-import { commitImport, discardImport, ImportCommitError, stageImport, type ImportError } from '../../import/figures-import';
+import { stageImport, type FigureChange, type ImportError } from '../../import/figures-import';
+import { commitImport, discardImport, ImportCommitError } from '../../workflow/imports';
 import { currentUser, requireAdmin } from '../../middleware/auth';
 import { parseId } from '../../validation/query';
 
 /** Bulk import (admin only): upload a CSV, read the preview, then commit it whole or discard it. */
-export function adminImportRoutes(db: Db, q: Queries): Router {
+export function adminImportRoutes(q: Queries): Router {
   const router = Router();
   router.use('/admin/import', requireAdmin);
 
@@ -25,6 +25,7 @@ export function adminImportRoutes(db: Db, q: Queries): Router {
       fileName: file.originalname,
       userId: user.id,
       publish: body.publish === '1',
+      match: body.match === 'natural' ? 'natural' : 'id',
     });
     res.redirect(303, `/admin/import/${batch.id}`);
   });
@@ -33,24 +34,23 @@ export function adminImportRoutes(db: Db, q: Queries): Router {
     const id = parseId(req.params.id, 'import');
     const batch = q.importBatches.getById(id);
     if (!batch) throw new HttpError(404, `there is no import ${id}`);
-    res.render('admin/imports/show', { title: `Import ${id}`, batch, errors: JSON.parse(batch.errors) as ImportError[] });
+    res.render('admin/imports/show', {
+      title: `Import ${id}`,
+      batch,
+      errors: JSON.parse(batch.errors) as ImportError[],
+      warnings: JSON.parse(batch.warnings) as ImportError[],
+      changes: JSON.parse(batch.changes) as FigureChange[],
+    });
   });
 
   router.post('/admin/import/:id/commit', (req, res) => {
     const user = currentUser(res);
     const id = parseId(req.params.id, 'import');
     try {
-      const done = commitImport(db, q, id, user.id);
-      q.audit.record({
-        userId: user.id,
-        action: 'import',
-        entityType: 'import',
-        entityId: id,
-        details: { file: done.file_name, new: done.new_count, changed: done.changed_count, unchanged: done.unchanged_count, published: done.publish === 1 },
-      });
+      const done = commitImport(q, user, id);
       req.session.flash = {
         kind: 'success',
-        message: `Imported: ${done.new_count} new and ${done.changed_count} changed figures${done.publish === 1 ? ', published' : ' as drafts awaiting review'}.`,
+        message: `Imported: ${done.new_count} new and ${done.changed_count} changed figures${done.publish === 1 ? ', published' : ', submitted for review (new figures as drafts, corrections to published figures as pending changes)'}.`,
       };
     } catch (err) {
       if (!(err instanceof ImportCommitError)) throw err;

@@ -5,6 +5,8 @@ import { HttpError } from '../../errors';
 import { currentUser, requireAdmin } from '../../middleware/auth';
 import { parseIndicatorForm, type FieldErrors, type FormValues } from '../../validation/forms';
 import { parseId } from '../../validation/query';
+import { WorkflowError } from '../../workflow/errors';
+import * as catalogue from '../../workflow/catalogue';
 
 /** Indicators: admins list, add, edit, and remove one that nothing has ever used. */
 export function adminIndicatorRoutes(q: Queries): Router {
@@ -38,9 +40,12 @@ export function adminIndicatorRoutes(q: Queries): Router {
     const user = currentUser(res);
     const parsed = parseIndicatorForm(req.body);
     if (!parsed.ok) return renderForm(res, null, parsed.values, parsed.errors);
-    if (q.indicators.getByCode(parsed.data.code)) return renderForm(res, null, parsed.values, { code: 'An indicator with this code already exists.' });
-    const id = q.indicators.create(parsed.data);
-    q.audit.record({ userId: user.id, action: 'create', entityType: 'indicator', entityId: id, details: parsed.data });
+    try {
+      catalogue.createIndicator(q, user, parsed.data);
+    } catch (err) {
+      if (err instanceof WorkflowError && err.field) return renderForm(res, null, parsed.values, { [err.field]: err.message });
+      throw err;
+    }
     req.session.flash = { kind: 'success', message: `Indicator ${parsed.data.code} added.` };
     res.redirect(303, '/admin/indicators');
   });
@@ -57,8 +62,12 @@ export function adminIndicatorRoutes(q: Queries): Router {
     const parsed = parseIndicatorForm({ ...(req.body as object), code: before.code });
     if (!parsed.ok) return renderForm(res, before.id, parsed.values, parsed.errors);
     const { name, description, unit, aggregation, hxl_hashtag } = parsed.data;
-    q.indicators.update(before.id, { name, description, unit, aggregation, hxl_hashtag });
-    q.audit.record({ userId: user.id, action: 'edit', entityType: 'indicator', entityId: before.id, details: { before, after: parsed.data } });
+    try {
+      catalogue.updateIndicator(q, user, before.id, { name, description, unit, aggregation, hxl_hashtag });
+    } catch (err) {
+      if (err instanceof WorkflowError && err.field) return renderForm(res, before.id, parsed.values, { [err.field]: err.message });
+      throw err;
+    }
     req.session.flash = { kind: 'success', message: `Indicator ${before.code} saved.` };
     res.redirect(303, '/admin/indicators');
   });
@@ -66,11 +75,7 @@ export function adminIndicatorRoutes(q: Queries): Router {
   router.post('/admin/indicators/:id/remove', (req, res) => {
     const user = currentUser(res);
     const indicator = load(req.params.id);
-    if (q.indicators.isInUse(indicator.id)) {
-      throw new HttpError(409, `Indicator ${indicator.code} is used by figures (or their history) and cannot be removed.`);
-    }
-    q.indicators.remove(indicator.id);
-    q.audit.record({ userId: user.id, action: 'remove', entityType: 'indicator', entityId: indicator.id, details: { ...indicator } });
+    catalogue.removeIndicator(q, user, indicator.id);
     req.session.flash = { kind: 'success', message: `Indicator ${indicator.code} removed.` };
     res.redirect(303, '/admin/indicators');
   });

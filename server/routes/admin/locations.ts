@@ -4,6 +4,8 @@ import { HttpError } from '../../errors';
 import { currentUser, requireAdmin } from '../../middleware/auth';
 import { parseLocationForm, type FieldErrors, type FormValues } from '../../validation/forms';
 import { parseId } from '../../validation/query';
+import { WorkflowError } from '../../workflow/errors';
+import * as catalogue from '../../workflow/catalogue';
 
 /** Places: admins list, add, edit, and remove one that nothing has ever used. */
 export function adminLocationRoutes(q: Queries): Router {
@@ -44,11 +46,14 @@ export function adminLocationRoutes(q: Queries): Router {
     const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
     if (parsed.ok) {
       checkParent(parsed.data.parent_id, errors);
-      if (q.locations.getByCode(parsed.data.code)) errors.code = 'A place with this code already exists.';
     }
     if (!parsed.ok || Object.keys(errors).length > 0) return renderForm(res, null, parsed.values, errors);
-    const id = q.locations.create(parsed.data);
-    q.audit.record({ userId: user.id, action: 'create', entityType: 'location', entityId: id, details: parsed.data });
+    try {
+      catalogue.createLocation(q, user, parsed.data);
+    } catch (err) {
+      if (err instanceof WorkflowError && err.field) return renderForm(res, null, parsed.values, { [err.field]: err.message });
+      throw err;
+    }
     req.session.flash = { kind: 'success', message: `Place ${parsed.data.code} added.` };
     res.redirect(303, '/admin/locations');
   });
@@ -70,8 +75,7 @@ export function adminLocationRoutes(q: Queries): Router {
     }
     if (!parsed.ok || Object.keys(errors).length > 0) return renderForm(res, before.id, parsed.values, errors);
     const { name, admin_level, parent_id } = parsed.data;
-    q.locations.update(before.id, { name, admin_level, parent_id });
-    q.audit.record({ userId: user.id, action: 'edit', entityType: 'location', entityId: before.id, details: { before, after: parsed.data } });
+    catalogue.updateLocation(q, user, before.id, { name, admin_level, parent_id });
     req.session.flash = { kind: 'success', message: `Place ${before.code} saved.` };
     res.redirect(303, '/admin/locations');
   });
@@ -79,11 +83,7 @@ export function adminLocationRoutes(q: Queries): Router {
   router.post('/admin/locations/:id/remove', (req, res) => {
     const user = currentUser(res);
     const location = load(req.params.id);
-    if (q.locations.isInUse(location.id)) {
-      throw new HttpError(409, `Place ${location.code} is used by figures (or their history, or as a parent) and cannot be removed.`);
-    }
-    q.locations.remove(location.id);
-    q.audit.record({ userId: user.id, action: 'remove', entityType: 'location', entityId: location.id, details: { ...location } });
+    catalogue.removeLocation(q, user, location.id);
     req.session.flash = { kind: 'success', message: `Place ${location.code} removed.` };
     res.redirect(303, '/admin/locations');
   });

@@ -5,6 +5,8 @@ import { HttpError } from '../../errors';
 import { currentUser } from '../../middleware/auth';
 import { parseSourceForm, type FieldErrors, type FormValues } from '../../validation/forms';
 import { parseId } from '../../validation/query';
+import { WorkflowError } from '../../workflow/errors';
+import * as catalogue from '../../workflow/catalogue';
 
 function valuesOf(s: NewSource): FormValues {
   const { title, publisher, url, published_on, accessed_on, notes } = s;
@@ -34,11 +36,12 @@ export function adminSourceRoutes(q: Queries): Router {
     const user = currentUser(res);
     const parsed = parseSourceForm(req.body);
     if (!parsed.ok) return renderForm(res, null, parsed.values, parsed.errors);
-    if (parsed.data.url && q.sources.getByUrl(parsed.data.url)) {
-      return renderForm(res, null, parsed.values, { url: 'A source with this address already exists.' });
+    try {
+      catalogue.createSource(q, user, parsed.data);
+    } catch (err) {
+      if (err instanceof WorkflowError && err.field) return renderForm(res, null, parsed.values, { [err.field]: err.message });
+      throw err;
     }
-    const id = q.sources.create(parsed.data, user.id);
-    q.audit.record({ userId: user.id, action: 'create', entityType: 'source', entityId: id, details: { title: parsed.data.title } });
     req.session.flash = { kind: 'success', message: 'Source added.' };
     res.redirect(303, '/admin/sources');
   });
@@ -57,10 +60,12 @@ export function adminSourceRoutes(q: Queries): Router {
     if (!before) throw new HttpError(404, `there is no source ${id}`);
     const parsed = parseSourceForm(req.body);
     if (!parsed.ok) return renderForm(res, id, parsed.values, parsed.errors);
-    const other = parsed.data.url ? q.sources.getByUrl(parsed.data.url) : undefined;
-    if (other && other.id !== id) return renderForm(res, id, parsed.values, { url: 'Another source already has this address.' });
-    q.sources.update(id, parsed.data);
-    q.audit.record({ userId: user.id, action: 'edit', entityType: 'source', entityId: id, details: { before, after: parsed.data } });
+    try {
+      catalogue.updateSource(q, user, id, parsed.data);
+    } catch (err) {
+      if (err instanceof WorkflowError && err.field) return renderForm(res, id, parsed.values, { [err.field]: err.message });
+      throw err;
+    }
     req.session.flash = { kind: 'success', message: 'Source saved.' };
     res.redirect(303, '/admin/sources');
   });

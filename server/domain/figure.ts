@@ -1,0 +1,303 @@
+/**
+ * The figure: its vocabularies, its fields and its rules, written once.
+ * The form, the importer, the API, the seed loader and the database layer all
+ * parse with what is here. This module imports nothing but zod: no database,
+ * no web framework (eslint holds that line; see docs/decisions/0006).
+ */
+import { z } from 'zod';
+
+export const QUALIFIERS = ['exact', 'about', 'at_least', 'more_than', 'at_most', 'up_to'] as const;
+export const VERIFICATIONS = ['verified', 'reported', 'claimed', 'disputed'] as const;
+export const STATUSES = ['draft', 'published', 'retired'] as const;
+export const AGGREGATIONS = ['flow', 'level'] as const;
+/**
+ * What a figure's number is: counted since its period's start as of its end,
+ * events inside its period, or a state during it. Stored on every figure; a
+ * chart or filter never changes it.
+ */
+export const MEASURES = ['running_total', 'period_count', 'level'] as const;
+/** Statuses a mirror can see in a `since` pull: rows, and tombstones for figures that left the set. */
+export const FEED_STATUSES = ['published', 'retired', 'withdrawn'] as const;
+
+export type Qualifier = (typeof QUALIFIERS)[number];
+export type Verification = (typeof VERIFICATIONS)[number];
+export type FigureStatus = (typeof STATUSES)[number];
+export type Aggregation = (typeof AGGREGATIONS)[number];
+export type Measure = (typeof MEASURES)[number];
+
+/** The measures an indicator's figures may take: flows are counted, levels are states. */
+export const MEASURES_BY_AGGREGATION: Record<Aggregation, readonly Measure[]> = {
+  flow: ['running_total', 'period_count'],
+  level: ['level'],
+};
+
+export const MEASURE_LABELS: Record<Measure, string> = {
+  running_total: 'Running total (counted since the start date, as of the end date)',
+  period_count: 'Count for the period (events between the two dates)',
+  level: 'Level (a state during the period or on the day)',
+};
+
+/** What a figure states: the columns staff enter and edit; the rest of a row is workflow state. */
+export interface FigureFields {
+  indicator_id: number;
+  location_id: number;
+  reference_period_start: string;
+  reference_period_end: string;
+  measure: Measure;
+  value: number;
+  value_low: number | null;
+  value_high: number | null;
+  qualifier: Qualifier;
+  verification: Verification;
+  reported_by: string;
+  claimed_by: string | null;
+  source_id: number;
+  source_quote: string;
+  notes: string | null;
+}
+
+export const FIGURE_FIELDS = [
+  'indicator_id', 'location_id', 'reference_period_start', 'reference_period_end', 'measure', 'value', 'value_low',
+  'value_high', 'qualifier', 'verification', 'reported_by', 'claimed_by', 'source_id', 'source_quote', 'notes',
+] as const satisfies readonly (keyof FigureFields)[];
+
+/** Text limits shared by the schema's CHECKs, the form and the importer. */
+export const TEXT_LIMITS = {
+  reported_by: 200,
+  claimed_by: 200,
+  source_quote: 2000,
+  notes: 5000,
+  source_title: 500,
+  source_publisher: 200,
+  source_url: 2000,
+  source_notes: 5000,
+  reason: 2000,
+} as const;
+
+// ---------------------------------------------------------------------------
+// Parsers of single values, shared by every way a figure arrives.
+
+/** A real calendar date written YYYY-MM-DD (2024-02-30 is not one). */
+export function isRealDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/**
+ * A whole number as people type or spreadsheets write it: "10382",
+ * "10,382", "10 382", or "12.0" (pandas writes integers so). Returns null
+ * for anything else (a fraction, a sign, letters).
+ */
+export function parseWholeNumber(text: string): number | null {
+  let s = text.trim().replace(/(?<=\d)[,\u00a0\u202f ](?=\d{3}(\D|$))/g, '');
+  s = s.replace(/\.0+$/, '');
+  if (!/^\d{1,16}$/.test(s)) return null;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** An http(s) address with a host; the one URL rule of forms and imports. */
+export function isHttpUrl(s: string): boolean {
+  if (s.length > TEXT_LIMITS.source_url || /\s/.test(s)) return false;
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The measure a figure without one is read as: a level indicator's figures
+ * are levels; a flow figure is a running total when another flow figure of
+ * the same place shares its start date with a different end and one of them
+ * spans more than 31 days, else a period count. Used once, by the migration
+ * that added the column and by imports of files without the column; never
+ * at read time.
+ */
+export function inferMeasure(
+  figure: { aggregation: Aggregation; location: string | number; start: string; end: string },
+  siblings: readonly { aggregation: Aggregation; location: string | number; start: string; end: string }[],
+): Measure {
+  if (figure.aggregation === 'level') return 'level';
+  const days = (a: string, b: string): number => (Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000 + 1;
+  const same = siblings.filter((s) => s.aggregation === 'flow' && s.location === figure.location && s.start === figure.start);
+  const ends = new Set(same.map((s) => s.end));
+  ends.add(figure.end);
+  const longest = Math.max(days(figure.start, figure.end), ...same.map((s) => days(s.start, s.end)));
+  return ends.size >= 2 && longest > 31 ? 'running_total' : 'period_count';
+}
+
+// ---------------------------------------------------------------------------
+// The one schema of a figure's fields. Input arrives as text (a form field or
+// a CSV cell) or as JSON numbers (the API); each rule is stated once here.
+
+const MSG = {
+  required: 'Required.',
+  date: 'Must be a real date written YYYY-MM-DD, e.g. 2024-02-07.',
+  whole: 'Must be a whole number of 0 or more, e.g. 10382 or 10,382.',
+};
+
+const text = (max: number) => z.string().trim().max(max, `At most ${max} characters.`);
+export const requiredText = (max: number) => text(max).min(1, MSG.required);
+export const optionalText = (max: number) => text(max).transform((s) => (s === '' ? null : s));
+
+export const dateText = z.string().trim().min(1, MSG.required).refine(isRealDate, MSG.date);
+export const optionalDateText = z
+  .string()
+  .trim()
+  .refine((s) => s === '' || isRealDate(s), MSG.date)
+  .transform((s) => (s === '' ? null : s));
+
+const wholeNumberInput = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v) && v >= 0) return v;
+    ctx.addIssue({ code: 'custom', message: MSG.whole });
+    return z.NEVER;
+  }
+  if (v.trim() === '') return null;
+  const n = parseWholeNumber(v);
+  if (n === null) {
+    ctx.addIssue({ code: 'custom', message: MSG.whole });
+    return z.NEVER;
+  }
+  return n;
+});
+export const wholeNumber = wholeNumberInput.refine((n) => n !== null, MSG.required).transform((n) => n as number);
+export const optionalWholeNumber = z.union([wholeNumberInput, z.null()]).transform((n) => n ?? null);
+
+export const httpUrlText = z
+  .string()
+  .trim()
+  .refine((s) => s === '' || isHttpUrl(s), 'Must be a web address starting with http:// or https:// (at most 2000 characters).')
+  .transform((s) => (s === '' ? null : s));
+
+const idInput = (what: string) =>
+  z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const s = String(v).trim();
+    if (/^[1-9]\d{0,14}$/.test(s)) return Number(s);
+    ctx.addIssue({ code: 'custom', message: `Choose ${what}.` });
+    return z.NEVER;
+  });
+
+/**
+ * Field by field: each is parsed on its own so every field's error is found
+ * in one round; crossChecks() then adds the rules that relate fields.
+ */
+export const figureFieldSchemas = {
+  indicator_id: idInput('an indicator'),
+  location_id: idInput('a place'),
+  reference_period_start: dateText,
+  reference_period_end: dateText,
+  measure: z.enum(MEASURES, 'Choose what the number is: a running total, a count for the period, or a level.'),
+  value: wholeNumber,
+  value_low: optionalWholeNumber,
+  value_high: optionalWholeNumber,
+  qualifier: z.enum(QUALIFIERS, `Choose a qualifier: ${QUALIFIERS.join(', ')}.`),
+  verification: z.enum(VERIFICATIONS, `Choose a verification level: ${VERIFICATIONS.join(', ')}.`),
+  reported_by: requiredText(TEXT_LIMITS.reported_by),
+  claimed_by: z.union([optionalText(TEXT_LIMITS.claimed_by), z.null()]),
+  source_id: idInput('a source'),
+  source_quote: requiredText(TEXT_LIMITS.source_quote),
+  notes: z.union([optionalText(TEXT_LIMITS.notes), z.null()]),
+} satisfies Record<keyof FigureFields, z.ZodType>;
+
+export type FieldErrors = Record<string, string>;
+
+/** The rules that relate fields; adds one message per field it faults. */
+export function crossChecks(
+  f: Partial<FigureFields>,
+  errors: FieldErrors,
+  context: { aggregation?: Aggregation | undefined } = {},
+): void {
+  if (f.reference_period_start && f.reference_period_end && f.reference_period_end < f.reference_period_start && !errors.reference_period_end) {
+    errors.reference_period_end = `Must be on or after the start date (${f.reference_period_start}).`;
+  }
+  if (f.value != null && f.value_low != null && f.value_low > f.value && !errors.value_low) {
+    errors.value_low = `Must not be more than the value (${f.value}).`;
+  }
+  if (f.value != null && f.value_high != null && f.value_high < f.value && !errors.value_high) {
+    errors.value_high = `Must not be less than the value (${f.value}).`;
+  }
+  if (f.verification === 'claimed' && !f.claimed_by && !errors.claimed_by) {
+    errors.claimed_by = 'Required when the figure is a claim: name the party that claims it.';
+  }
+  if (context.aggregation && f.measure && !MEASURES_BY_AGGREGATION[context.aggregation].includes(f.measure) && !errors.measure) {
+    errors.measure =
+      context.aggregation === 'level'
+        ? 'This indicator counts a state (a level): its figures are levels.'
+        : 'This indicator counts events: its figures are running totals or counts for the period, not levels.';
+  }
+}
+
+export type FigureParse = { ok: true; fields: FigureFields } | { ok: false; errors: FieldErrors; partial: Partial<FigureFields> };
+
+/**
+ * Parses a figure's fields from text or JSON values. Every field is checked,
+ * then the rules between fields; the indicator's aggregation, when known,
+ * limits the measure. Returns the typed fields or every error at once.
+ */
+export function parseFigureFields(
+  input: Partial<Record<keyof FigureFields, unknown>>,
+  context: { aggregation?: Aggregation | undefined; skip?: readonly (keyof FigureFields)[] } = {},
+): FigureParse {
+  const partial: Record<string, unknown> = {};
+  const errors: FieldErrors = {};
+  for (const name of FIGURE_FIELDS) {
+    if (context.skip?.includes(name)) continue;
+    const raw = input[name];
+    const parsed = figureFieldSchemas[name].safeParse(raw === undefined ? '' : raw);
+    if (parsed.success) partial[name] = parsed.data;
+    else errors[name] = parsed.error.issues[0]?.message ?? 'Is not valid.';
+  }
+  crossChecks(partial as Partial<FigureFields>, errors, context);
+  if (Object.keys(errors).length > 0) return { ok: false, errors, partial: partial as Partial<FigureFields> };
+  return { ok: true, fields: partial as unknown as FigureFields };
+}
+
+// ---------------------------------------------------------------------------
+// Publishing rules.
+
+export interface Actor {
+  id: number | null;
+  role: 'editor' | 'admin' | 'system';
+  username?: string | undefined;
+}
+
+/**
+ * Four eyes: an admin publishes, and not the last edit of their own unless
+ * they say why. The command line (a `system` actor, run by whoever holds the
+ * database file) publishes only when asked to. Returns an error message or null.
+ */
+export function publishRefusal(actor: Actor, lastEditorId: number | null, reason: string | null): string | null {
+  if (actor.role === 'system') return null;
+  if (actor.role !== 'admin') return 'Only an admin publishes figures.';
+  if (lastEditorId === actor.id && !reason) {
+    return 'You made the last edit: someone else should publish it. To publish it yourself, say why.';
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------
+// The CSV/API contract.
+
+/**
+ * The CSV/API column contract, in order. It only ever grows at the end of the
+ * row, so clients that read by position keep working; each growth bumps
+ * CONTRACT_VERSION.
+ */
+export const EXPORT_COLUMNS = [
+  'figure_id', 'indicator_code', 'indicator_name', 'unit', 'location_code', 'location_name', 'admin_level',
+  'reference_period_start', 'reference_period_end', 'value', 'value_low', 'value_high', 'qualifier',
+  'verification', 'reported_by', 'claimed_by', 'source_title', 'source_publisher', 'source_url',
+  'source_published_on', 'source_quote', 'notes', 'status', 'updated_at',
+  // Contract version 2:
+  'measure', 'source_id', 'version',
+] as const;
+export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
+
+/** Version 1: the 24 columns of DESIGN.md. Version 2: measure, source_id and version appended; Sync-Token and since. */
+export const CONTRACT_VERSION = 2;
+/** The columns of contract version 1 (files written before `measure` existed). */
+export const EXPORT_COLUMNS_V1 = EXPORT_COLUMNS.slice(0, 24);
