@@ -1,5 +1,5 @@
 /** The vocabularies and a figure's fields come from the domain module (server/domain/figure.ts). */
-import type { Aggregation, FigureFields, FigureStatus, Measure } from '../server/domain/figure';
+import type { Aggregation, FigureFields, FigureStatus } from '../server/domain/figure';
 
 export {
   AGGREGATIONS, MEASURES, QUALIFIERS, STATUSES, VERIFICATIONS,

@@ -1,4 +1,4 @@
-import type { Qualifier, Verification } from '../db/types';
+import type { Measure, Qualifier, Verification } from '../db/types';
 
 const QUALIFIER_SIGNS: Record<Qualifier, string> = {
   exact: '',
@@ -59,6 +59,24 @@ export function formatPeriod(start: string, end: string): string {
   return start === end ? start : `${start} – ${end}`;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "24 Feb 2022" for 2022-02-24: a date as a reader says it, the same on every machine (no locale data). */
+export function formatDay(iso: string): string {
+  const [year, month, day] = iso.split('-');
+  return `${Number(day)} ${MONTHS[Number(month) - 1] ?? month} ${year}`;
+}
+
+/**
+ * What the number is, in plain words: "Running total since 24 Feb 2022",
+ * "Count for the period", "Level". Without a start date a running total is
+ * just "Running total" (where the period is shown beside it).
+ */
+export function measureLabel(measure: Measure, start?: string | null): string {
+  if (measure === 'running_total') return start ? `Running total since ${formatDay(start)}` : 'Running total';
+  return measure === 'period_count' ? 'Count for the period' : 'Level';
+}
+
 export function qualifierWord(qualifier: Qualifier): string {
   return QUALIFIER_WORDS[qualifier];
 }
@@ -75,6 +93,8 @@ export const viewHelpers = {
   describeValue,
   formatRange,
   formatPeriod,
+  formatDay,
+  measureLabel,
   qualifierWord,
   verificationLabel,
 };

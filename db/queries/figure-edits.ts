@@ -201,6 +201,12 @@ export function figureEditQueries(db: Db) {
         recordRevision(figureId, 'submit', null, userId);
       })(),
 
+    /** Marks a draft or pending change as submitted without a revision of its own (an import records one revision for both). */
+    markSubmitted: (figureId: number, userId: number | null): void => {
+      if (pendingById.get(figureId)) submitPending.run(userId as number, figureId);
+      else submitDraft.run(userId as number, figureId);
+    },
+
     /** Returns a submitted draft or change to its editor; the comment goes into history. */
     sendBack: (figureId: number, userId: number, comment: string): void =>
       db.transaction(() => {

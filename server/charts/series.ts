@@ -1,14 +1,15 @@
 import type { ChartFigureRow } from '../../db/queries/charts';
-import type { Qualifier, Verification } from '../../db/types';
+import type { Measure, Qualifier, Verification } from '../../db/types';
 import { formatAmount, formatPeriod, formatValue, verificationLabel } from '../format';
 
 /**
- * How a figure is drawn. A running total (a count since a fixed start date) is
- * a line through its period ends; a period count is a bar spanning its
- * period; a level (people in need, funding) is a bar per period. Running
- * totals and period counts are never added; levels are never added.
+ * How a figure is drawn: by its stored measure. A running total (a count since
+ * a fixed start date) is a line through its period ends; a period count is a
+ * bar spanning its period; a level (people in need, funding) is a bar per
+ * period. Running totals and period counts are never added; levels are never
+ * added.
  */
-export type PanelKind = 'running_total' | 'period_count' | 'level';
+export type PanelKind = Measure;
 
 /** A point as plotted: one figure, or (when a series is too long) one bucket of non-overlapping period counts. */
 export interface ChartPoint {
@@ -81,9 +82,6 @@ export const MAX_POINTS_PER_SERIES = 1000;
  */
 export const MAX_POINTS_PER_PANEL = 150;
 export const MAX_SERIES = 12;
-/** A running total counts over a long time: shared start dates of short counts (29 Dec … 2 Jan) are period counts. */
-const RUNNING_TOTAL_MIN_DAYS = 31;
-
 const DAY_MS = 86_400_000;
 
 function toDay(iso: string): number {
@@ -96,11 +94,6 @@ function fromDay(day: number): string {
 
 export function addDays(iso: string, days: number): string {
   return fromDay(toDay(iso) + days);
-}
-
-/** Days in an inclusive period. */
-function periodDays(start: string, end: string): number {
-  return toDay(end) - toDay(start) + 1;
 }
 
 /** "2023" for a calendar year, otherwise the period. */
@@ -120,32 +113,6 @@ function compact(n: number): string {
 
 export function shortValue(value: number, qualifier: Qualifier, unit: string): string {
   return `${SHORT_SIGNS[qualifier]}${unit === 'usd' ? 'US$ ' : ''}${compact(value)}`;
-}
-
-/**
- * Start dates that begin running totals at a place: two flow figures there
- * share the start date with different ends, and one of them counts over more
- * than a month. Every flow figure at that place from that date is then a
- * running total (a lone "19,659 injured since 24 Feb 2022" included).
- */
-export function runningTotalOrigins(rows: readonly ChartFigureRow[]): Set<string> {
-  const ends = new Map<string, { ends: Set<string>; longest: number }>();
-  for (const r of rows) {
-    if (r.aggregation !== 'flow') continue;
-    const key = `${r.location_code}|${r.reference_period_start}`;
-    const entry = ends.get(key) ?? { ends: new Set<string>(), longest: 0 };
-    entry.ends.add(r.reference_period_end);
-    entry.longest = Math.max(entry.longest, periodDays(r.reference_period_start, r.reference_period_end));
-    ends.set(key, entry);
-  }
-  const origins = new Set<string>();
-  for (const [key, entry] of ends) if (entry.ends.size >= 2 && entry.longest > RUNNING_TOTAL_MIN_DAYS) origins.add(key);
-  return origins;
-}
-
-export function kindOf(row: ChartFigureRow, origins: Set<string>): PanelKind {
-  if (row.aggregation === 'level') return 'level';
-  return origins.has(`${row.location_code}|${row.reference_period_start}`) ? 'running_total' : 'period_count';
 }
 
 function documentName(r: ChartFigureRow): string {
@@ -307,11 +274,10 @@ function describeSeries(s: ChartSeries): string {
 export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptions): ChartPanel[] {
   const maxPoints = options.maxPointsPerSeries ?? MAX_POINTS_PER_SERIES;
   const maxSeries = options.maxSeries ?? MAX_SERIES;
-  const origins = runningTotalOrigins(rows);
-
   const panels = new Map<string, { kind: PanelKind; unit: string; groups: Map<string, ChartFigureRow[]> }>();
   for (const r of rows) {
-    const kind = kindOf(r, origins);
+    // The figure's stored measure, never what the other rows of this query suggest: a filter must not change it.
+    const kind: PanelKind = r.measure;
     const panelKey = `${kind}|${r.unit}`;
     const panel = panels.get(panelKey) ?? { kind, unit: r.unit, groups: new Map<string, ChartFigureRow[]>() };
     const distinct = r.verification === 'claimed' || r.verification === 'disputed' ? r.verification : '';

@@ -150,7 +150,8 @@ export const optionalDateText = z
   .refine((s) => s === '' || isRealDate(s), MSG.date)
   .transform((s) => (s === '' ? null : s));
 
-const wholeNumberInput = z.union([z.number(), z.string()]).transform((v, ctx) => {
+const wholeNumberInput = z.union([z.number(), z.string(), z.null()]).transform((v, ctx) => {
+  if (v === null) return null;
   if (typeof v === 'number') {
     if (Number.isSafeInteger(v) && v >= 0) return v;
     ctx.addIssue({ code: 'custom', message: MSG.whole });
@@ -164,8 +165,8 @@ const wholeNumberInput = z.union([z.number(), z.string()]).transform((v, ctx) =>
   }
   return n;
 });
-export const wholeNumber = wholeNumberInput.refine((n) => n !== null, MSG.required).transform((n) => n as number);
-export const optionalWholeNumber = z.union([wholeNumberInput, z.null()]).transform((n) => n ?? null);
+export const wholeNumber = wholeNumberInput.refine((n) => n !== null, MSG.required).transform((n) => n);
+export const optionalWholeNumber = wholeNumberInput;
 
 export const httpUrlText = z
   .string()
@@ -197,10 +198,10 @@ export const figureFieldSchemas = {
   qualifier: z.enum(QUALIFIERS, `Choose a qualifier: ${QUALIFIERS.join(', ')}.`),
   verification: z.enum(VERIFICATIONS, `Choose a verification level: ${VERIFICATIONS.join(', ')}.`),
   reported_by: requiredText(TEXT_LIMITS.reported_by),
-  claimed_by: z.union([optionalText(TEXT_LIMITS.claimed_by), z.null()]),
+  claimed_by: z.preprocess((v) => v ?? '', optionalText(TEXT_LIMITS.claimed_by)),
   source_id: idInput('a source'),
   source_quote: requiredText(TEXT_LIMITS.source_quote),
-  notes: z.union([optionalText(TEXT_LIMITS.notes), z.null()]),
+  notes: z.preprocess((v) => v ?? '', optionalText(TEXT_LIMITS.notes)),
 } satisfies Record<keyof FigureFields, z.ZodType>;
 
 export type FieldErrors = Record<string, string>;
@@ -251,8 +252,8 @@ export function parseFigureFields(
     if (parsed.success) partial[name] = parsed.data;
     else errors[name] = parsed.error.issues[0]?.message ?? 'Is not valid.';
   }
-  crossChecks(partial as Partial<FigureFields>, errors, context);
-  if (Object.keys(errors).length > 0) return { ok: false, errors, partial: partial as Partial<FigureFields> };
+  crossChecks(partial, errors, context);
+  if (Object.keys(errors).length > 0) return { ok: false, errors, partial: partial };
   return { ok: true, fields: partial as unknown as FigureFields };
 }
 

@@ -211,7 +211,7 @@ export function validateRow(cells: Record<string, string>, rowNumber: number, lo
 }
 
 function fieldText(value: unknown): string {
-  return value === null || value === undefined ? '' : String(value);
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
 /** The fields a row would change on a figure; the source compares by id (undefined: a new document). */

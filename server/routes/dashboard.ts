@@ -3,7 +3,7 @@ import type { Queries } from '../../db';
 import type { ChartFigureRow } from '../../db/queries/charts';
 import { DataVersionCache } from '../cache';
 import { buildChart, withoutRows } from '../charts/chart';
-import { kindOf, periodLabel, runningTotalOrigins, shortValue } from '../charts/series';
+import { periodLabel, shortValue } from '../charts/series';
 import { formatValue } from '../format';
 
 const VERIFICATION_RANK: Record<string, number> = { verified: 0, reported: 1, disputed: 2, claimed: 3 };
@@ -79,8 +79,7 @@ function dashboardView(q: Queries) {
   const peopleFilter = { indicator: ['people_in_need', 'people_targeted', 'people_reached'] };
   const peopleRows = q.charts.listFigures({ indicatorCodes: peopleFilter.indicator });
 
-  const origins = runningTotalOrigins(casualtyRows);
-  const runningTotals = casualtyRows.filter((r) => kindOf(r, origins) === 'running_total');
+  const runningTotals = casualtyRows.filter((r) => r.measure === 'running_total');
   const headlines: Headline[] = [];
   const deaths = latest(runningTotals.filter((r) => r.indicator_code === 'civilian_deaths'));
   if (deaths) headlines.push({ label: `Civilians killed since ${deaths.reference_period_start}`, value: formatValue(deaths.value, deaths.qualifier), detail: `${deaths.location_name}, as of ${deaths.reference_period_end}`, figure: deaths });

@@ -31,7 +31,7 @@ export function commitImport(q: Queries, actor: Actor, batchId: number): ImportB
     const publish = batch.publish === 1;
     if (publish && actor.role === 'editor') throw new WorkflowError(403, 'Only an admin publishes an import at once.');
     const userId = actor.id;
-    const note = `Imported from ${batch.file_name} (import ${batchId})`;
+    const note = `Imported from ${batch.file_name} (import ${batchId})${publish ? '' : ', submitted for review'}`;
     const counts = { new: 0, changed: 0, unchanged: 0 };
     const sources = new Map<string, number>();
     let after = 0;
@@ -58,12 +58,12 @@ export function commitImport(q: Queries, actor: Actor, batchId: number): ImportB
             q.figureEdits.publishFields(figureId, fields, userId, 'import', note);
           } else {
             q.figureEdits.saveFields(figureId, fields, userId as number, { action: 'import', note });
-            q.figureEdits.submit(figureId, userId as number);
+            q.figureEdits.markSubmitted(figureId, userId);
           }
           continue;
         }
         const id = q.figures.create({ ...fields, status: publish ? 'published' : 'draft' }, 'import', note, userId);
-        if (!publish) q.figureEdits.submit(id, userId as number);
+        if (!publish) q.figureEdits.markSubmitted(id, userId);
       }
     }
     q.importBatches.setCounts(batchId, {

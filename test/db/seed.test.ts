@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createQueries } from '../../db';
 import { DEMO_DATASET_PATH, loadDataset, readDataset, seedIfEmpty } from '../../db/seed/load';
 import type { FigureDetail } from '../../db/types';
@@ -82,6 +85,34 @@ describe('the demo dataset', () => {
     expect(find('people_in_need', 'UKR', '2024-01-01', '2024-12-31')).toMatchObject({ value: 14_600_000, qualifier: 'more_than' });
     expect(find('people_targeted', 'UKR', '2024-01-01', '2024-12-31')).toMatchObject({ value: 8_500_000 });
     expect(find('funding_required_usd', 'UKR', '2024-01-01', '2024-12-31')).toMatchObject({ value: 3_100_000_000 });
+  });
+
+  test('every figure states its measure: running totals since the invasion, counts for short periods, levels', () => {
+    const { find, all } = seeded();
+    expect(find('civilian_deaths', 'UKR', '2022-02-24', '2024-02-07').measure).toBe('running_total');
+    expect(find('civilian_injuries', 'UKR', '2022-02-24', '2024-02-07').measure).toBe('running_total');
+    expect(find('child_deaths', 'UKR', '2022-02-24', '2024-01-10').measure).toBe('running_total');
+    expect(find('civilian_deaths', 'UKR', '2023-12-29', '2024-01-02').measure).toBe('period_count');
+    expect(find('civilian_deaths', 'UKR', '2023-12-29', '2023-12-29').measure).toBe('period_count');
+    expect(find('civilian_deaths', 'RU-BEL', '2023-12-30', '2023-12-30').measure).toBe('period_count');
+    expect(find('civilian_deaths', 'UA44', '2024-01-29', '2024-02-04').measure).toBe('period_count');
+    expect(find('people_in_need', 'UKR', '2024-01-01', '2024-12-31').measure).toBe('level');
+    expect(find('funding_received_usd', 'UKR', '2023-01-01', '2023-12-31').measure).toBe('level');
+    const counted = (m: string): number => all.filter((f) => f.measure === m).length;
+    expect([counted('running_total'), counted('period_count'), counted('level')]).toEqual([5, 7, 6]);
+  });
+
+  test('a dataset figure without a measure is refused: it is stated, never inferred', () => {
+    const data = JSON.parse(fs.readFileSync(DEMO_DATASET_PATH, 'utf8')) as { figures: Record<string, unknown>[] };
+    delete data.figures[0]?.measure;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-seed-'));
+    try {
+      const file = path.join(dir, 'no-measure.json');
+      fs.writeFileSync(file, JSON.stringify(data));
+      expect(() => readDataset(file)).toThrow(/measure/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('every seeded figure is published with a source, a quote and a seed revision', () => {

@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import request from 'supertest';
 import { createQueries } from '../../db';
 import { DEMO_DATASET_PATH, loadDataset, readDataset } from '../../db/seed/load';
-import { commitImport, stageImport } from '../../server/import/figures-import';
+import { EXPORT_COLUMNS_V1, type Actor } from '../../server/domain/figure';
+import { stageImport } from '../../server/import/figures-import';
+import { commitImport as commitWith } from '../../server/workflow/imports';
 import { createTestApp, createTestDb } from '../helpers/app';
 import { parseCsv } from '../helpers/csv';
 
@@ -13,9 +15,13 @@ function referenceOnlyApp() {
   return target;
 }
 
-async function stage(q: ReturnType<typeof createQueries>, text: string | Buffer, publish = false) {
-  return stageImport(Readable.from([typeof text === 'string' ? Buffer.from(text, 'utf8') : text]), q, { fileName: 'test.csv', userId: null, publish });
+async function stage(q: ReturnType<typeof createQueries>, text: string | Buffer, publish = false, match: 'id' | 'natural' = 'id') {
+  return stageImport(Readable.from([typeof text === 'string' ? Buffer.from(text, 'utf8') : text]), q, { fileName: 'test.csv', userId: null, publish, match });
 }
+
+/** The command line's actor: whoever holds the database file. */
+const CLI: Actor = { id: null, role: 'system' };
+const commitImport = (_db: unknown, q: ReturnType<typeof createQueries>, batchId: number) => commitWith(q, CLI, batchId);
 
 function countFigures(db: ReturnType<typeof createTestDb>): number {
   return db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM figures').get()?.n ?? 0;
@@ -38,7 +44,7 @@ describe('CSV import', () => {
     const target = referenceOnlyApp();
     const batch = await stage(target.q, first, true);
     expect(batch).toMatchObject({ state: 'previewed', row_count: 18, new_count: 18, error_count: 0 });
-    commitImport(target.db, target.q, batch.id, null);
+    commitImport(target.db, target.q, batch.id);
     const second = await exportCsv(target.app, '?hxl=1');
     expect(withoutIdsAndTimes(second)).toEqual(withoutIdsAndTimes(first));
     const notes = parseCsv(second)[2];
@@ -49,14 +55,14 @@ describe('CSV import', () => {
     const csv = await exportCsv(createTestApp().app, '?location=RU-BEL');
     const target = referenceOnlyApp();
     const batch = await stage(target.q, csv);
-    const done = commitImport(target.db, target.q, batch.id, null);
+    const done = commitImport(target.db, target.q, batch.id);
     expect(done).toMatchObject({ state: 'committed', new_count: 2 });
     const rows = target.db.prepare<[], { id: number; status: string }>('SELECT id, status FROM figures').all();
     expect(rows.map((r) => r.status)).toEqual(['draft', 'draft']);
     expect(parseCsv(await exportCsv(target.app))).toHaveLength(1);
     const revisions = target.q.figures.revisions(rows[0]?.id ?? 0);
     expect(revisions).toHaveLength(1);
-    expect(revisions[0]).toMatchObject({ action: 'import', note: `Imported from test.csv (import ${batch.id})` });
+    expect(revisions[0]).toMatchObject({ action: 'import', note: `Imported from test.csv (import ${batch.id}), submitted for review` });
     expect(target.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM sources').get()?.n).toBe(1);
   });
 
@@ -66,28 +72,93 @@ describe('CSV import', () => {
     const valueColumn = (csv[0] as string[]).indexOf('value');
     (csv[1] as string[])[valueColumn] = '25';
     const text = csv.map((r) => r.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n');
-    const extra = text.replace(/\r\n.*$/s, '') + '\r\n' + text.split('\r\n')[2]?.replace('2023-12-30,2023-12-30', '2023-12-31,2023-12-31');
+    const extra = text.replace(/\r\n.*$/s, '') + '\r\n' + text.split('\r\n')[2]?.replace('2023-12-30,2023-12-30', '2023-12-31,2023-12-31').replace(/^\d+,/, ',');
     const before = countFigures(app.db);
     const batch = await stage(app.q, `${text}\r\n${extra.split('\r\n')[1]}`, true);
     expect(batch).toMatchObject({ row_count: 3, new_count: 1, changed_count: 1, unchanged_count: 1, error_count: 0 });
     expect(countFigures(app.db)).toBe(before);
-    commitImport(app.db, app.q, batch.id, null);
+    commitImport(app.db, app.q, batch.id);
     expect(countFigures(app.db)).toBe(before + 1);
     const changed = app.db.prepare<[], { value: number; version: number }>("SELECT value, version FROM figures WHERE id = (SELECT f.id FROM figures f JOIN locations l ON l.id = f.location_id WHERE l.code = 'RU-BEL' ORDER BY f.id LIMIT 1)").get();
     expect(changed).toEqual({ value: 25, version: 2 });
   });
 
-  test('a change to a published figure without publishing is a row error', async () => {
+  test('a change to a published figure without publishing becomes a submitted pending change, listed field by field', async () => {
     const app = createTestApp();
     const csv = (await exportCsv(app.app, '?location=RU-BEL')).replace(',24,', ',25,');
     const batch = await stage(app.q, csv, false);
-    expect(batch.error_count).toBe(1);
-    expect(JSON.parse(batch.errors)).toEqual([expect.objectContaining({ row: 2, message: expect.stringContaining('changes published figure') as unknown })]);
+    expect(batch).toMatchObject({ error_count: 0, changed_count: 1, unchanged_count: 1 });
+    const [change] = JSON.parse(batch.changes) as { figure_id: number; becomes: string; fields: unknown[] }[];
+    expect(change).toMatchObject({ becomes: 'pending change', fields: [{ field: 'value', before: '24', after: '25' }] });
+    commitImport(app.db, app.q, batch.id);
+    const id = change?.figure_id ?? 0;
+    expect(app.q.figureEdits.getRow(id)?.value).toBe(24);
+    expect(app.q.figureEdits.getPending(id)).toMatchObject({ value: 25, submitted_at: expect.any(String) as unknown });
+    expect(parseCsv(await exportCsv(app.app, '?location=RU-BEL')).map((r) => r[9])).toContain('24');
+  });
+
+  test('export → edit one title → import → export keeps every figure id and adds no figure', async () => {
+    const app = createTestApp();
+    const before = parseCsv(await exportCsv(app.app));
+    const header = before[0] as string[];
+    const edited = before.map((r, i) => (i === 3 ? r.map((c, j) => (header[j] === 'source_title' ? `${c} (corrected)` : c)) : r));
+    const text = edited.map((r) => r.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n');
+    const figures = countFigures(app.db);
+    const batch = await stage(app.q, text, true);
+    expect(batch).toMatchObject({ error_count: 0, new_count: 0, changed_count: 1, unchanged_count: before.length - 2 });
+    commitImport(app.db, app.q, batch.id);
+    const after = parseCsv(await exportCsv(app.app));
+    expect(countFigures(app.db)).toBe(figures);
+    expect(after.map((r) => r[0])).toEqual(before.map((r) => r[0]));
+    expect(after[3]?.[header.indexOf('source_title')]).toMatch(/\(corrected\)$/);
+  });
+
+  test('an id naming another indicator or place is flagged; --match natural ignores ids; pandas-style 12.0 is a whole number', async () => {
+    const app = createTestApp();
+    const rows = parseCsv(await exportCsv(app.app, '?location=RU-BEL'));
+    const header = rows[0] as string[];
+    const other = app.db.prepare<[], { id: number }>("SELECT f.id FROM figures f JOIN locations l ON l.id = f.location_id WHERE l.code = 'UKR' LIMIT 1").get()?.id;
+    const moved = rows.map((r, i) => (i === 2 ? [String(other), ...r.slice(1)] : r));
+    moved[2]![header.indexOf('value')] = '100.0';
+    const text = moved.map((r) => r.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n');
+    const byId = await stage(app.q, text, true);
+    expect(byId.error_count).toBe(0);
+    expect(JSON.parse(byId.warnings)).toEqual([expect.objectContaining({ row: 3, column: 'figure_id', message: expect.stringContaining('counts another indicator or place') as unknown })]);
+    const natural = await stage(app.q, text, true, 'natural');
+    expect(natural).toMatchObject({ error_count: 0, warning_count: 0, new_count: 0, changed_count: 0, unchanged_count: 2 });
+  });
+
+  test('a file without the measure column is read as before: new figures get the migration\'s rule once, and the preview says so', async () => {
+    const target = referenceOnlyApp();
+    const v1 = parseCsv(await exportCsv(createTestApp().app)).map((r) => r.slice(0, EXPORT_COLUMNS_V1.length));
+    const text = v1.map((r) => r.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n');
+    const batch = await stage(target.q, text, true);
+    expect(batch).toMatchObject({ error_count: 0, new_count: 18, inferred_measure_count: 12 });
+    commitImport(target.db, target.q, batch.id);
+    const measures = target.db.prepare<[], { value: number; measure: string }>('SELECT value, measure FROM figures').all();
+    expect(measures).toEqual(expect.arrayContaining([{ value: 10382, measure: 'running_total' }, { value: 98, measure: 'period_count' }, { value: 14_600_000, measure: 'level' }]));
+  });
+
+  test('the import audit entry is written in the transaction of its rows: when it fails, nothing is written', async () => {
+    const app = createTestApp();
+    const csv = (await exportCsv(app.app, '?location=RU-BEL')).replace(/^\d+,/gm, ',').replace(/2023-12-30,2023-12-30/g, '2023-12-31,2023-12-31');
+    const batch = await stage(app.q, csv, true);
+    const figures = countFigures(app.db);
+    app.db.exec("CREATE TEMP TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END");
+    expect(() => commitImport(app.db, app.q, batch.id)).toThrow('audit refused');
+    expect(countFigures(app.db)).toBe(figures);
+    app.db.exec('DROP TRIGGER refuse_audit');
+    commitImport(app.db, app.q, batch.id);
+    expect(countFigures(app.db)).toBe(figures + 2);
+    const audit = app.db.prepare<[], { action: string; entity_type: string; details: string }>("SELECT action, entity_type, details FROM audit_log WHERE action = 'import'").all();
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0]?.details ?? '{}')).toEqual({ file: 'test.csv', new: 2, changed: 0, unchanged: 0, published: true, match: 'id' });
   });
 
   test('every row error names the row, column and value, and nothing is written', async () => {
     const target = referenceOnlyApp();
-    const header = (await exportCsv(createTestApp().app)).split('\r\n')[0];
+    // A file of contract version 1 (no measure column) is still read.
+    const header = EXPORT_COLUMNS_V1.join(',');
     const good = ',civilian_deaths,x,people,UKR,x,0,2024-01-01,2024-01-31,10,,,exact,reported,UN OCHA,,Title,Publisher,,2024-02-01,quote,,published,';
     const rows = [
       good,
@@ -113,21 +184,22 @@ describe('CSV import', () => {
     expect(byRow(2)).toEqual([]);
     expect(byRow(3)).toEqual([['indicator_code', 'civilian_deths', 'unknown indicator code "civilian_deths"']]);
     expect(byRow(4)).toEqual([['location_code', 'XXX', 'unknown location code "XXX"']]);
-    expect(byRow(5)).toEqual([['reference_period_end', '2023-12-31', 'the period ends (2023-12-31) before it starts (2024-01-01)']]);
-    expect(byRow(6)).toEqual([['reference_period_start', '2024-02-30', 'reference_period_start must be a real date written YYYY-MM-DD']]);
+    // The messages are the domain schema's, the same the figure form shows, prefixed with the column.
+    expect(byRow(5)).toEqual([['reference_period_end', '2023-12-31', 'reference_period_end: Must be on or after the start date (2024-01-01).']]);
+    expect(byRow(6)).toEqual([['reference_period_start', '2024-02-30', 'reference_period_start: Must be a real date written YYYY-MM-DD, e.g. 2024-02-07.']]);
     expect(byRow(7)[0]?.slice(0, 2)).toEqual(['value', '-5']);
-    expect(byRow(8)).toEqual([['value_low', '11', 'value_low (11) is above value (10)']]);
-    expect(byRow(9)).toEqual([['value_high', '9', 'value_high (9) is below value (10)']]);
+    expect(byRow(8)).toEqual([['value_low', '11', 'value_low: Must not be more than the value (10).']]);
+    expect(byRow(9)).toEqual([['value_high', '9', 'value_high: Must not be less than the value (10).']]);
     expect(byRow(10)[0]?.slice(0, 2)).toEqual(['qualifier', 'roughly']);
-    expect(byRow(11)).toEqual([['claimed_by', '', 'claimed_by must name the party when verification is claimed']]);
-    expect(byRow(12)).toEqual([['source_url', 'ftp://x', 'source_url must be an http:// or https:// address']]);
-    expect(byRow(13)).toEqual([['source_quote', '', 'source_quote is required']]);
-    expect(byRow(14)).toEqual([['reported_by', '', 'reported_by is required']]);
+    expect(byRow(11)).toEqual([['claimed_by', '', 'claimed_by: Required when the figure is a claim: name the party that claims it.']]);
+    expect(byRow(12)).toEqual([['source_url', 'ftp://x', 'source_url: Must be a web address starting with http:// or https:// (at most 2000 characters).']]);
+    expect(byRow(13)).toEqual([['source_quote', '', 'source_quote: Required.']]);
+    expect(byRow(14)).toEqual([['reported_by', '', 'reported_by: Required.']]);
     expect(byRow(15)).toEqual([['', '', 'the row has 25 cells but the header has 24']]);
     expect(byRow(16)[0]?.slice(0, 2)).toEqual(['status', 'retired']);
     expect(byRow(17)).toEqual([['', '', 'the same figure (indicator, place, period, originator and source) as row 2']]);
     expect(batch.error_count).toBe(15);
-    expect(() => commitImport(target.db, target.q, batch.id, null)).toThrow(`import ${batch.id} has 15 error(s): fix the file and upload it again`);
+    expect(() => commitImport(target.db, target.q, batch.id)).toThrow(`import ${batch.id} has 15 error(s): fix the file and upload it again`);
     expect(countFigures(target.db)).toBe(0);
     expect(target.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM sources').get()?.n).toBe(0);
   });
@@ -168,13 +240,13 @@ describe('CSV import', () => {
     expect(csv).toContain("'=1+1");
     const target = referenceOnlyApp();
     const batch = await stage(target.q, csv, true);
-    commitImport(target.db, target.q, batch.id, null);
+    commitImport(target.db, target.q, batch.id);
     expect(target.db.prepare<[], { notes: string }>("SELECT notes FROM figures WHERE notes LIKE '%1+1'").get()?.notes).toBe('=1+1');
   });
 
   test('a large file is staged in pages and committed in one transaction', async () => {
     const target = referenceOnlyApp();
-    const header = (await exportCsv(createTestApp().app)).split('\r\n')[0];
+    const header = EXPORT_COLUMNS_V1.join(',');
     const lines = [header];
     for (let i = 0; i < 10_000; i++) {
       const day = new Date(Date.UTC(2000, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
@@ -182,7 +254,7 @@ describe('CSV import', () => {
     }
     const batch = await stage(target.q, lines.join('\r\n'), true);
     expect(batch).toMatchObject({ row_count: 10_000, new_count: 10_000, error_count: 0 });
-    commitImport(target.db, target.q, batch.id, null);
+    commitImport(target.db, target.q, batch.id);
     expect(countFigures(target.db)).toBe(10_000);
     expect(target.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM sources').get()?.n).toBe(100);
   });

@@ -48,6 +48,7 @@ describe('two server processes sharing one database file', () => {
       period_kind: 'day',
       reference_period_start: '2024-05-05',
       reference_period_end: '2024-05-05',
+      measure: 'period_count',
       value: '4321',
       qualifier: 'exact',
       verification: 'reported',

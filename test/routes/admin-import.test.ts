@@ -17,7 +17,8 @@ function countFigures(t: ReturnType<typeof createTestApp>): number {
 describe('/admin/import', () => {
   test('upload → preview (nothing written) → commit writes drafts and an audit entry', async () => {
     const { t, ada, exported } = await setup();
-    const csv = exported.replace(/2023-12-30,2023-12-30/g, '2023-12-31,2023-12-31');
+    // Without figure_id the rows are matched by what they state: a new day makes them new figures.
+    const csv = exported.replace(/2023-12-30,2023-12-30/g, '2023-12-31,2023-12-31').replace(/^\d+,/gm, ',');
     const before = countFigures(t);
     const upload = await ada.agent.post('/admin/import').field('_csrf', ada.csrf).attach('file', Buffer.from(csv), 'belgorod.csv').expect(303);
     const previewUrl = upload.headers.location as string;
@@ -30,10 +31,12 @@ describe('/admin/import', () => {
 
     await ada.agent.post(`${previewUrl}/commit`).type('form').send({ _csrf: ada.csrf }).expect(303);
     expect(countFigures(t)).toBe(before + 2);
-    const drafts = t.db.prepare<[], { status: string }>("SELECT status FROM figures WHERE reference_period_start = '2023-12-31'").all();
-    expect(drafts.map((d) => d.status)).toEqual(['draft', 'draft']);
+    const drafts = t.db.prepare<[], { status: string; submitted: number }>("SELECT status, submitted_at IS NOT NULL AS submitted FROM figures WHERE reference_period_start = '2023-12-31'").all();
+    expect(drafts).toEqual([{ status: 'draft', submitted: 1 }, { status: 'draft', submitted: 1 }]);
     const done = await ada.agent.get(previewUrl).expect(200);
-    expect(done.text).toContain('Imported: 2 new and 0 changed figures as drafts awaiting review.');
+    expect(done.text).toContain('Imported: 2 new and 0 changed figures, submitted for review');
+    // Imported drafts reach the review queue.
+    expect((await ada.agent.get('/admin').expect(200)).text).toMatch(/Awaiting review \(2\)/);
     const audit = await ada.agent.get('/admin/audit').expect(200);
     expect(audit.text).toContain('import');
     // A second commit of the same import is refused and writes nothing.

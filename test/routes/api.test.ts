@@ -14,7 +14,7 @@ describe('JSON API', () => {
     const { app } = createTestApp();
     const res = await request(app).get('/api/v1/figures?location=RU-BEL').expect(200).expect('Content-Type', /json/);
     const body = res.body as FigurePage;
-    expect(body.meta).toEqual({ count: 2, limit: 1000, next_cursor: null });
+    expect(body.meta).toEqual({ count: 2, limit: 1000, next_cursor: null, sync_token: expect.stringMatching(/^[A-Za-z0-9_-]+$/) as unknown, contract_version: 2 });
     const deaths = body.data.find((f) => f.indicator_code === 'civilian_deaths');
     expect(deaths).toMatchObject({ value: 24, qualifier: 'at_least', verification: 'reported', location_code: 'RU-BEL', value_low: null, admin_level: 1 });
   });
@@ -49,7 +49,7 @@ describe('JSON API', () => {
   test.each([
     ['/api/v1/figures?limit=10001', 400, 'limit must be a whole number between 1 and 10000'],
     ['/api/v1/figures?limit=0', 400, 'limit must be a whole number between 1 and 10000'],
-    ['/api/v1/figures?cursor=bogus', 400, 'cursor is not one this API gave out'],
+    ['/api/v1/figures?cursor=bogus', 400, 'cursor is not one this Tally gave out'],
     ['/api/v1/figures?indicator=x', 400, 'unknown indicator "x"'],
     ['/api/v1/figures/abc', 400, 'figure id must be a positive whole number'],
     ['/api/v1/figures/99999', 404, 'there is no published figure 99999'],

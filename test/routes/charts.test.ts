@@ -191,7 +191,7 @@ describe('chart data and scripts', () => {
     const res = await request(app).get(href as string).expect(200).expect('Content-Type', /text\/csv/);
     const lines = res.text.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'figure_id,indicator_code,indicator_name,unit,location_code,location_name,admin_level,reference_period_start,reference_period_end,value,value_low,value_high,qualifier,verification,reported_by,claimed_by,source_title,source_publisher,source_url,source_published_on,source_quote,notes,status,updated_at',
+      'figure_id,indicator_code,indicator_name,unit,location_code,location_name,admin_level,reference_period_start,reference_period_end,value,value_low,value_high,qualifier,verification,reported_by,claimed_by,source_title,source_publisher,source_url,source_published_on,source_quote,notes,status,updated_at,measure,source_id,version',
     );
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(',28,,,exact,claimed,Russian Federation,Russian Federation,');
@@ -222,5 +222,29 @@ describe('long figure lists', () => {
     const place = await request(app).get('/locations/UKR').expect(200);
     expect(place.text).toMatch(/The 50 latest of \d+ figures\./);
     expect(place.text).toContain('href="/figures?location=UKR"');
+  });
+});
+
+describe('a figure keeps its measure under every filter', () => {
+  test.each(['', '&from=2024-02-01', '&from=2024-02-01&to=2024-02-28', '&verification=verified'])(
+    '/compare?indicator=civilian_deaths&location=UKR%s draws 10,382 as a running total',
+    async (extra) => {
+      const { app } = createTestApp();
+      const charts = chartData((await request(app).get(`/compare?indicator=civilian_deaths&location=UKR${extra}`).expect(200)).text);
+      const holding = charts.filter((c) => c.series.some((s) => s.points.some((p) => p.y === 10382)));
+      expect(holding.map((c) => c.kind)).toEqual(['running_total']);
+    },
+  );
+
+  test('from 2024-02-01 the UN count is still a running total, alone on its line, and the short counts stay counts', async () => {
+    const { app } = createTestApp();
+    const line = (charts: ChartJson[]) =>
+      charts.find((c) => c.kind === 'running_total')?.series.find((s) => s.o === 'United Nations')?.points.map((p) => [p.x, p.y, p.t]);
+    const all = chartData((await request(app).get('/compare?indicator=civilian_deaths&location=UKR').expect(200)).text);
+    expect(line(all)).toEqual([['2024-01-10', 10000, '~ 10,000'], ['2024-02-07', 10382, '10,382']]);
+    expect(all.find((c) => c.kind === 'period_count')?.series.flatMap((s) => s.points.map((p) => p.y))).toEqual([58, 98]);
+    const later = chartData((await request(app).get('/compare?indicator=civilian_deaths&location=UKR&from=2024-02-01').expect(200)).text);
+    expect(later.map((c) => c.kind)).toEqual(['running_total']);
+    expect(line(later)).toEqual([['2024-02-07', 10382, '10,382']]);
   });
 });

@@ -8,6 +8,8 @@ const HEADER = [
   'reference_period_start', 'reference_period_end', 'value', 'value_low', 'value_high', 'qualifier',
   'verification', 'reported_by', 'claimed_by', 'source_title', 'source_publisher', 'source_url',
   'source_published_on', 'source_quote', 'notes', 'status', 'updated_at',
+  // Contract version 2 appends, never reorders:
+  'measure', 'source_id', 'version',
 ];
 
 function col(name: string): number {
@@ -117,7 +119,7 @@ describe('GET /export/figures.csv', () => {
     ['?from=2024-02-30', 'from must be a real date written YYYY-MM-DD (got "2024-02-30")'],
     ['?from=2024-03-01&to=2024-02-01', 'from (2024-03-01) is after to (2024-02-01)'],
     ['?source=9999', 'unknown source "9999"'],
-    ['?updated_since=yesterday', 'updated_since must be an ISO 8601 timestamp'],
+    ['?updated_since=yesterday', 'updated_since must be a real date'],
     ['?hxl=yes', 'hxl must be 1 or 0 (got "yes")'],
     ['?indicators=civilian_deaths', 'unknown parameter "indicators"'],
   ])('%s is a 400 with a plain-text message naming it', async (query, message) => {

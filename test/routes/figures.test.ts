@@ -20,6 +20,8 @@ describe('GET /figures', () => {
     expect(res.text).toContain('by Russian Federation');
     expect(res.text).toContain('UN OCHA');
     expect(res.text).toContain('UPI</a>, 2024-02-07');
+    expect(res.text).toContain('2022-02-24 – 2024-02-07<br><span class="hint">Running total</span>');
+    expect(res.text).toContain('2023-12-30<br><span class="hint">Count for the period</span>');
   });
 
   test('filters by indicator, place and verification', async () => {
@@ -89,6 +91,17 @@ describe('GET /figures/:id', () => {
     expect(res.text).toContain('US and allies accuse Russia of using North Korean missiles against Ukraine');
     expect(res.text).toContain('The Independent (Associated Press)');
     expect(res.text).toContain('<dt>Status</dt><dd>published</dd>');
+    expect(res.text).toContain('<dt>Measure</dt><dd>Count for the period</dd>');
+  });
+
+  test('says what the number is: a running total since its start date, or a level', async () => {
+    const { app, db } = createTestApp();
+    const total = figureIdWhere(db, "i.code = 'civilian_deaths' AND f.value = 10382");
+    expect((await request(app).get(`/figures/${total}`).expect(200)).text).toContain(
+      '<dt>Measure</dt><dd>Running total since 24 Feb 2022, as of 7 Feb 2024</dd>',
+    );
+    const level = figureIdWhere(db, "i.code = 'people_in_need'");
+    expect((await request(app).get(`/figures/${level}`).expect(200)).text).toContain('<dt>Measure</dt><dd>Level</dd>');
   });
 
   test('shows a range when the source gives one', async () => {

@@ -58,7 +58,7 @@ class Mirror {
     let token: string | null = null;
     let page = 0;
     while (url) {
-      const res = await request(this.app).get(url).expect(200);
+      const res: request.Response = await request(this.app).get(url).expect(200);
       const pageToken = res.headers['sync-token'] as string;
       if (token !== null) expect(pageToken).toBe(token);
       token = pageToken;
@@ -66,7 +66,7 @@ class Mirror {
         if (statusOf(line) === 'published') this.rows.set(idOf(line), line);
         else this.rows.delete(idOf(line));
       }
-      const link = res.headers.link as string | undefined;
+      const link = res.headers.link;
       url = link ? (/<([^>]+)>/.exec(link)?.[1] ?? null) : null;
       page += 1;
       if (page === 1 && between) between();
@@ -103,7 +103,7 @@ interface World {
   changes: number;
 }
 
-async function world(): Promise<World> {
+function world(): World {
   const t = createTestApp();
   const editorId = t.q.users.create('erin', 'x', 'editor');
   const adminId = t.q.users.create('ada', 'x', 'admin');
@@ -178,7 +178,7 @@ describe('exact mirroring with Sync-Token and since', () => {
   const filters = ['', 'indicator=civilian_deaths', 'location=UKR&include_children=1&verification=verified,reported'];
 
   test.each(filters)('a mirror kept by since pulls equals a fresh export through 120 seeded random changes (filter "%s")', async (filter) => {
-    const w = await world();
+    const w = world();
     const mirror = new Mirror(w.t.app, filter, 4);
     await mirror.pull();
     expect(mirror.sorted()).toEqual(await freshExport(w.t.app, filter));
@@ -231,7 +231,7 @@ describe('exact mirroring with Sync-Token and since', () => {
   });
 
   test('the API pulls at one position on every cursor page and its since pulls keep a JSON mirror exact', async () => {
-    const w = await world();
+    const w = world();
     const held = new Map<number, Record<string, unknown>>();
     let token: string | null = null;
     const pull = async (between?: () => void): Promise<void> => {
@@ -269,7 +269,7 @@ describe('exact mirroring with Sync-Token and since', () => {
 
 describe('since and Sync-Token', () => {
   test('every export and API answer names its position; a since pull after a retirement returns a tombstone', async () => {
-    const w = await world();
+    const w = world();
     const full = await request(w.t.app).get('/export/figures.csv').expect(200);
     const token = full.headers['sync-token'] as string;
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
@@ -288,7 +288,7 @@ describe('since and Sync-Token', () => {
   });
 
   test('a draft or a pending change moves nothing; a figure leaving the filter is a withdrawn tombstone', async () => {
-    const w = await world();
+    const w = world();
     const token = (await request(w.t.app).get('/export/figures.csv?indicator=civilian_deaths').expect(200)).headers['sync-token'] as string;
     const id = w.t.db.prepare<[], { id: number }>("SELECT f.id FROM figures f JOIN indicators i ON i.id = f.indicator_id WHERE i.code = 'civilian_deaths' ORDER BY f.id LIMIT 1").get()?.id as number;
     const { fields, revision } = figures.currentContent(w.q, id);
@@ -302,11 +302,32 @@ describe('since and Sync-Token', () => {
     expect(rows.map((r) => [r[0], r[22]])).toEqual([[String(id), 'withdrawn']]);
   });
 
+  test('every row of a paged pull is as of its first page: a change committed between pages waits for the next since pull', async () => {
+    const w = world();
+    const mirror = new Mirror(w.t.app, '', 4);
+    const seen: string[] = [];
+    const original = mirror.rows.set.bind(mirror.rows);
+    mirror.rows.set = (id: number, line: string) => {
+      seen.push(line);
+      return original(id, line);
+    };
+    await mirror.pull(() => {
+      correct(w, 18, { value: 77_777 });
+      addFigure(w, { value: 88_888 });
+    });
+    expect(seen.some((l) => l.includes(',77777,') || l.includes(',88888,'))).toBe(false);
+    expect(seen.some((l) => idOf(l) === 18)).toBe(false);
+    seen.length = 0;
+    await mirror.pull();
+    expect(seen.map(idOf).sort((a, b) => a - b)).toEqual([18, 19]);
+    expect(mirror.sorted()).toEqual(await freshExport(w.t.app, ''));
+  });
+
   test('a bad token is a 400 that says so; a token of another database is a 410 saying to pull in full', async () => {
-    const w = await world();
+    const w = world();
     const bad = await request(w.t.app).get('/export/figures.csv?since=nonsense').expect(400);
     expect(bad.text).toContain('since must be a Sync-Token');
-    const other = await world();
+    const other = world();
     const foreign = (await request(other.t.app).get('/api/v1/figures').expect(200)).headers['sync-token'] as string;
     const gone = await request(w.t.app).get(`/api/v1/figures?since=${foreign}`).expect(410);
     expect((gone.body as { error: { message: string } }).error.message).toContain('pull the full export again');
@@ -318,7 +339,7 @@ describe('since and Sync-Token', () => {
   });
 
   test('a cached answer carries its Sync-Token; a change in the same second is never a 304 by If-Modified-Since', async () => {
-    const w = await world();
+    const w = world();
     const first = await request(w.t.app).get('/api/v1/figures').expect(200);
     const again = await request(w.t.app).get('/api/v1/figures').expect(200);
     expect(again.headers['sync-token']).toBe(first.headers['sync-token']);

@@ -15,6 +15,7 @@ function fig(overrides: Partial<ChartFigureRow>): ChartFigureRow {
     admin_level: 0,
     reference_period_start: '2024-01-01',
     reference_period_end: '2024-01-01',
+    measure: 'period_count',
     value: 1,
     value_low: null,
     value_high: null,
@@ -40,8 +41,8 @@ const opts = { id: 't', title: 'Test' };
 describe('the series builder', () => {
   test('a running total is a line of its values at each period end, never summed', () => {
     const rows = [
-      fig({ reference_period_start: '2022-02-24', reference_period_end: '2024-01-10', value: 10000, qualifier: 'about', reported_by: 'United Nations' }),
-      fig({ reference_period_start: '2022-02-24', reference_period_end: '2024-02-07', value: 10382, reported_by: 'United Nations', verification: 'verified' }),
+      fig({ reference_period_start: '2022-02-24', reference_period_end: '2024-01-10', measure: 'running_total', value: 10000, qualifier: 'about', reported_by: 'United Nations' }),
+      fig({ reference_period_start: '2022-02-24', reference_period_end: '2024-02-07', measure: 'running_total', value: 10382, reported_by: 'United Nations', verification: 'verified' }),
     ];
     const [panel, ...rest] = buildPanels(rows, opts);
     expect(rest).toHaveLength(0);
@@ -54,15 +55,34 @@ describe('the series builder', () => {
     expect(JSON.stringify(chart.panels[0]?.browser)).not.toContain('20382');
   });
 
-  test('a lone figure since a running-total start date at the same place is a running total too', () => {
+  test('a figure is drawn as its stored measure, whatever other rows come with it', () => {
+    const lone = fig({ indicator_code: 'civilian_injuries', indicator_name: 'Civilian injuries', reference_period_start: '2022-02-24', reference_period_end: '2024-02-07', measure: 'running_total', value: 19659 });
+    expect(buildPanels([lone], opts).map((p) => p.kind)).toEqual(['running_total']);
+    // A short count sharing a start date with a long one stays a count for its period.
+    const short = fig({ reference_period_start: '2022-02-24', reference_period_end: '2022-02-28', measure: 'period_count', value: 5 });
+    expect(buildPanels([lone, short], opts).map((p) => p.kind)).toEqual(['running_total', 'period_count']);
     const rows = [
-      fig({ reference_period_start: '2022-02-24', reference_period_end: '2024-01-10', value: 10000 }),
-      fig({ reference_period_start: '2022-02-24', reference_period_end: '2024-02-07', value: 10382 }),
-      fig({ indicator_code: 'civilian_injuries', indicator_name: 'Civilian injuries', reference_period_start: '2022-02-24', reference_period_end: '2024-02-07', value: 19659 }),
+      fig({ reference_period_start: '2022-02-24', reference_period_end: '2024-01-10', measure: 'running_total', value: 10000 }),
+      fig({ reference_period_start: '2022-02-24', reference_period_end: '2024-02-07', measure: 'running_total', value: 10382 }),
+      lone,
     ];
     const panels = buildPanels(rows, opts);
     expect(panels.map((p) => p.kind)).toEqual(['running_total']);
     expect(panels[0]?.series.map((s) => s.label)).toEqual(['Civilian deaths · Ukraine · UN OCHA', 'Civilian injuries · Ukraine · UN OCHA']);
+  });
+
+  test('counts for periods that share a start date stay counts, however long one of them is', () => {
+    // A quarter and its first month: once read as a running total (two ends, over 31 days); the stored measure says otherwise.
+    const rows = [
+      fig({ reference_period_start: '2024-01-01', reference_period_end: '2024-01-31', value: 40 }),
+      fig({ reference_period_start: '2024-01-01', reference_period_end: '2024-03-31', value: 130 }),
+    ];
+    const panels = buildPanels(rows, opts);
+    expect(panels.map((p) => p.kind)).toEqual(['period_count']);
+    expect(panels[0]?.series[0]?.points.map((p) => [p.start, p.end, p.y])).toEqual([
+      ['2024-01-01', '2024-01-31', 40],
+      ['2024-01-01', '2024-03-31', 130],
+    ]);
   });
 
   test('overlapping period counts are bars over their own periods and are not added', () => {
@@ -82,9 +102,9 @@ describe('the series builder', () => {
 
   test('levels are one bar per period and never added, and people and dollars get separate panels', () => {
     const rows = [
-      fig({ indicator_code: 'funding_required_usd', indicator_name: 'Funding required', unit: 'usd', aggregation: 'level', reference_period_start: '2023-01-01', reference_period_end: '2023-12-31', value: 3_900_000_000, qualifier: 'about' }),
-      fig({ indicator_code: 'funding_required_usd', indicator_name: 'Funding required', unit: 'usd', aggregation: 'level', reference_period_start: '2024-01-01', reference_period_end: '2024-12-31', value: 3_100_000_000, qualifier: 'about' }),
-      fig({ indicator_code: 'people_in_need', indicator_name: 'People in need', aggregation: 'level', reference_period_start: '2024-01-01', reference_period_end: '2024-12-31', value: 14_600_000, qualifier: 'more_than' }),
+      fig({ indicator_code: 'funding_required_usd', indicator_name: 'Funding required', unit: 'usd', aggregation: 'level', measure: 'level', reference_period_start: '2023-01-01', reference_period_end: '2023-12-31', value: 3_900_000_000, qualifier: 'about' }),
+      fig({ indicator_code: 'funding_required_usd', indicator_name: 'Funding required', unit: 'usd', aggregation: 'level', measure: 'level', reference_period_start: '2024-01-01', reference_period_end: '2024-12-31', value: 3_100_000_000, qualifier: 'about' }),
+      fig({ indicator_code: 'people_in_need', indicator_name: 'People in need', aggregation: 'level', measure: 'level', reference_period_start: '2024-01-01', reference_period_end: '2024-12-31', value: 14_600_000, qualifier: 'more_than' }),
     ];
     const chart = buildChart(rows, { ...opts, filters: {} });
     expect(chart.panels.map((p) => [p.kind, p.unit])).toEqual([['level', 'people'], ['level', 'usd']]);
@@ -175,7 +195,7 @@ describe('the series builder', () => {
     const rows: ChartFigureRow[] = [];
     for (let d = 0; d < 2500; d++) {
       const day = new Date(Date.UTC(2022, 1, 25) + d * 86_400_000).toISOString().slice(0, 10);
-      rows.push(fig({ reference_period_start: '2022-02-24', reference_period_end: day, value: 100 + d }));
+      rows.push(fig({ reference_period_start: '2022-02-24', reference_period_end: day, measure: 'running_total', value: 100 + d }));
     }
     const [panel] = buildPanels(rows, opts);
     expect(panel?.kind).toBe('running_total');
