@@ -19,4 +19,3 @@ export const projectRoot = findProjectRoot(__dirname);
 export const viewsDir = path.join(projectRoot, 'views');
 export const publicDir = path.join(projectRoot, 'public');
 export const migrationsDir = path.join(projectRoot, 'migrations');
-export const seedDir = path.join(projectRoot, 'db', 'seed');

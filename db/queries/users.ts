@@ -1,7 +1,7 @@
 import type { Db } from '../connection';
+import type { Role } from '../../server/domain/accounts';
 
-export const ROLES = ['editor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '../../server/domain/accounts';
 
 export interface UserRow {
   id: number;

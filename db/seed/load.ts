@@ -6,7 +6,6 @@ import { figureQueries } from '../queries/figures';
 import { indicatorQueries } from '../queries/indicators';
 import { locationQueries } from '../queries/locations';
 import { sourceQueries } from '../queries/sources';
-import { seedDir } from '../../server/paths';
 import { AGGREGATIONS, MEASURES, QUALIFIERS, VERIFICATIONS } from '../types';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -60,7 +59,16 @@ const dataset = z.object({
 
 export type Dataset = z.infer<typeof dataset>;
 
-export const DEMO_DATASET_PATH = path.join(seedDir, 'demo.json');
+/**
+ * The demo dataset beside this module's source: found from the project root
+ * whether this runs as TypeScript (db/seed/) or compiled (dist/db/seed/).
+ */
+export const DEMO_DATASET_PATH = (() => {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'db', 'seed', 'demo.json');
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
+})();
 
 export function readDataset(file: string): Dataset {
   return dataset.parse(JSON.parse(fs.readFileSync(file, 'utf8')));

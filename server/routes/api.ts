@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { Queries } from '../../db';
-import { EXPORT_COLUMNS, type ExportRow } from '../../db/queries/export';
+import type { ExportRow } from '../../db/queries/export';
 import { openApiDocument } from '../api/openapi';
-import { CONTRACT_VERSION } from '../domain/figure';
+import { CONTRACT_VERSION, EXPORT_COLUMNS } from '../domain/figure';
 import { HttpError } from '../errors';
 import { answerIfFresh } from '../export/caching';
 import { encodeCursor, encodeToken, feedWindow, parseCursor, parseSince } from '../export/sync';

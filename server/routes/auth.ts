@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { Queries } from '../../db';
+import * as accounts from '../workflow/accounts';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { csrfToken } from '../middleware/csrf';
 import { loginRateLimits } from '../middleware/login-rate-limit';
@@ -44,7 +45,7 @@ export function authRoutes(q: Queries): Router {
     const user = username ? q.users.getForLogin(username) : undefined;
     const matches = await verifyPassword(password, user?.password_hash ?? (await dummy()));
     if (!user || !matches || user.disabled_at) {
-      q.audit.record({ userId: user?.id ?? null, action: 'login-failed', entityType: 'session', entityId: null, details: { username } });
+      accounts.recordFailedSignIn(q, user?.id ?? null, username);
       res.status(401);
       renderLogin(req, res, { username, next: nextUrl, error: FAILED_LOGIN });
       return;
@@ -62,7 +63,7 @@ export function authRoutes(q: Queries): Router {
           next(saveErr);
           return;
         }
-        q.audit.record({ userId: user.id, action: 'login', entityType: 'session', entityId: null, details: null });
+        accounts.recordSignIn(q, user.id);
         res.redirect(303, nextUrl);
       });
     });
@@ -75,7 +76,7 @@ export function authRoutes(q: Queries): Router {
         next(err);
         return;
       }
-      if (userId !== null) q.audit.record({ userId, action: 'logout', entityType: 'session', entityId: null, details: null });
+      if (userId !== null) accounts.recordSignOut(q, userId);
       res.clearCookie(SESSION_COOKIE, { path: '/' });
       res.redirect(303, '/');
     });

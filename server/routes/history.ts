@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Queries } from '../../db';
-import { FIGURE_FIELDS } from '../../db/queries/figure-edits';
+import { FIGURE_FIELDS } from '../domain/figure';
 import { HttpError } from '../errors';
 import { parseId } from '../validation/query';
 

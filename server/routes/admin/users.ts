@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import type { Queries } from '../../../db';
-import { ROLES, type Role } from '../../../db/queries/users';
+import * as accounts from '../../workflow/accounts';
+import { ROLES, type Role } from '../../domain/accounts';
 import { AccountError, addUser, resetPassword } from '../../auth/accounts';
 import { HttpError } from '../../errors';
 import { currentUser, requireAdmin } from '../../middleware/auth';
@@ -32,14 +33,6 @@ export function adminUserRoutes(q: Queries): Router {
     if (!user) throw new HttpError(404, `there is no user ${id}`);
     return user;
   };
-  /** Refuses a change that would leave no active admin. */
-  const keepAnAdmin = (userId: number): void => {
-    const user = q.users.getById(userId);
-    if (user?.role === 'admin' && !user.disabled_at && q.users.countActiveAdmins() <= 1) {
-      throw new HttpError(409, 'This is the only active admin: make someone else an admin first.');
-    }
-  };
-
   router.get('/admin/users', (_req, res) => renderList(res, { role: 'editor' }, {}));
 
   router.post('/admin/users', async (req, res) => {
@@ -65,11 +58,7 @@ export function adminUserRoutes(q: Queries): Router {
     const user = load(req.params.id);
     const role = parseRole(formValues(req.body).role);
     if (!role) throw new HttpError(400, 'role must be editor or admin');
-    if (role !== user.role) {
-      if (role === 'editor') keepAnAdmin(user.id);
-      q.users.setRole(user.id, role);
-      q.audit.record({ userId: actor.id, action: 'change-role', entityType: 'user', entityId: user.id, details: { username: user.username, from: user.role, to: role } });
-    }
+    accounts.setRole(q, actor, user.id, role);
     req.session.flash = { kind: 'success', message: `${user.username} is now ${role === 'admin' ? 'an admin' : 'an editor'}.` };
     res.redirect(303, '/admin/users');
   });
@@ -77,10 +66,7 @@ export function adminUserRoutes(q: Queries): Router {
   router.post('/admin/users/:id/disable', (req, res) => {
     const actor = currentUser(res);
     const user = load(req.params.id);
-    if (user.id === actor.id) throw new HttpError(409, 'You cannot disable your own account.');
-    keepAnAdmin(user.id);
-    q.users.disable(user.id);
-    q.audit.record({ userId: actor.id, action: 'disable', entityType: 'user', entityId: user.id, details: { username: user.username } });
+    accounts.disableUser(q, actor, user.id);
     req.session.flash = { kind: 'success', message: `${user.username} is disabled and signed out.` };
     res.redirect(303, '/admin/users');
   });
@@ -88,8 +74,7 @@ export function adminUserRoutes(q: Queries): Router {
   router.post('/admin/users/:id/enable', (req, res) => {
     const actor = currentUser(res);
     const user = load(req.params.id);
-    q.users.enable(user.id);
-    q.audit.record({ userId: actor.id, action: 'enable', entityType: 'user', entityId: user.id, details: { username: user.username } });
+    accounts.enableUser(q, actor, user.id);
     req.session.flash = { kind: 'success', message: `${user.username} can sign in again.` };
     res.redirect(303, '/admin/users');
   });
