@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { Db } from './connection';
 import { openDb } from './connection';
 import { MigrationError, readMigrations, schemaVersion } from './migrate';
+import { changeQueries } from './queries/changes';
 
 export interface DatabaseSummary {
   schemaVersion: number;
@@ -83,6 +84,11 @@ export async function restoreDatabase(backupPath: string, targetPath: string, mi
   const restored = openDb(targetPath);
   try {
     checkIntegrity(restored, 'the restored database');
+    // The restored file is not the database its backup was taken from (which
+    // went on changing): a new identity makes mirrors' sync tokens from the
+    // old one answer 410, so they pull in full instead of drifting.
+    const hasFeed = restored.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'change_feed'").get()?.n === 1;
+    if (hasFeed) changeQueries(restored).renewIdentity();
     return summarise(restored);
   } finally {
     restored.close();

@@ -71,8 +71,8 @@ END;
 -- 2. The change feed. Every change to what a figure's published row says
 -- (publish, a published correction, retire, leaving the public set by any
 -- path, a rename of its indicator, place or source) takes the next position
--- and records it on the figure as sync_seq (renames: the workflow, one
--- position for every row naming the renamed thing; the rest: triggers below). A pull is read "as of" one
+-- and records it on the figure as sync_seq, by the triggers below, so no
+-- write path (the workflow, an import, the seed, SQL by hand) can forget it. A pull is read "as of" one
 -- position: rows with sync_seq <= it. A `since` pull returns the figures whose
 -- sync_seq lies after the client's position. Drafts and pending changes move
 -- nothing. database_id makes tokens from another database recognisable.
@@ -113,6 +113,32 @@ BEGIN
   UPDATE change_feed SET position = position + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1;
   UPDATE figures SET sync_seq = (SELECT position FROM change_feed WHERE id = 1) WHERE id = NEW.id;
 END;
+-- A rename changes every public row that names the renamed thing: one
+-- position for all of them, set-based (one statement per rename, not a
+-- trigger per figure), and their updated_at moves so `updated_since` pullers
+-- see them too. Drafts were never public (sync_seq IS NULL) and stay as they are.
+CREATE TRIGGER change_feed_source_rename AFTER UPDATE ON sources
+WHEN NEW.title IS NOT OLD.title OR NEW.publisher IS NOT OLD.publisher OR NEW.url IS NOT OLD.url OR NEW.published_on IS NOT OLD.published_on
+BEGIN
+  UPDATE change_feed SET position = position + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1;
+  UPDATE figures SET sync_seq = (SELECT position FROM change_feed WHERE id = 1), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+  WHERE source_id = NEW.id AND sync_seq IS NOT NULL;
+END;
+CREATE TRIGGER change_feed_indicator_rename AFTER UPDATE ON indicators
+WHEN NEW.code IS NOT OLD.code OR NEW.name IS NOT OLD.name OR NEW.unit IS NOT OLD.unit
+BEGIN
+  UPDATE change_feed SET position = position + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1;
+  UPDATE figures SET sync_seq = (SELECT position FROM change_feed WHERE id = 1), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+  WHERE indicator_id = NEW.id AND sync_seq IS NOT NULL;
+END;
+CREATE TRIGGER change_feed_location_rename AFTER UPDATE ON locations
+WHEN NEW.code IS NOT OLD.code OR NEW.name IS NOT OLD.name OR NEW.admin_level IS NOT OLD.admin_level
+BEGIN
+  UPDATE change_feed SET position = position + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1;
+  UPDATE figures SET sync_seq = (SELECT position FROM change_feed WHERE id = 1), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+  WHERE location_id = NEW.id AND sync_seq IS NOT NULL;
+END;
+
 -- Setting sync_seq is bookkeeping, not a change a puller needs to see in updated_at.
 DROP TRIGGER figures_touch_updated_at;
 CREATE TRIGGER figures_touch_updated_at AFTER UPDATE ON figures

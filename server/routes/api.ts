@@ -83,7 +83,7 @@ export function apiRoutes(q: Queries): Router {
   });
 
   router.get('/api', (_req, res) => {
-    res.render('api/index', { title: 'API and CSV export' });
+    res.render('api/index', { title: 'API and CSV export', contractVersion: CONTRACT_VERSION });
   });
 
   return router;

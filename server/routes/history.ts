@@ -13,6 +13,7 @@ export const FIELD_LABELS: Record<string, string> = {
   location_id: 'Place',
   reference_period_start: 'Period start',
   reference_period_end: 'Period end',
+  measure: 'Measure',
   value: 'Value',
   value_low: 'Low',
   value_high: 'High',

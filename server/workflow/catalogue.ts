@@ -1,8 +1,9 @@
 /**
- * Changes to what figures name: sources, indicators and places. A change to a
- * name a published row carries (a source's title, an indicator's name, a
- * place's name...) moves every such row in the change feed, in the same
- * transaction, so a mirror sees each of them as changed.
+ * Changes to what figures name: sources, indicators and places, each with its
+ * audit entry in one transaction. A change to a name a published row carries
+ * (a source's title, an indicator's name, a place's name...) moves every such
+ * row in the change feed in the same transaction (by trigger, migration 0006),
+ * so a mirror sees each of them as changed.
  */
 import type { Queries } from '../../db';
 import type { NewIndicator } from '../../db/queries/indicators';
@@ -10,11 +11,6 @@ import type { NewLocation } from '../../db/queries/locations';
 import type { NewSource } from '../../db/queries/sources';
 import type { Actor } from '../domain/figure';
 import { WorkflowError } from './errors';
-
-/** True when any of the keys differ: those are the columns export rows carry. */
-function differs<T extends object>(before: T, after: T, keys: readonly (keyof T)[]): boolean {
-  return keys.some((k) => before[k] !== after[k]);
-}
 
 export function createSource(q: Queries, actor: Actor, source: NewSource): number {
   return q.transaction(() => {
@@ -25,7 +21,7 @@ export function createSource(q: Queries, actor: Actor, source: NewSource): numbe
   });
 }
 
-/** Saves a source; returns how many public rows changed with it. */
+/** Saves a source; returns how many public rows name it (each changed with it when a name changed). */
 export function updateSource(q: Queries, actor: Actor, id: number, source: NewSource): number {
   return q.transaction(() => {
     const before = q.sources.getById(id);
@@ -33,7 +29,7 @@ export function updateSource(q: Queries, actor: Actor, id: number, source: NewSo
     const other = source.url ? q.sources.getByUrl(source.url) : undefined;
     if (other && other.id !== id) throw new WorkflowError(400, 'Another source already has this address.', 'url');
     q.sources.update(id, source);
-    const rows = differs(before, { ...before, ...source }, ['title', 'publisher', 'url', 'published_on']) ? q.changes.recordRename('source', id) : 0;
+    const rows = q.changes.publicRowsNaming('source', id);
     q.audit.record({ userId: actor.id, action: 'edit', entityType: 'source', entityId: id, details: { before, after: source, public_rows_changed: rows } });
     return rows;
   });
@@ -59,7 +55,7 @@ export function updateIndicator(q: Queries, actor: Actor, id: number, indicator:
       throw new WorkflowError(400, 'This indicator has figures: its aggregation stays, since it decides what every one of them measures.', 'aggregation');
     }
     q.indicators.update(id, indicator);
-    const rows = differs(before, { ...before, ...indicator }, ['name', 'unit']) ? q.changes.recordRename('indicator', id) : 0;
+    const rows = q.changes.publicRowsNaming('indicator', id);
     q.audit.record({ userId: actor.id, action: 'edit', entityType: 'indicator', entityId: id, details: { before, after: indicator, public_rows_changed: rows } });
     return rows;
   });
@@ -95,7 +91,7 @@ export function updateLocation(q: Queries, actor: Actor, id: number, location: O
     const before = q.locations.getById(id);
     if (!before) throw new WorkflowError(404, `there is no place ${id}`);
     q.locations.update(id, location);
-    const rows = differs(before, { ...before, ...location }, ['name', 'admin_level']) ? q.changes.recordRename('location', id) : 0;
+    const rows = q.changes.publicRowsNaming('location', id);
     q.audit.record({ userId: actor.id, action: 'edit', entityType: 'location', entityId: id, details: { before, after: location, public_rows_changed: rows } });
     return rows;
   });

@@ -53,6 +53,7 @@ describe('staff in a browser', () => {
     await page.selectOption('#f-location-id', { label: 'Kharkivska (UA63)' });
     await page.fill('#f-reference-period-start', '2022-02-24');
     await page.fill('#f-reference-period-end', '2024-04-30');
+    await page.selectOption('#f-measure', 'running_total');
     await page.fill('#f-value', '1,234');
     await page.fill('#f-value-low', '2000');
     await page.selectOption('#f-qualifier', 'at_least');

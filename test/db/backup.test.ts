@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,6 +74,17 @@ describe('backup and restore', () => {
     const restored = await restoreDatabase(backupFile, restoredFile, migrationsDir);
     expect(restored).toEqual(summary);
     expect(dump(restoredFile)).toEqual(copy);
+    // A restored database has an identity of its own: sync tokens of the original are refused (410).
+    const identity = (file: string): string | undefined => {
+      const handle = new Database(file, { readonly: true });
+      try {
+        return handle.prepare<[], { database_id: string }>('SELECT database_id FROM change_feed').get()?.database_id;
+      } finally {
+        handle.close();
+      }
+    };
+    expect(identity(restoredFile)).toMatch(/^[0-9a-f]{32}$/);
+    expect(identity(restoredFile)).not.toBe(identity(backupFile));
   });
 
   test('restore refuses a database that a running server still has open', async () => {

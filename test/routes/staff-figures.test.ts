@@ -115,6 +115,36 @@ describe('review and publishing', () => {
     expect(actions(t, id)).toEqual(['create', 'submit', 'publish']);
   });
 
+  test('a reviewer sends submitted work back with a comment kept in its history; the editor can submit again', async () => {
+    const t = createTestApp();
+    const erin = await staff(t, 'erin', 'editor');
+    const ada = await staff(t, 'ada', 'admin');
+    const id = await createDraft(t, erin);
+    await submit(erin, id).expect(303);
+    const page = await ada.agent.get(`/admin/figures/${id}`).expect(200);
+    expect(page.text).toContain('Send back to its editor');
+    const empty = await ada.agent.post(`/admin/figures/${id}/send-back`).type('form').send({ _csrf: ada.csrf, comment: '' }).expect(400);
+    expect(empty.text).toContain('tell the editor what to change');
+    await ada.agent.post(`/admin/figures/${id}/send-back`).type('form').send({ _csrf: ada.csrf, comment: 'The quote says 41, not 42.' }).expect(303);
+    expect(t.q.figureEdits.getRow(id)?.submitted_at).toBeNull();
+    await erin.agent.post(`/admin/figures/${id}/send-back`).type('form').send({ _csrf: erin.csrf, comment: 'x' }).expect(403);
+    const history = await erin.agent.get(`/figures/${id}/history`).expect(200);
+    expect(history.text).toContain('Comment from the reviewer: The quote says 41, not 42.');
+    await submit(erin, id).expect(303);
+    expect(actions(t, id)).toEqual(['create', 'submit', 'send_back', 'submit']);
+  });
+
+  test('the measure is its own field, limited by the indicator: a level indicator takes only levels', async () => {
+    const t = createTestApp();
+    const erin = await staff(t, 'erin', 'editor');
+    const inNeed = t.q.indicators.getByCode('people_in_need');
+    const res = await erin.agent.post('/admin/figures').type('form').send({ _csrf: erin.csrf, ...figureForm(t, { indicator_id: String(inNeed?.id), measure: 'running_total' }) }).expect(400);
+    expect(res.text).toContain('This indicator counts a state (a level): its figures are levels.');
+    expect(res.text).toMatch(/<option value="running_total" selected>/);
+    const missing = await erin.agent.post('/admin/figures').type('form').send({ _csrf: erin.csrf, ...figureForm(t, { measure: '' }) }).expect(400);
+    expect(missing.text).toContain('Choose what the number is');
+  });
+
   test('an editor cannot publish, not even their own submitted draft', async () => {
     const t = createTestApp();
     const erin = await staff(t, 'erin', 'editor');

@@ -261,6 +261,9 @@ describe('exact mirroring with Sync-Token and since', () => {
       addFigure(w);
     });
     renameSource(w, 1, 'A renamed document');
+    // Writes by hand (SQL) take their positions too: the feed is kept by triggers.
+    w.t.db.prepare("UPDATE locations SET name = 'Ukraine (renamed by hand)' WHERE code = 'UKR'").run();
+    w.t.db.prepare('UPDATE figures SET notes = ? WHERE id = 4').run('corrected by hand');
     await pull();
     const fresh = (await request(w.t.app).get('/api/v1/figures?limit=10000').expect(200)).body as { data: Record<string, unknown>[] };
     expect([...held.values()].sort((a, b) => (a.figure_id as number) - (b.figure_id as number))).toEqual(fresh.data);
