@@ -64,7 +64,7 @@ describe('staff in a browser', () => {
     await page.fill('#f-new-source-url', 'https://example.org/poc-april-2024');
     await page.fill('#f-source-quote', 'at least 1,234 civilians killed in Kharkivska since 24 February 2022');
     await page.click('button:has-text("Save draft")');
-    await page.getByText('Must not be more than the value.').first().waitFor();
+    await page.getByText('Must not be more than the value (1234).').first().waitFor();
     expect(await page.inputValue('#f-reported-by')).toBe('OHCHR');
     expect(await page.inputValue('#f-new-source-title')).toBe('Protection of civilians update, April 2024');
     expect(await seriousA11yViolations(page)).toEqual([]);

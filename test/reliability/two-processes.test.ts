@@ -41,6 +41,10 @@ describe('two server processes sharing one database file', () => {
       if (!select?.[1]) throw new Error(`no option for ${name}`);
       return select[1];
     };
+    // A mirror pulls through the second process before the write...
+    const before = await fetch(`${two.base}/export/figures.csv`);
+    const token = before.headers.get('sync-token') ?? '';
+    const mirror = new Map((await before.text()).trim().split('\r\n').slice(1).map((line) => [line.slice(0, line.indexOf(',')), line]));
     const created = await writer.postForm('/admin/figures', {
       indicator_id: firstOption('indicator_id'),
       location_id: firstOption('location_id'),
@@ -65,7 +69,12 @@ describe('two server processes sharing one database file', () => {
     expect(await page.text()).toContain('written through the first process');
     const api = (await (await fetch(`${two.base}/api/v1/figures/${id}`)).json()) as Record<string, unknown>;
     expect(JSON.stringify(api)).toContain('4321');
-    expect(await (await fetch(`${two.base}/export/figures.csv`)).text()).toContain('written through the first process');
+    const fresh = await (await fetch(`${two.base}/export/figures.csv`)).text();
+    expect(fresh).toContain('written through the first process');
+    // ...and a since pull through the second process, after the write through the first, keeps it exact.
+    const since = await (await fetch(`${two.base}/export/figures.csv?since=${token}`)).text();
+    for (const line of since.trim().split('\r\n').slice(1)) mirror.set(line.slice(0, line.indexOf(',')), line);
+    expect([...mirror.values()].sort().join('\r\n')).toBe(fresh.trim().split('\r\n').slice(1).sort().join('\r\n'));
 
     // And the other way: a session started on one process is valid on the other (sessions are in the file too).
     writer.base = two.base;
