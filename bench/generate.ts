@@ -145,21 +145,21 @@ export async function generateDatabase(file: string, options: GenerateOptions): 
           for (let month = 0; month < 48; month++) {
             total += Math.floor(rand() * 120);
             const end = new Date(Date.UTC(2021, month + 1, 0)).toISOString().slice(0, 10);
-            add({ indicator_id: indicatorId, location_id: location.id, reference_period_start: isoDay(0), reference_period_end: end, measure: 'running_total', value: total, verification: o.verification, reported_by: o.name, claimed_by: o.claimedBy, source_id: sourceFor(month * 30), source_quote: quote(total, code.replace('_', ' '), location.name), notes: null }, true);
+            add({ indicator_id: indicatorId, location_id: location.id, reference_period_start: isoDay(0), reference_period_end: end, measure: 'running_total', value: total, verification: o.verification, reported_by: o.name, claimed_by: o.claimedBy, attributed_to: null, disputed_by: null, source_id: sourceFor(month * 30), source_quote: quote(total, code.replace('_', ' '), location.name), notes: null }, true);
           }
         }
         for (const o of WEEKLY_ORIGINATORS) {
           for (let week = 0; week + 7 <= DAYS; week += 7) {
             if (rand() >= share) continue;
             const value = Math.floor(rand() * 60);
-            add({ indicator_id: indicatorId, location_id: location.id, reference_period_start: isoDay(week), reference_period_end: isoDay(week + 6), measure: 'period_count', value, verification: o.verification, reported_by: o.name, claimed_by: o.claimedBy, source_id: sourceFor(week), source_quote: quote(value, code.replace('_', ' '), location.name), notes: null });
+            add({ indicator_id: indicatorId, location_id: location.id, reference_period_start: isoDay(week), reference_period_end: isoDay(week + 6), measure: 'period_count', value, verification: o.verification, reported_by: o.name, claimed_by: o.claimedBy, attributed_to: null, disputed_by: null, source_id: sourceFor(week), source_quote: quote(value, code.replace('_', ' '), location.name), notes: null });
           }
         }
         for (const o of DAILY_ORIGINATORS) {
           for (let day = 0; day < DAYS; day++) {
             if (rand() >= share) continue;
             const value = Math.floor(rand() * 12);
-            add({ indicator_id: indicatorId, location_id: location.id, reference_period_start: isoDay(day), reference_period_end: isoDay(day), measure: 'period_count', value, verification: o.verification, reported_by: o.name, claimed_by: o.claimedBy, source_id: sourceFor(day), source_quote: quote(value, code.replace('_', ' '), location.name), notes: rand() < 0.1 ? 'Includes figures for the preceding night.' : null });
+            add({ indicator_id: indicatorId, location_id: location.id, reference_period_start: isoDay(day), reference_period_end: isoDay(day), measure: 'period_count', value, verification: o.verification, reported_by: o.name, claimed_by: o.claimedBy, attributed_to: null, disputed_by: null, source_id: sourceFor(day), source_quote: quote(value, code.replace('_', ' '), location.name), notes: rand() < 0.1 ? 'Includes figures for the preceding night.' : null });
           }
         }
       }
@@ -171,7 +171,7 @@ export async function generateDatabase(file: string, options: GenerateOptions): 
         for (let year = 2021; year <= 2024; year++) {
           for (const o of LEVEL_ORIGINATORS) {
             const value = Math.floor((usd ? 50_000_000 : 200_000) * (1 + rand()));
-            add({ indicator_id: indicatorId, location_id: location.id, reference_period_start: `${year}-01-01`, reference_period_end: `${year}-12-31`, measure: 'level', value, verification: o.verification, reported_by: o.name, claimed_by: o.claimedBy, source_id: sourceFor((year - 2021) * 365), source_quote: quote(value, code.replace(/_/g, ' '), location.name), notes: null });
+            add({ indicator_id: indicatorId, location_id: location.id, reference_period_start: `${year}-01-01`, reference_period_end: `${year}-12-31`, measure: 'level', value, verification: o.verification, reported_by: o.name, claimed_by: o.claimedBy, attributed_to: null, disputed_by: null, source_id: sourceFor((year - 2021) * 365), source_quote: quote(value, code.replace(/_/g, ' '), location.name), notes: null });
           }
         }
       }

@@ -25,7 +25,7 @@ const COLUMNS = `
   f.id, i.code AS indicator_code, i.name AS indicator_name, i.unit, i.aggregation,
   l.code AS location_code, l.name AS location_name, l.admin_level,
   f.reference_period_start, f.reference_period_end, f.value, f.value_low, f.value_high,
-  f.measure, f.qualifier, f.verification, f.reported_by, f.claimed_by,
+  f.measure, f.qualifier, f.verification, f.reported_by, f.claimed_by, f.attributed_to, f.disputed_by,
   s.id AS source_id, s.title AS source_title, s.publisher AS source_publisher, s.url AS source_url,
   s.published_on AS source_published_on, f.source_quote, f.notes, f.status, f.updated_at`;
 
@@ -114,7 +114,7 @@ export function chartQueries(db: Db) {
         new Map([...locations.values()].map((r) => [r.code, r.id])),
       );
       const sql = `SELECT f.id, f.indicator_id, f.location_id, f.source_id, f.reference_period_start, f.reference_period_end,
-                          f.value, f.value_low, f.value_high, f.measure, f.qualifier, f.verification, f.reported_by, f.claimed_by,
+                          f.value, f.value_low, f.value_high, f.measure, f.qualifier, f.verification, f.reported_by, f.claimed_by, f.attributed_to, f.disputed_by,
                           f.source_quote, f.notes, f.status, f.updated_at
                    FROM figures f ${where.sql}
                    ORDER BY f.reference_period_end, f.reference_period_start, f.id`;
@@ -151,6 +151,8 @@ export function chartQueries(db: Db) {
           verification: f.verification,
           reported_by: f.reported_by,
           claimed_by: f.claimed_by,
+          attributed_to: f.attributed_to,
+          disputed_by: f.disputed_by,
           source_id: f.source_id,
           source_title: s.title,
           source_publisher: s.publisher,

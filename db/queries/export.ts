@@ -3,6 +3,8 @@ import type { Db } from '../connection';
 import type { Verification } from '../types';
 
 /** The CSV/API column contract lives in the domain module; re-exported for the export code. */
+import { EXPORT_COLUMNS } from '../../server/domain/figure';
+
 export { EXPORT_COLUMNS, type ExportColumn } from '../../server/domain/figure';
 /** One export row as positional values in EXPORT_COLUMNS order. */
 export type ExportRow = (string | number | null)[];
@@ -42,7 +44,7 @@ export const EXPORT_SELECT = `
          f.reference_period_start, f.reference_period_end, f.value, f.value_low, f.value_high, f.qualifier,
          f.verification, f.reported_by, f.claimed_by, s.title, s.publisher, s.url,
          s.published_on, f.source_quote, f.notes, f.status, f.updated_at,
-         f.measure, f.source_id, f.version
+         f.measure, f.source_id, f.version, f.attributed_to, f.disputed_by
   FROM figures f
   CROSS JOIN indicators i ON i.id = f.indicator_id
   CROSS JOIN locations l ON l.id = f.location_id
@@ -90,19 +92,22 @@ function filterParams(filter: ExportFilter, afterId: number, asOf: number): unkn
  * A figure's own columns for the CSV writer, positional:
  * [id, indicator_id, location_id, source_id, start, end, value, low, high,
  *  qualifier, verification, reported_by, claimed_by, quote, notes, status, updated_at,
- *  measure, version, live]. `live` is 0 for a tombstone (a `since` pull's
+ *  measure, version, attributed_to, disputed_by, live]. `live` is 0 for a tombstone (a `since` pull's
  * figure that left the set): only its id, status, updated_at and version are written.
  * Names of indicators, places and sources come from ExportLookups.
  */
+/** Where FigureCells holds the live flag (1: a row, 0: a tombstone). */
+export const LIVE = 21;
+
 export type FigureCells = [
   number, number, number, number, string, string, number, number | null, number | null,
   string, string, string, string | null, string, string | null, string, string,
-  string, number, number,
+  string, number, string | null, string | null, number,
 ];
 
 const CELL_COLUMNS = `f.id, f.indicator_id, f.location_id, f.source_id, f.reference_period_start, f.reference_period_end,
                   f.value, f.value_low, f.value_high, f.qualifier, f.verification, f.reported_by, f.claimed_by,
-                  f.source_quote, f.notes, f.status, f.updated_at, f.measure, f.version`;
+                  f.source_quote, f.notes, f.status, f.updated_at, f.measure, f.version, f.attributed_to, f.disputed_by`;
 
 /** The filter as a condition a row either meets or not (for tombstones); every value bound, in filterParams order after the first two. */
 function matchesFor(filter: ExportFilter): string {
@@ -140,7 +145,7 @@ export interface ExportLookups {
  * at which version. Nothing else: a draft's content is never public.
  */
 export function tombstone(c: FigureCells): ExportRow {
-  const row: ExportRow = new Array<string | number | null>(27).fill(null);
+  const row: ExportRow = new Array<string | number | null>(EXPORT_COLUMNS.length).fill(null);
   row[0] = c[0];
   row[22] = c[15] === 'retired' ? 'retired' : 'withdrawn';
   row[23] = c[16];
@@ -256,7 +261,7 @@ export function exportQueries(db: Db) {
     page(filter: ExportFilter, window: FeedWindow, afterId: number, limit: number): ExportRow[] {
       if (window.since !== null) {
         const cells = sinceStatementFor(filter).all(...matchParams(filter), afterId, window.since, window.asOf, limit);
-        const live = cells.filter((c) => c[19] === 1).map((c) => c[0]);
+        const live = cells.filter((c) => c[LIVE] === 1).map((c) => c[0]);
         const full = new Map(live.length > 0 ? byIds(live).map((r) => [r[0] as number, r]) : []);
         return cells.map((c) => full.get(c[0]) ?? tombstone(c));
       }

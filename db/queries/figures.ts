@@ -53,11 +53,11 @@ export function figureQueries(db: Db) {
   const insert = db.prepare<[NewFigure & { user_id: number | null }]>(`
     INSERT INTO figures (
       indicator_id, location_id, reference_period_start, reference_period_end, measure,
-      value, value_low, value_high, qualifier, verification, reported_by, claimed_by,
+      value, value_low, value_high, qualifier, verification, reported_by, claimed_by, attributed_to, disputed_by,
       source_id, source_quote, notes, status, created_by, updated_by
     ) VALUES (
       @indicator_id, @location_id, @reference_period_start, @reference_period_end, @measure,
-      @value, @value_low, @value_high, @qualifier, @verification, @reported_by, @claimed_by,
+      @value, @value_low, @value_high, @qualifier, @verification, @reported_by, @claimed_by, @attributed_to, @disputed_by,
       @source_id, @source_quote, @notes, @status, @user_id, @user_id
     )`);
   const revisions = db.prepare<[number], RevisionRow>(`

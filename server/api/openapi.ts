@@ -39,6 +39,8 @@ const figureProperties: Record<(typeof EXPORT_COLUMNS)[number], object> = {
   },
   source_id: { type: 'integer', minimum: 1, description: 'The source document, as listed at /api/v1/sources. (Contract version 2.)' },
   version: { type: 'integer', minimum: 1, description: "The published row's revision number. (Contract version 2.)" },
+  attributed_to: { ...nullableString, description: 'Who the source says carried out the act counted. (Contract version 3.)' },
+  disputed_by: { ...nullableString, description: 'Who denies or contradicts it. (Contract version 3.)' },
 };
 
 const tombstoneProperties = {

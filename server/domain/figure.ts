@@ -51,6 +51,10 @@ export interface FigureFields {
   verification: Verification;
   reported_by: string;
   claimed_by: string | null;
+  /** Who the source says carried out the act counted ("strikes attributed to Ukraine"). */
+  attributed_to: string | null;
+  /** Who denies or contradicts it. */
+  disputed_by: string | null;
   source_id: number;
   source_quote: string;
   notes: string | null;
@@ -58,13 +62,16 @@ export interface FigureFields {
 
 export const FIGURE_FIELDS = [
   'indicator_id', 'location_id', 'reference_period_start', 'reference_period_end', 'measure', 'value', 'value_low',
-  'value_high', 'qualifier', 'verification', 'reported_by', 'claimed_by', 'source_id', 'source_quote', 'notes',
+  'value_high', 'qualifier', 'verification', 'reported_by', 'claimed_by', 'attributed_to', 'disputed_by', 'source_id',
+  'source_quote', 'notes',
 ] as const satisfies readonly (keyof FigureFields)[];
 
 /** Text limits shared by the schema's CHECKs, the form and the importer. */
 export const TEXT_LIMITS = {
   reported_by: 200,
   claimed_by: 200,
+  attributed_to: 200,
+  disputed_by: 200,
   source_quote: 2000,
   notes: 5000,
   source_title: 500,
@@ -199,6 +206,8 @@ export const figureFieldSchemas = {
   verification: z.enum(VERIFICATIONS, `Choose a verification level: ${VERIFICATIONS.join(', ')}.`),
   reported_by: requiredText(TEXT_LIMITS.reported_by),
   claimed_by: z.preprocess((v) => v ?? '', optionalText(TEXT_LIMITS.claimed_by)),
+  attributed_to: z.preprocess((v) => v ?? '', optionalText(TEXT_LIMITS.attributed_to)),
+  disputed_by: z.preprocess((v) => v ?? '', optionalText(TEXT_LIMITS.disputed_by)),
   source_id: idInput('a source'),
   source_quote: requiredText(TEXT_LIMITS.source_quote),
   notes: z.preprocess((v) => v ?? '', optionalText(TEXT_LIMITS.notes)),
@@ -295,10 +304,15 @@ export const EXPORT_COLUMNS = [
   'source_published_on', 'source_quote', 'notes', 'status', 'updated_at',
   // Contract version 2:
   'measure', 'source_id', 'version',
+  // Contract version 3:
+  'attributed_to', 'disputed_by',
 ] as const;
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 
-/** Version 1: the 24 columns of DESIGN.md. Version 2: measure, source_id and version appended; Sync-Token and since. */
-export const CONTRACT_VERSION = 2;
+/**
+ * Version 1: the 24 columns of DESIGN.md. Version 2: measure, source_id and
+ * version appended; Sync-Token and since. Version 3: attributed_to and disputed_by.
+ */
+export const CONTRACT_VERSION = 3;
 /** The columns of contract version 1 (files written before `measure` existed). */
 export const EXPORT_COLUMNS_V1 = EXPORT_COLUMNS.slice(0, 24);

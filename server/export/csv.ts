@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { EXPORT_COLUMNS, type ExportLookups, type FigureCells } from '../../db/queries/export';
+import { EXPORT_COLUMNS, LIVE, type ExportLookups, type FigureCells } from '../../db/queries/export';
 
 /** The HXL hashtag row (https://hxlstandard.org/standard/dictionary/) under the header, column for column. */
 export const HXL_TAGS: Record<(typeof EXPORT_COLUMNS)[number], string> = {
@@ -30,6 +30,8 @@ export const HXL_TAGS: Record<(typeof EXPORT_COLUMNS)[number], string> = {
   measure: '#meta+measure',
   source_id: '#meta+source+id',
   version: '#meta+version',
+  attributed_to: '#org+attributed',
+  disputed_by: '#org+disputing',
 };
 
 /** Cells a spreadsheet would run as a formula start with one of these. */
@@ -82,7 +84,7 @@ export interface CsvOptions {
 
 /** A figure that left the pulled set: its id, why, when and at which version; nothing else. */
 export function tombstoneLine(f: FigureCells): string {
-  return `${f[0]}${','.repeat(22)}${f[15] === 'retired' ? 'retired' : 'withdrawn'},${f[16]},,,${f[18]}\r\n`;
+  return `${f[0]}${','.repeat(22)}${f[15] === 'retired' ? 'retired' : 'withdrawn'},${f[16]},,,${f[18]},,\r\n`;
 }
 
 /** The CSV cells of the indicators, places and sources, each written once per export. */
@@ -104,7 +106,7 @@ class CellCache {
 
   /** A figure's whole line; an id unknown to the lookups (created meanwhile) reloads them once. */
   line(f: FigureCells): string {
-    if (f[19] !== 1) return tombstoneLine(f);
+    if (f[LIVE] !== 1) return tombstoneLine(f);
     let indicator = this.indicators.get(f[1]);
     let location = this.locations.get(f[2]);
     let source = this.sources.get(f[3]);
@@ -116,7 +118,7 @@ class CellCache {
     }
     const t = (v: string | null): string => (v === null ? '' : textCell(v));
     const n = (v: number | null): string => (v === null ? '' : String(v));
-    return `${f[0]},${indicator},${location},${f[4]},${f[5]},${f[6]},${n(f[7])},${n(f[8])},${f[9]},${f[10]},${t(f[11])},${t(f[12])},${source},${t(f[13])},${t(f[14])},${f[15]},${f[16]},${f[17]},${f[3]},${f[18]}\r\n`;
+    return `${f[0]},${indicator},${location},${f[4]},${f[5]},${f[6]},${n(f[7])},${n(f[8])},${f[9]},${f[10]},${t(f[11])},${t(f[12])},${source},${t(f[13])},${t(f[14])},${f[15]},${f[16]},${f[17]},${f[3]},${f[18]},${t(f[19])},${t(f[20])}\r\n`;
   }
 }
 

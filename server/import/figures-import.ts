@@ -15,7 +15,7 @@ import {
  * inferred once, with the rule the migration used; `source_id` and `version`
  * are informational.
  */
-export const OPTIONAL_COLUMNS = ['figure_id', 'status', 'updated_at', 'measure', 'source_id', 'version'] as const;
+export const OPTIONAL_COLUMNS = ['figure_id', 'status', 'updated_at', 'measure', 'source_id', 'version', 'attributed_to', 'disputed_by'] as const;
 export const REQUIRED_COLUMNS = EXPORT_COLUMNS.filter((c) => !(OPTIONAL_COLUMNS as readonly string[]).includes(c));
 
 /** How rows find the figures they correct: by figure_id (a file from this Tally), or by what they state. */
@@ -128,7 +128,7 @@ function checkHeader(header: string[]): string[] {
   if (missing.length > 0) problems.push(`missing column(s): ${missing.join(', ')}`);
   if (unknown.length > 0) problems.push(`unknown column(s): ${unknown.join(', ')}`);
   if (problems.length > 0) {
-    throw new ImportFileError(`${problems.join('; ')}. The header must hold the export's columns: ${EXPORT_COLUMNS.join(', ')} (figure_id, status, updated_at, measure, source_id and version may be left out)`);
+    throw new ImportFileError(`${problems.join('; ')}. The header must hold the export's columns: ${EXPORT_COLUMNS.join(', ')} (figure_id, status, updated_at, measure, source_id, version, attributed_to and disputed_by may be left out)`);
   }
   return names;
 }
@@ -396,6 +396,9 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
           continue;
         }
         if (row.measure === null) row.measure = figure.measure;
+        // A file of an older contract says nothing of these: the figure keeps its own.
+        if (!('attributed_to' in cells)) row.attributed_to = figure.attributed_to;
+        if (!('disputed_by' in cells)) row.disputed_by = figure.disputed_by;
         const diff = differences(figure, row, sourceId, names);
         if (diff.length > 0 && q.figureEdits.getPending(figure.id)) {
           rowError(`figure ${figure.id} has a change awaiting review: publish or retire it in Tally first`);

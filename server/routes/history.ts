@@ -21,6 +21,8 @@ export const FIELD_LABELS: Record<string, string> = {
   verification: 'Verification',
   reported_by: 'Originator',
   claimed_by: 'Claimed by',
+  attributed_to: 'Attributed to',
+  disputed_by: 'Disputed by',
   source_id: 'Source',
   source_quote: 'Quote',
   notes: 'Notes',

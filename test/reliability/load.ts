@@ -62,6 +62,8 @@ function growDatabase(databasePath: string): { figureIds: [number, number]; indi
             reference_period_start: start,
             reference_period_end: start,
             measure: indicator.aggregation === 'level' ? 'level' : 'period_count',
+            attributed_to: null,
+            disputed_by: null,
             value,
             value_low: null,
             value_high: null,

@@ -14,7 +14,7 @@ describe('JSON API', () => {
     const { app } = createTestApp();
     const res = await request(app).get('/api/v1/figures?location=RU-BEL').expect(200).expect('Content-Type', /json/);
     const body = res.body as FigurePage;
-    expect(body.meta).toEqual({ count: 2, limit: 1000, next_cursor: null, sync_token: expect.stringMatching(/^[A-Za-z0-9_-]+$/) as unknown, contract_version: 2 });
+    expect(body.meta).toEqual({ count: 2, limit: 1000, next_cursor: null, sync_token: expect.stringMatching(/^[A-Za-z0-9_-]+$/) as unknown, contract_version: 3 });
     const deaths = body.data.find((f) => f.indicator_code === 'civilian_deaths');
     expect(deaths).toMatchObject({ value: 24, qualifier: 'at_least', verification: 'reported', location_code: 'RU-BEL', value_low: null, admin_level: 1 });
   });

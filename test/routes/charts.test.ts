@@ -191,7 +191,7 @@ describe('chart data and scripts', () => {
     const res = await request(app).get(href as string).expect(200).expect('Content-Type', /text\/csv/);
     const lines = res.text.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'figure_id,indicator_code,indicator_name,unit,location_code,location_name,admin_level,reference_period_start,reference_period_end,value,value_low,value_high,qualifier,verification,reported_by,claimed_by,source_title,source_publisher,source_url,source_published_on,source_quote,notes,status,updated_at,measure,source_id,version',
+      'figure_id,indicator_code,indicator_name,unit,location_code,location_name,admin_level,reference_period_start,reference_period_end,value,value_low,value_high,qualifier,verification,reported_by,claimed_by,source_title,source_publisher,source_url,source_published_on,source_quote,notes,status,updated_at,measure,source_id,version,attributed_to,disputed_by',
     );
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(',28,,,exact,claimed,Russian Federation,Russian Federation,');

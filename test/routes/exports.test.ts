@@ -10,6 +10,7 @@ const HEADER = [
   'source_published_on', 'source_quote', 'notes', 'status', 'updated_at',
   // Contract version 2 appends, never reorders:
   'measure', 'source_id', 'version',
+  'attributed_to', 'disputed_by',
 ];
 
 function col(name: string): number {

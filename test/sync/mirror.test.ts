@@ -276,9 +276,9 @@ describe('since and Sync-Token', () => {
     const full = await request(w.t.app).get('/export/figures.csv').expect(200);
     const token = full.headers['sync-token'] as string;
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(full.headers['tally-contract-version']).toBe('2');
+    expect(full.headers['tally-contract-version']).toBe('3');
     const header = parseCsv(full.text)[0] as string[];
-    expect(header.slice(-3)).toEqual(['measure', 'source_id', 'version']);
+    expect(header.slice(24)).toEqual(['measure', 'source_id', 'version', 'attributed_to', 'disputed_by']);
     expect(parseCsv(full.text).slice(1).every((r) => ['running_total', 'period_count', 'level'].includes(r[24] ?? ''))).toBe(true);
 
     expect(lines((await request(w.t.app).get(`/export/figures.csv?since=${token}`).expect(200)).text).rows).toEqual([]);

@@ -23,6 +23,8 @@ function fig(overrides: Partial<ChartFigureRow>): ChartFigureRow {
     verification: 'reported',
     reported_by: 'UN OCHA',
     claimed_by: null,
+    attributed_to: null,
+    disputed_by: null,
     source_id: 1,
     source_title: 'A report',
     source_publisher: 'UN OCHA',
