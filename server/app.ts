@@ -48,6 +48,9 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   const app = express();
   const q = createQueries(db);
 
+  // Express reads NODE_ENV itself and, unset, assumes development (stack
+  // traces in its fallback handler): it gets the validated value instead.
+  app.set('env', config.nodeEnv);
   app.set('views', viewsDir);
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.trustProxy);
@@ -68,14 +71,15 @@ export function createApp({ db, config, logger }: AppDeps): Express {
     }),
   );
   app.use(securityHeaders());
-  app.use(
-    express.static(publicDir, { index: false, dotfiles: 'ignore', redirect: false, maxAge: config.nodeEnv === 'production' ? '1h' : 0 }),
-  );
-  app.use(vendorRoutes(config.nodeEnv === 'production' ? 86_400 : 0));
+  // Before anything that may fail, so every page (an error page included) knows where it is.
   app.use((req, res, next) => {
     res.locals.currentPath = req.path;
     next();
   });
+  app.use(
+    express.static(publicDir, { index: false, dotfiles: 'ignore', redirect: false, maxAge: config.nodeEnv === 'production' ? '1h' : 0 }),
+  );
+  app.use(vendorRoutes(config.nodeEnv === 'production' ? 86_400 : 0));
 
   // Public data may be read from any origin, and only read.
   app.use(

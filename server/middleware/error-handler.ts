@@ -1,29 +1,45 @@
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '../logger';
 import { HttpError } from '../errors';
 
-interface BodyParserError {
+interface StatusError {
   status?: number;
   statusCode?: number;
   type?: string;
   expose?: boolean;
+  message?: string;
 }
 
-/** The status and user-facing message for anything thrown by a handler. */
+const DEFAULT_400 = 'The request could not be understood.';
+
+/**
+ * The status and user-facing message for anything thrown by a handler. Only
+ * an HttpError's message, or one a library marked `expose`, reaches the page:
+ * anything else may name files, SQL or internals.
+ */
 function describe(err: unknown): { status: number; message: string } {
   if (err instanceof HttpError) return { status: err.status, message: err.message };
-  const e = (err ?? {}) as BodyParserError & { message?: string };
+  // Express decodes route parameters lazily: a malformed %-escape in the path is the client's mistake.
+  if (err instanceof URIError) return { status: 400, message: 'The address has a malformed %-escape: check the link.' };
+  const e = (err !== null && typeof err === 'object' ? err : {}) as StatusError;
   const status = e.status ?? e.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500 && e.expose) {
+  if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500) {
     if (status === 413) return { status, message: 'The request is too large.' };
-    return { status, message: typeof e.message === 'string' ? e.message : 'The request could not be understood.' };
+    return { status, message: e.expose === true && typeof e.message === 'string' ? e.message : DEFAULT_400 };
   }
   return { status: 500, message: 'Something went wrong on our side. The error has been logged.' };
 }
 
+/** Sent when even the error page cannot be rendered: fixed text, nothing from the request or the error. */
+const LAST_RESORT =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error · Tally</title></head>' +
+  '<body><h1>Something went wrong</h1><p>The error has been logged. <a href="/">Back to Tally</a></p></body></html>';
+
 /**
- * The one error handler: an HTML page (errors/<status> or errors/error),
- * JSON under /api. Stacks appear only in development; 500s are logged.
+ * The one error handler: an HTML page (errors/error), JSON under /api, a
+ * plain line under /export. Stacks appear only in development; 500s are
+ * logged. A failure to render the page itself is logged and answered with
+ * fixed text, so no error ever reaches Express's own handler.
  */
 export function errorHandler(logger: Logger, showStacks: boolean): ErrorRequestHandler {
   return (err, req, res, next) => {
@@ -32,7 +48,7 @@ export function errorHandler(logger: Logger, showStacks: boolean): ErrorRequestH
       return;
     }
     const { status, message } = describe(err);
-    if (status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+    if (status >= 500) logger.error({ err, method: req.method, url: req.originalUrl.slice(0, 500) }, 'request failed');
     const stack = showStacks && err instanceof Error ? err.stack : undefined;
     res.status(status);
     if (req.path.startsWith('/api/')) {
@@ -44,8 +60,24 @@ export function errorHandler(logger: Logger, showStacks: boolean): ErrorRequestH
       res.type('text/plain').send(`${message}\n`);
       return;
     }
-    res.render('errors/error', { title: `${status} — ${titleFor(status)}`, status, heading: titleFor(status), message, stack });
+    renderErrorPage(res, logger, { title: `${status} — ${titleFor(status)}`, status, heading: titleFor(status), message, stack });
   };
+}
+
+/** Renders errors/error; if that fails, logs why and sends fixed text with the same status. */
+export function renderErrorPage(
+  res: Response,
+  logger: Logger,
+  locals: { title: string; status: number; heading: string; message: string; stack: string | undefined },
+): void {
+  res.render('errors/error', locals, (renderErr: Error | null, html?: string) => {
+    if (renderErr) {
+      logger.error({ err: renderErr }, 'the error page could not be rendered');
+      res.type('html').send(LAST_RESORT);
+      return;
+    }
+    res.send(html);
+  });
 }
 
 function titleFor(status: number): string {

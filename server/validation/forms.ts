@@ -13,7 +13,8 @@ export type FormResult<T> = { ok: true; data: T; values: FormValues } | { ok: fa
 
 /** Every field of an urlencoded body as a string; a repeated field keeps its last value. */
 export function formValues(body: unknown): FormValues {
-  const out: FormValues = {};
+  // No prototype: a field named `constructor` or `__proto__` is just a field, and no lookup finds an inherited one.
+  const out: FormValues = Object.create(null) as FormValues;
   if (!body || typeof body !== 'object') return out;
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
     const v: unknown = Array.isArray(value) ? (value as unknown[]).at(-1) : value;

@@ -53,7 +53,7 @@ function routesOf(app: Express): RouteInfo[] {
 
 /** Query parameters read anywhere in server/ (req.query.X, query.X), plus a few that nothing reads. */
 function queryParamNames(): string[] {
-  const names = new Set(['hxl', 'bom', 'limit', 'cursor', 'page', 'next', 'by', 'include_children', 'unknown_param']);
+  const names = new Set(['hxl', 'bom', 'limit', 'cursor', 'page', 'next', 'by', 'include_children', 'unknown_param', '__proto__', 'constructor', 'toString']);
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
@@ -75,7 +75,7 @@ function formFieldNames(): string[] {
     'new_source_title', 'new_source_publisher', 'new_source_url', 'new_source_published_on',
     'title', 'publisher', 'url', 'published_on', 'accessed_on',
     'code', 'name', 'unit', 'aggregation', 'hxl_hashtag', 'description', 'admin_level', 'parent_id',
-    'username', 'password', 'role',
+    'username', 'password', 'role', '__proto__', 'constructor', 'hasOwnProperty',
   ]);
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -96,7 +96,13 @@ const FRAGMENTS = [
   "' OR '1'='1", '1; DROP TABLE figures; --', '1 UNION SELECT password_hash FROM users', '") OR 1=1 --', '%', '_', '*',
   '-1', '0', '1.5', '1e308', '-0', 'NaN', 'Infinity', '0x1F', '99999999999999999999999', '9007199254740993', '2147483648',
   '2024-02-30', '0000-00-00', '9999-12-31', '2024-13-01', 'true', 'null', 'undefined', '[]', '{}', '__proto__', 'constructor',
+  'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__',
 ];
+
+/** Names every plain object inherits: a lookup by one of them must find nothing, never a function. */
+const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', '__lookupSetter__'];
+/** Percent-escapes that decodeURIComponent throws on: truncated, not hex, overlong, a lone surrogate, a stray byte. */
+const MALFORMED_ESCAPES = ['%E0%A4%A', '%', '%zz', '%C0%80', '%ED%A0%80', '%FF', 'a%2', '%%32%65'];
 
 /** HTML fragments carry a random marker so a reflected copy cannot be mistaken for the page's own markup. */
 const htmlFragment = fc
@@ -150,6 +156,77 @@ test('the router has the routes the fuzzer expects to cover', () => {
   expect(routes).toContainEqual({ method: 'post', path: '/admin/figures/:id' });
   expect(QUERY_NAMES).toEqual(expect.arrayContaining(['indicator', 'location', 'updated_since', 'cursor']));
   expect(FIELD_NAMES).toEqual(expect.arrayContaining(['source_quote', 'username', 'revision']));
+});
+
+/** What an error page must never show: a stack frame, a path on this machine, template source. */
+function leaks(text: string): string | null {
+  for (const re of [/\bat \S+ \(\S+:\d+:\d+\)/, /\/work\/|\/home\/|node_modules\//, /\.ejs:\d+/, /ReferenceError|TypeError|SyntaxError/, /<%/]) {
+    const m = re.exec(text);
+    if (m) return m[0];
+  }
+  return null;
+}
+
+describe('prototype names and malformed %-escapes in every route parameter', () => {
+  const withParams = routes.filter((r) => r.path.includes(':'));
+
+  test.each(withParams.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s: 4xx, never 5xx, no stack or path', async (_name, route) => {
+    const t = createTestApp();
+    const admin = await staff(t, 'sweep-admin', 'admin');
+    const paramNames = [...route.path.matchAll(/:([a-zA-Z_]+)/g)].map((m) => m[1] ?? '');
+    const failures: string[] = [];
+    for (const [i] of paramNames.entries()) {
+      // The other parameters get a plausible value, so the hostile one is the only thing wrong.
+      const values = [...PROTOTYPE_NAMES.map(encodeURIComponent), ...MALFORMED_ESCAPES];
+      for (const value of values) {
+        let url = route.path;
+        paramNames.forEach((name, j) => {
+          url = url.replace(`:${name}`, j === i ? value : '1');
+        });
+        for (const signedIn of [false, true]) {
+          const client = signedIn ? admin.agent : request(t.app);
+          const res =
+            route.method === 'get'
+              ? await client.get(url)
+              : await client.post(url).set('Content-Type', 'application/x-www-form-urlencoded').send(encodePairs([['_csrf', admin.csrf]]));
+          const leak = leaks(res.text);
+          if (res.status >= 500 || leak) failures.push(`${route.method.toUpperCase()} ${url} (${signedIn ? 'admin' : 'anonymous'}) → ${res.status}${leak ? ` showing ${JSON.stringify(leak)}` : ''}`);
+          else if (res.status === 200 && PROTOTYPE_NAMES.includes(decodeURIComponent(value))) failures.push(`${url} → 200`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    t.db.close();
+  }, 120_000);
+
+  test('malformed %-escapes and prototype names in query strings and form field names are no 5xx', async () => {
+    const t = createTestApp();
+    const admin = await staff(t, 'sweep-admin', 'admin');
+    const failures: string[] = [];
+    const queries = [
+      ...MALFORMED_ESCAPES.map((bad) => `indicator=${bad}&${bad}=1`),
+      ...PROTOTYPE_NAMES.map((name) => `${encodeURIComponent(name)}=1&indicator=${encodeURIComponent(name)}`),
+    ];
+    for (const route of routes.filter((r) => r.method === 'get' && !r.path.includes(':'))) {
+      for (const qs of queries) {
+        for (const client of [request(t.app), admin.agent]) {
+          const res = await client.get(`${route.path}?${qs}`);
+          const leak = leaks(res.text);
+          if (res.status >= 500 || leak) failures.push(`GET ${route.path}?${qs} → ${res.status}${leak ? ` showing ${JSON.stringify(leak)}` : ''}`);
+        }
+      }
+    }
+    for (const route of routes.filter((r) => r.method === 'post' && !r.path.includes(':') && r.path !== '/admin/import')) {
+      for (const name of [...PROTOTYPE_NAMES, ...MALFORMED_ESCAPES]) {
+        const body = `_csrf=${encodeURIComponent(admin.csrf)}&${name}=1&title=${name}`;
+        const res = await admin.agent.post(route.path).set('Content-Type', 'application/x-www-form-urlencoded').send(body);
+        const leak = leaks(res.text);
+        if (res.status >= 500 || leak) failures.push(`POST ${route.path} with field ${name} → ${res.status}${leak ? ` showing ${JSON.stringify(leak)}` : ''}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    t.db.close();
+  }, 120_000);
 });
 
 describe.each(routes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s', (_name, route) => {
