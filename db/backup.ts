@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Db } from './connection';
-import { openDb } from './connection';
+import { PRIVATE_FILE_MODE, openDb } from './connection';
 import { MigrationError, readMigrations, schemaVersion } from './migrate';
 import { changeQueries } from './queries/changes';
 
@@ -23,14 +23,41 @@ function checkIntegrity(db: Db, what: string): void {
   if (result !== 'ok') throw new BackupError(`${what} failed its integrity check: ${String(result)}`);
 }
 
+/** Creates an empty file only its owner may read, or refuses when one exists: SQLite then writes into it. */
+function createPrivate(targetPath: string, what: string): void {
+  try {
+    fs.closeSync(fs.openSync(targetPath, 'wx', PRIVATE_FILE_MODE));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new BackupError(`${targetPath} already exists: choose a new file name for ${what}`);
+    throw err;
+  }
+}
+
+/**
+ * What a backup must not carry: sessions (hashed, but still nobody's business
+ * once copied) and a session secret left by an old version. Deleted with
+ * secure_delete so their bytes are overwritten, and the copy is left as one
+ * self-contained file (rollback journal, no -wal beside it).
+ */
+function dropSecrets(copy: Db): void {
+  copy.pragma('secure_delete = ON');
+  const has = (table: string): boolean =>
+    copy.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)?.n === 1;
+  copy.transaction(() => {
+    if (has('sessions')) copy.exec('DELETE FROM sessions');
+    if (has('settings')) copy.exec("DELETE FROM settings WHERE key = 'session_secret'");
+  })();
+  copy.pragma('journal_mode = DELETE');
+}
+
 /**
  * Takes an online, consistent copy of a live database with SQLite's backup
- * API: the server may keep serving and writing meanwhile. The copy is checked
- * before it is reported.
+ * API: the server may keep serving and writing meanwhile. The copy is private
+ * to its owner (0600), holds no session, and is checked before it is reported.
  */
 export async function backupDatabase(sourcePath: string, targetPath: string): Promise<DatabaseSummary> {
   if (!fs.existsSync(sourcePath)) throw new BackupError(`there is no database at ${sourcePath}`);
-  if (fs.existsSync(targetPath)) throw new BackupError(`${targetPath} already exists: choose a new file name for the backup`);
+  createPrivate(targetPath, 'the backup');
   const source = openDb(sourcePath);
   try {
     // After a first small step, copy everything that is left in one step: a
@@ -41,8 +68,9 @@ export async function backupDatabase(sourcePath: string, targetPath: string): Pr
   } finally {
     source.close();
   }
-  const copy = new Database(targetPath, { readonly: true });
+  const copy = new Database(targetPath);
   try {
+    dropSecrets(copy);
     checkIntegrity(copy, 'the backup');
     return summarise(copy);
   } finally {
@@ -77,6 +105,7 @@ export async function restoreDatabase(backupPath: string, targetPath: string, mi
         target.close();
       }
     }
+    if (!fs.existsSync(targetPath)) createPrivate(targetPath, 'the restored database');
     await backup.backup(targetPath);
   } finally {
     backup.close();

@@ -4,14 +4,48 @@ import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
+/** Owner read and write only: the database holds password hashes and the audit log. */
+export const PRIVATE_FILE_MODE = 0o600;
+
+export class FileModeError extends Error {}
+
+/**
+ * Creates the file readable and writable by its owner only when it is missing,
+ * and takes group and other access away from an existing one. SQLite gives
+ * the -wal, -shm and journal files the mode of their database, so those
+ * follow.
+ */
+export function makePrivate(filename: string): void {
+  fs.closeSync(fs.openSync(filename, fs.constants.O_CREAT | fs.constants.O_RDWR, PRIVATE_FILE_MODE));
+  for (const file of [filename, `${filename}-wal`, `${filename}-shm`]) {
+    let mode: number;
+    try {
+      mode = fs.statSync(file).mode & 0o777;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // no -wal or -shm yet
+      throw err;
+    }
+    if ((mode & 0o077) === 0) continue;
+    try {
+      fs.chmodSync(file, mode & 0o700);
+    } catch (err) {
+      throw new FileModeError(`${file} can be read by other users and cannot be made private (${err instanceof Error ? err.message : String(err)}): run chmod 600 on it`);
+    }
+  }
+}
+
 /**
  * Opens the SQLite database with the settings Tally relies on: WAL so readers
  * never wait for the writer, foreign keys enforced, FULL sync so an
  * acknowledged write survives a power cut, a busy timeout so several
- * processes can share one file, and temporary structures in memory.
+ * processes can share one file, and temporary structures in memory. A file
+ * database is private to its owner (0600).
  */
 export function openDb(filename: string): Db {
-  if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
+  if (filename !== ':memory:') {
+    fs.mkdirSync(path.dirname(filename), { recursive: true, mode: 0o700 });
+    makePrivate(filename);
+  }
   const db = new Database(filename);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');

@@ -15,6 +15,7 @@ import { securityHeaders } from './middleware/security';
 import { formTooLarge, importUpload } from './middleware/upload';
 import { SESSION_COOKIE, sessions } from './middleware/session';
 import { publicDir, viewsDir } from './paths';
+import { adminAccountRoutes } from './routes/admin/account';
 import { adminAuditRoutes } from './routes/admin/audit';
 import { adminDashboardRoutes } from './routes/admin/dashboard';
 import { adminFigureRoutes } from './routes/admin/figures';
@@ -116,13 +117,13 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(loadUser(q));
   // The one multipart form: only an admin's upload is read, and before the CSRF check that needs its token.
   app.post('/admin/import', requireStaff, requireAdmin, importUpload);
-  app.use(csrfProtection);
+  app.use(csrfProtection(config.sessionSecret));
   app.use((req, res, next) => (hasSession(req) ? pages(req, res, next) : next()));
 
   app.use(dashboardRoutes(q));
   app.use(indicatorRoutes(q));
   app.use(compareRoutes(q));
-  app.use(authRoutes(q));
+  app.use(authRoutes(q, config.sessionSecret));
   app.use(figureRoutes(q));
   app.use(historyRoutes(q));
   app.use(sourceRoutes(q));
@@ -131,6 +132,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   // Everything under /admin needs a signed-in user; admin-only routers add requireAdmin.
   app.use('/admin', requireStaff);
   app.use(adminDashboardRoutes(q));
+  app.use(adminAccountRoutes(q));
   app.use(adminFigureRoutes(q));
   app.use(adminSourceRoutes(q));
   app.use(adminIndicatorRoutes(q));

@@ -1,13 +1,15 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
-export type TrustProxy = boolean | number | string;
+/** Express's `trust proxy`: nothing, a hop count, or the proxies' addresses and subnets. Never `true`. */
+export type TrustProxy = false | number | string;
 
 export interface Config {
   port: number;
   host: string;
   databasePath: string;
-  /** From SESSION_SECRET; when unset, main.ts generates one and keeps it in the database. */
+  /** From SESSION_SECRET; when unset, main.ts reads (or makes) a 0600 file beside the database. */
   sessionSecret: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   nodeEnv: 'production' | 'development' | 'test';
@@ -19,7 +21,18 @@ export interface Config {
 export class ConfigError extends Error {}
 
 const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
-const IP_OR_SUBNET = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
+
+/** An IPv4 or IPv6 address, optionally with a prefix length that fits it. */
+function isAddressOrSubnet(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = net.isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const TRUST_PROXY_HELP =
+  'must be false, the number of proxies in front of Tally (e.g. 1), or their addresses/subnets (e.g. loopback or 10.0.0.0/8)';
 
 const env = z.object({
   PORT: z
@@ -38,14 +51,15 @@ const env = z.object({
     .default('false')
     .transform((value, ctx): TrustProxy => {
       if (value === 'false' || value === '') return false;
-      if (value === 'true') return true;
-      if (/^\d+$/.test(value)) return Number(value);
+      // `true` trusts every X-Forwarded-For entry, so any client could choose its own address (and dodge the sign-in throttle).
+      if (value === 'true') {
+        ctx.addIssue({ code: 'custom', message: `true would let any client choose its own address through X-Forwarded-For: ${TRUST_PROXY_HELP}` });
+        return z.NEVER;
+      }
+      if (/^\d{1,2}$/.test(value)) return Number(value);
       const parts = value.split(',').map((p) => p.trim());
-      if (parts.every((p) => PROXY_KEYWORDS.has(p) || IP_OR_SUBNET.test(p))) return parts.join(',');
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must be true, false, a hop count, or a comma-separated list of proxy addresses/subnets',
-      });
+      if (parts.every((p) => PROXY_KEYWORDS.has(p) || isAddressOrSubnet(p))) return parts.join(',');
+      ctx.addIssue({ code: 'custom', message: TRUST_PROXY_HELP });
       return z.NEVER;
     }),
   ADMIN_USERNAME: z.string().min(2, 'must be at least 2 characters long').optional(),

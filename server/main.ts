@@ -1,12 +1,11 @@
-import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { openDb, type Db } from '../db/connection';
 import { migrate } from '../db/migrate';
 import { createQueries } from '../db';
-import { settingQueries } from '../db/queries/settings';
 import { seedIfEmpty } from '../db/seed/load';
 import { createApp } from './app';
 import { ensureFirstAdmin } from './auth/accounts';
+import { loadSessionSecret } from './auth/session-secret';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createHttpServer } from './http-server';
 import { createLogger, type Logger } from './logger';
@@ -81,8 +80,14 @@ function cannotStart(db: Db, err: unknown): never {
 }
 
 function listen(db: Db, config: Config, logger: Logger): void {
-  // No hard-coded secret: one is generated on first start and kept with the data.
-  const sessionSecret = config.sessionSecret ?? settingQueries(db).getOrCreate('session_secret', () => crypto.randomBytes(32).toString('base64url'));
+  // No hard-coded secret, and none in the database: SESSION_SECRET, or one
+  // generated on first start into a 0600 file beside the database.
+  let sessionSecret: string;
+  try {
+    sessionSecret = config.sessionSecret ?? loadSessionSecret(config.databasePath);
+  } catch (err) {
+    cannotStart(db, err);
+  }
 
   const app = createApp({ db, config: { ...config, sessionSecret }, logger });
   const server = createHttpServer(app);

@@ -9,6 +9,8 @@ export interface UserRow {
   password_hash: string;
   role: Role;
   disabled_at: string | null;
+  /** Moves on a new password, role, disabling or "sign out everywhere": sessions of an older generation are over. */
+  session_generation: number;
   created_at: string;
   updated_at: string;
 }
@@ -16,7 +18,7 @@ export interface UserRow {
 /** A user without the password hash, for pages and the session. */
 export type User = Omit<UserRow, 'password_hash'>;
 
-const PUBLIC_COLUMNS = 'id, username, role, disabled_at, created_at, updated_at';
+const PUBLIC_COLUMNS = 'id, username, role, disabled_at, session_generation, created_at, updated_at';
 const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 export function userQueries(db: Db) {
@@ -30,6 +32,8 @@ export function userQueries(db: Db) {
   const setRole = db.prepare<[Role, number]>(`UPDATE users SET role = ?, updated_at = ${NOW} WHERE id = ?`);
   const disable = db.prepare<[number]>(`UPDATE users SET disabled_at = ${NOW}, updated_at = ${NOW} WHERE id = ? AND disabled_at IS NULL`);
   const enable = db.prepare<[number]>(`UPDATE users SET disabled_at = NULL, updated_at = ${NOW} WHERE id = ?`);
+  // A trigger (migration 0007) deletes the user's session rows when the generation moves.
+  const endSessions = db.prepare<[number]>('UPDATE users SET session_generation = session_generation + 1 WHERE id = ?');
   return {
     getById: (id: number): User | undefined => byId.get(id),
     /** The full row with its password hash, for logging in; usernames match case-insensitively. */
@@ -43,6 +47,8 @@ export function userQueries(db: Db) {
     setRole: (id: number, role: Role): void => void setRole.run(role, id),
     disable: (id: number): void => void disable.run(id),
     enable: (id: number): void => void enable.run(id),
+    /** Ends every session of the user, wherever it was opened. */
+    endSessions: (id: number): void => void endSessions.run(id),
   };
 }
 

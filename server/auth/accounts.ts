@@ -43,6 +43,14 @@ export async function resetPassword(q: Queries, username: string, actorId: numbe
   return password;
 }
 
+/** "Sign out everywhere": every session of the user ends, this one included; audited. */
+export function signOutEverywhere(q: Queries, userId: number): void {
+  q.transaction(() => {
+    q.users.endSessions(userId);
+    q.audit.record({ userId, action: 'logout-everywhere', entityType: 'session', entityId: null, details: null });
+  });
+}
+
 /**
  * On first start (no users at all), creates the first admin from
  * ADMIN_USERNAME / ADMIN_PASSWORD, or with a generated password that the

@@ -14,9 +14,10 @@ declare module 'express-serve-static-core' {
 }
 
 /**
- * Loads the signed-in user from the session on every request. A session whose
- * user has since been disabled or removed is destroyed, so disabling someone
- * signs them out at once.
+ * Loads the signed-in user from the session on every request. A session is
+ * destroyed when its user has since been disabled or removed, when the user's
+ * session generation has moved on (a new password, a new role, "sign out
+ * everywhere"), or past its absolute end: each signs the session out at once.
  */
 export function loadUser(q: Queries): RequestHandler {
   return (req, res, next) => {
@@ -26,7 +27,13 @@ export function loadUser(q: Queries): RequestHandler {
       return;
     }
     const user = q.users.getById(userId);
-    if (!user || user.disabled_at) {
+    const over =
+      !user ||
+      user.disabled_at !== null ||
+      req.session.generation !== user.session_generation ||
+      typeof req.session.endsAt !== 'number' ||
+      Date.now() >= req.session.endsAt;
+    if (over) {
       req.session.destroy((err) => next(err));
       return;
     }

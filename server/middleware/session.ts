@@ -5,6 +5,8 @@ import { SqliteSessionStore } from '../../db/session-store';
 
 /** Staff are signed out after this long without a request. */
 export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
+/** ...and this long after signing in, however active: a stolen cookie is not good forever. */
+export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
 export const SESSION_COOKIE = 'tally.sid';
 
 export interface Flash {
@@ -15,6 +17,12 @@ export interface Flash {
 declare module 'express-session' {
   interface SessionData {
     userId: number;
+    /** The user's session generation at sign-in: a password reset, role change or "sign out everywhere" moves the user's on. */
+    generation: number;
+    /** Epoch ms: the absolute end of this session. */
+    endsAt: number;
+    /** The synchroniser token of this session's forms. */
+    csrfToken: string;
     /** What the last figure entry used, offered again on the next new figure. */
     lastEntry: { source_id: number; reported_by: string };
     flash: Flash;
@@ -22,10 +30,11 @@ declare module 'express-session' {
 }
 
 /**
- * Sessions in SQLite. Nothing is stored for anonymous readers of public pages
- * (saveUninitialized false); the cookie is HttpOnly, SameSite=Lax, Secure on
- * HTTPS requests (as Express sees them, so behind TRUST_PROXY too), and rolls
- * so a session ends after two idle hours.
+ * Sessions in SQLite, for signed-in staff only: nothing is stored for an
+ * anonymous visitor (saveUninitialized false, and the sign-in form's token is
+ * stateless). The cookie is HttpOnly, SameSite=Lax, Secure on HTTPS requests
+ * (as Express sees them, so behind TRUST_PROXY too), and rolls so a session
+ * ends after two idle hours; the store also ends it twelve hours after sign-in.
  */
 export function sessions(db: Db, secret: string): RequestHandler {
   return session({

@@ -2,11 +2,13 @@ import { Router, type Request, type Response } from 'express';
 import type { Queries } from '../../db';
 import * as accounts from '../workflow/accounts';
 import { hashPassword, verifyPassword } from '../auth/passwords';
-import { csrfToken } from '../middleware/csrf';
-import { loginRateLimits } from '../middleware/login-rate-limit';
-import { SESSION_COOKIE } from '../middleware/session';
+import { clearLoginCookie, csrfToken, loginFormToken } from '../middleware/csrf';
+import { LoginThrottle } from '../middleware/login-throttle';
+import { SESSION_ABSOLUTE_MS, SESSION_COOKIE } from '../middleware/session';
 
 const FAILED_LOGIN = 'The username or password is not right, or the account is disabled.';
+/** What the audit log keeps for a failed sign-in with a username nobody has: what was typed may be a password. */
+export const UNKNOWN_USER = '(unknown user)';
 
 /** Only a path on this site: never `//host` or a full URL (no open redirect). */
 export function safeNext(value: unknown): string {
@@ -21,42 +23,67 @@ function dummy(): Promise<string> {
   return dummyHash;
 }
 
-function renderLogin(req: Request, res: Response, values: { username: string; next: string; error?: string }): void {
-  res.set('Cache-Control', 'no-store');
-  res.render('auth/login', { title: 'Staff sign in', csrf: csrfToken(req), ...values });
+interface LoginView {
+  username: string;
+  next: string;
+  error?: string;
+  notice?: string;
 }
 
-export function authRoutes(q: Queries): Router {
+export function authRoutes(q: Queries, secret: string): Router {
   const router = Router();
+  const throttle = new LoginThrottle();
+
+  // The sign-in form writes nothing on the server: its token is stateless (see csrf.ts).
+  const renderLogin = (req: Request, res: Response, values: LoginView): void => {
+    res.set('Cache-Control', 'no-store');
+    res.render('auth/login', { title: 'Staff sign in', csrf: loginFormToken(req, res, secret), ...values });
+  };
 
   router.get('/login', (req, res) => {
     if (res.locals.user) {
       res.redirect(safeNext(req.query.next));
       return;
     }
-    renderLogin(req, res, { username: '', next: safeNext(req.query.next) });
+    const notice = req.query.signed_out === 'everywhere' ? 'You are signed out on every device and browser.' : undefined;
+    renderLogin(req, res, { username: '', next: safeNext(req.query.next), ...(notice ? { notice } : {}) });
   });
 
-  router.post('/login', ...loginRateLimits(), async (req, res, next) => {
+  router.post('/login', async (req, res, next) => {
     const body = req.body as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username.trim().slice(0, 64) : '';
     const password = typeof body.password === 'string' ? body.password.slice(0, 200) : '';
     const nextUrl = safeNext(body.next);
+
+    // Checked before the password, so a waiting guesser learns nothing from the answer.
+    const wait = throttle.waitSeconds(username, req.ip);
+    if (wait > 0) {
+      res.status(429).set('Retry-After', String(wait));
+      const when = wait < 90 ? `${wait} second${wait === 1 ? '' : 's'}` : `${Math.ceil(wait / 60)} minutes`;
+      renderLogin(req, res, { username, next: nextUrl, error: `Too many failed sign-in attempts. Wait ${when} and try again.` });
+      return;
+    }
+
     const user = username ? q.users.getForLogin(username) : undefined;
     const matches = await verifyPassword(password, user?.password_hash ?? (await dummy()));
     if (!user || !matches || user.disabled_at) {
-      accounts.recordFailedSignIn(q, user?.id ?? null, username);
+      throttle.failed(username, req.ip);
+      // The account's own name when there is one; never what was typed for an unknown one.
+      accounts.recordFailedSignIn(q, user?.id ?? null, user ? user.username : UNKNOWN_USER);
       res.status(401);
       renderLogin(req, res, { username, next: nextUrl, error: FAILED_LOGIN });
       return;
     }
-    // A new session id at login: a session fixed before login is worth nothing after.
+    throttle.succeeded(username, req.ip);
+    // A new session id at sign-in: a session fixed before it is worth nothing after.
     req.session.regenerate((err) => {
       if (err) {
         next(err);
         return;
       }
       req.session.userId = user.id;
+      req.session.generation = user.session_generation;
+      req.session.endsAt = Date.now() + SESSION_ABSOLUTE_MS;
       csrfToken(req);
       req.session.save((saveErr) => {
         if (saveErr) {
@@ -64,6 +91,7 @@ export function authRoutes(q: Queries): Router {
           return;
         }
         accounts.recordSignIn(q, user.id);
+        clearLoginCookie(res);
         res.redirect(303, nextUrl);
       });
     });

@@ -39,7 +39,7 @@ describe('security headers on every kind of response', () => {
   const { app } = createTestApp();
 
   describe.each(PAGE_TYPES)('%s (%s)', (_kind, url, status, type) => {
-    test('plain HTTP: strict CSP, no framing, nosniff, referrer policy; no HSTS, no upgrade-insecure-requests, no X-Powered-By', async () => {
+    test('plain HTTP: strict CSP, no framing (by frame-ancestors only), nosniff, referrer policy; no HSTS, no upgrade-insecure-requests, no X-Powered-By', async () => {
       const res = await request(app).get(url);
       expect(res.status).toBe(status);
       expect(res.headers['content-type']).toMatch(type);
@@ -47,6 +47,8 @@ describe('security headers on every kind of response', () => {
       expect(String(res.headers['content-security-policy'])).not.toContain('unsafe-inline');
       expect(String(res.headers['content-security-policy'])).not.toContain('unsafe-eval');
       expect(csp.get('frame-ancestors')).toBe("'none'");
+      // One framing rule, the CSP's: X-Frame-Options: SAMEORIGIN would contradict its 'none'.
+      expect(res.headers['x-frame-options']).toBeUndefined();
       expect(csp.get('script-src')).toBe("'self'");
       expect(csp.get('default-src')).toBe("'self'");
       expect(csp.has('upgrade-insecure-requests')).toBe(false);
@@ -67,6 +69,7 @@ describe('security headers on every kind of response', () => {
       const csp = cspDirectives(res.headers['content-security-policy']);
       expect(csp.has('upgrade-insecure-requests')).toBe(true);
       expect(csp.get('frame-ancestors')).toBe("'none'");
+      expect(res.headers['x-frame-options']).toBeUndefined();
       expect(String(res.headers['content-security-policy'])).not.toContain('unsafe-inline');
       expect(res.headers['x-powered-by']).toBeUndefined();
     });

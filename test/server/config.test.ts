@@ -16,16 +16,21 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'Invalid LOG_LEVEL'],
     [{ NODE_ENV: 'staging' }, 'Invalid NODE_ENV'],
     [{ TRUST_PROXY: 'maybe' }, 'Invalid TRUST_PROXY'],
+    [{ TRUST_PROXY: 'true' }, 'Invalid TRUST_PROXY: true would let any client choose its own address through X-Forwarded-For: must be false, the number of proxies in front of Tally (e.g. 1), or their addresses/subnets (e.g. loopback or 10.0.0.0/8) (got "true")'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'Invalid TRUST_PROXY'],
+    [{ TRUST_PROXY: '999.1.1.1' }, 'Invalid TRUST_PROXY'],
+    [{ TRUST_PROXY: 'loopback, *' }, 'Invalid TRUST_PROXY'],
     [{ SESSION_SECRET: 'short' }, 'Invalid SESSION_SECRET: must be at least 32 characters long (got (hidden))'],
     [{ ADMIN_PASSWORD: 'short' }, 'Invalid ADMIN_PASSWORD'],
   ])('%j is refused with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
-  test('TRUST_PROXY takes a hop count, true, or proxy addresses', () => {
+  test('TRUST_PROXY takes a hop count or proxy addresses and subnets, never true', () => {
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
-    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback,10.0.0.0/8');
+    expect(loadConfig({ TRUST_PROXY: '192.168.1.10, fd00::/8' }).trustProxy).toBe('192.168.1.10,fd00::/8');
   });
 
   test('a bad PORT stops start-up with a one-line message naming it', () => {
