@@ -14,6 +14,7 @@ import { responseCache } from './middleware/response-cache';
 import { securityHeaders } from './middleware/security';
 import { formTooLarge, importUpload } from './middleware/upload';
 import { SESSION_COOKIE, sessions } from './middleware/session';
+import { PAGE_QUERY_PARAMS } from './validation/page-query';
 import { publicDir, viewsDir } from './paths';
 import { adminAccountRoutes } from './routes/admin/account';
 import { adminAuditRoutes } from './routes/admin/audit';
@@ -43,6 +44,13 @@ export interface AppDeps {
   logger: Logger;
 }
 
+/** Request logs keep this much of a URL. */
+export const LOGGED_URL_CHARS = 300;
+
+function truncateUrl(url: string): string {
+  return url.length <= LOGGED_URL_CHARS ? url : `${url.slice(0, LOGGED_URL_CHARS)}… (${url.length} characters)`;
+}
+
 /** Builds the Express app on an open, migrated database. It never listens. */
 export function createApp({ db, config, logger }: AppDeps): Express {
   if (!config.sessionSecret) throw new Error('createApp needs config.sessionSecret (main.ts sets it from SESSION_SECRET or the database)');
@@ -64,9 +72,10 @@ export function createApp({ db, config, logger }: AppDeps): Express {
     pinoHttp({
       logger,
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      // One short JSON line per request: no headers, so no cookies in the logs.
+      // One short JSON line per request: no headers, so no cookies in the logs,
+      // and the URL cut short, so a client cannot fill the disk through it.
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: truncateUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
@@ -98,15 +107,16 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(healthRoutes(q));
   // Data for other services needs no session: answered before any session work.
   // API answers are kept per data version; the CSV export streams and is not kept.
-  const cached = (maxBytes: number) => responseCache({ dataVersion: () => q.exports.dataVersion().version, maxBytes });
-  app.use('/api', cached(4 * 1024 * 1024));
+  const dataVersion = (): number => q.exports.dataVersion().version;
+  app.use('/api', responseCache({ dataVersion, maxBytes: 4 * 1024 * 1024, maxEntries: 1_000 }));
   app.use(exportRoutes(q));
   app.use(apiRoutes(q));
 
   // Public pages for anonymous readers, kept per data version. A request
   // without a session cookie is answered before any session work; one with a
-  // cookie only once it is known to be anonymous.
-  const pages = cached(16 * 1024 * 1024);
+  // cookie only once it is known to be anonymous. Query parameters no page
+  // reads (utm_source, …) are dropped, so they neither break a link nor grow the cache.
+  const pages = responseCache({ dataVersion, maxBytes: 16 * 1024 * 1024, maxEntries: 2_000, params: PAGE_QUERY_PARAMS });
   const hasSession = (req: Request): boolean => req.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
   app.use((req, res, next) => (hasSession(req) ? next() : pages(req, res, next)));
 

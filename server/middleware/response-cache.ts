@@ -1,10 +1,27 @@
-import type { RequestHandler, Response } from 'express';
+import querystring from 'node:querystring';
+import type { Request, RequestHandler, Response } from 'express';
 
 export interface ResponseCacheOptions {
   /** The current data version: any publish, edit, retire or import moves it. */
   dataVersion: () => number;
-  /** Upper bound on the bytes of cached bodies. */
+  /** Upper bound on the bytes kept: bodies, keys and headers together. */
   maxBytes: number;
+  /** Upper bound on the number of answers kept. */
+  maxEntries: number;
+  /**
+   * The query parameters the routes behind this cache read. When given, any
+   * other parameter (utm_source, fbclid, a cache-buster) is dropped from the
+   * request before the routes see it, and so from the key: a shared link with
+   * tracking parameters is the same page, and cannot grow the cache. When not
+   * given (the API), every parameter is part of the key and the routes refuse
+   * unknown ones with a 400, which is never kept.
+   */
+  params?: ReadonlySet<string>;
+}
+
+export interface CacheStats {
+  entries: number;
+  bytes: number;
 }
 
 interface Entry {
@@ -14,16 +31,34 @@ interface Entry {
 }
 
 const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 'sync-token', 'tally-contract-version', 'link'];
+/** What a Map entry and its objects cost beyond the bytes counted: a rough, deliberately high figure. */
+const ENTRY_OVERHEAD = 256;
+
+/** The query string with only the allowed names (all when none are given), names sorted, each name's values in their order. */
+function canonicalQuery(rawQuery: string, allowed: ReadonlySet<string> | undefined): string {
+  const parsed = querystring.parse(rawQuery);
+  const names = Object.keys(parsed)
+    .filter((name) => !allowed || allowed.has(name))
+    .sort();
+  return names
+    .map((name) => {
+      const value = parsed[name];
+      const values = Array.isArray(value) ? value : [value ?? ''];
+      return values.map((v) => `${querystring.escape(name)}=${querystring.escape(v)}`).join('&');
+    })
+    .join('&');
+}
 
 /**
  * Serves a public GET answer again, byte for byte, while the data it came from
- * is unchanged: the key is the data version and the URL, so a change to the
- * data can never be answered from the cache. Only anonymous readers are served
- * from it (staff pages carry their name, flash messages and form tokens), only
- * 200 answers without a form token are kept, and the least recently used go
- * first past maxBytes.
+ * is unchanged: the key is the data version, the path and the known query
+ * parameters in a canonical order, so a change to the data can never be
+ * answered from the cache. Only anonymous readers are served from it (staff
+ * pages carry their name, flash messages and form tokens), only 200 answers
+ * without a form token or cookie are kept, and the least recently used go
+ * first past maxEntries or maxBytes (keys and headers counted).
  */
-export function responseCache(options: ResponseCacheOptions): RequestHandler {
+export function responseCache(options: ResponseCacheOptions): RequestHandler & { stats: () => CacheStats } {
   const entries = new Map<string, Entry>();
   let bytes = 0;
   let version = -1;
@@ -35,7 +70,16 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler {
     entries.delete(key);
   };
 
-  return (req, res, next) => {
+  const keyOf = (req: Request): string => {
+    const at = req.url.indexOf('?');
+    const path = at < 0 ? req.url : req.url.slice(0, at);
+    const query = canonicalQuery(at < 0 ? '' : req.url.slice(at + 1), options.params);
+    // The routes read req.query from req.url: they see exactly what the key holds.
+    if (options.params) req.url = query ? `${path}?${query}` : path;
+    return `${req.baseUrl}${path}?${query}`;
+  };
+
+  const handler: RequestHandler = (req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || res.locals.user || res.locals.flash) {
       next();
       return;
@@ -46,7 +90,7 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler {
       bytes = 0;
       version = current;
     }
-    const key = req.originalUrl;
+    const key = keyOf(req);
     const hit = entries.get(key);
     if (hit) {
       entries.delete(key);
@@ -58,24 +102,29 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler {
     const send = res.send.bind(res) as Response['send'];
     res.send = (body?: unknown) => {
       res.send = send;
-      // A page with a form token or a cookie belongs to one session (the login page): never shared.
+      // A page with a form token or a cookie belongs to one visitor (the login page): never shared.
       const shareable =
         res.statusCode === 200 && typeof body === 'string' && !body.includes('name="_csrf"') && options.dataVersion() === version;
       const result = send(body);
       // Read the headers once send has set them all (Content-Type, ETag).
       if (shareable && !res.get('Set-Cookie')) {
         const headers: Record<string, string> = {};
+        let headerBytes = 0;
         for (const name of KEPT_HEADERS) {
           const value = res.get(name);
-          if (value) headers[name] = value;
+          if (value) {
+            headers[name] = value;
+            headerBytes += name.length + Buffer.byteLength(value);
+          }
         }
         const buffer = Buffer.from(body);
-        if (buffer.length <= options.maxBytes / 4) {
+        const size = buffer.length + Buffer.byteLength(key) * 2 + headerBytes + ENTRY_OVERHEAD;
+        if (size <= options.maxBytes / 4) {
           evict(key);
-          entries.set(key, { body: buffer, bytes: buffer.length, headers });
-          bytes += buffer.length;
+          entries.set(key, { body: buffer, bytes: size, headers });
+          bytes += size;
           for (const oldest of entries.keys()) {
-            if (bytes <= options.maxBytes) break;
+            if (bytes <= options.maxBytes && entries.size <= options.maxEntries) break;
             evict(oldest);
           }
         }
@@ -84,4 +133,5 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler {
     };
     next();
   };
+  return Object.assign(handler, { stats: (): CacheStats => ({ entries: entries.size, bytes }) });
 }

@@ -1,0 +1,14 @@
+/**
+ * Every query parameter a public or staff HTML page reads. The page cache
+ * drops any other one before routing (server/middleware/response-cache.ts),
+ * so a page that starts reading a new parameter must list it here;
+ * test/perf/page-params.test.ts fails until it does.
+ */
+export const PAGE_QUERY_PARAMS: ReadonlySet<string> = new Set([
+  // chart and list filters (server/validation/chart-query.ts, routes/figures.ts)
+  'indicator', 'location', 'originator', 'verification', 'from', 'to', 'by', 'page',
+  // the sign-in page
+  'next', 'signed_out',
+  // the audit log's filters (staff only, never cached, listed so the rule has no exception)
+  'user', 'type',
+]);

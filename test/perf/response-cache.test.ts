@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import express from 'express';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp, LOGGED_URL_CHARS } from '../../server/app';
+import { responseCache } from '../../server/middleware/response-cache';
+import { projectRoot } from '../../server/paths';
+import { PAGE_QUERY_PARAMS } from '../../server/validation/page-query';
+import { createTestApp } from '../helpers/app';
+
+/** Counts the statements run on figures, to tell a cached answer from a computed one. */
+function figureQueries(db: ReturnType<typeof createTestApp>['db']): { count: () => number; restore: () => void } {
+  const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as { all: (...args: unknown[]) => unknown };
+  const original = proto.all;
+  let n = 0;
+  const spy = jest.spyOn(proto, 'all').mockImplementation(function (this: { source: string }, ...args: unknown[]) {
+    if (this.source.includes('FROM figures')) n += 1;
+    return original.apply(this, args);
+  });
+  return { count: () => n, restore: () => spy.mockRestore() };
+}
+
+describe('caches keyed by known parameters only', () => {
+  test('tracking parameters are ignored on pages: the shared link shows the same page, from the same cache entry', async () => {
+    const { app, db } = createTestApp();
+    const plain = await request(app).get('/figures?indicator=civilian_deaths').expect(200);
+    const queries = figureQueries(db);
+    try {
+      for (let i = 0; i < 50; i++) {
+        const res = await request(app).get(`/figures?utm_source=newsletter-${i}&indicator=civilian_deaths&fbclid=${'x'.repeat(i * 40)}`).expect(200);
+        expect(res.text).toBe(plain.text);
+      }
+      // Parameter order does not matter either.
+      await request(app).get('/compare?to=2024-12-31&indicator=civilian_deaths').expect(200);
+      const after = queries.count();
+      await request(app).get('/compare?indicator=civilian_deaths&to=2024-12-31&_=123').expect(200);
+      expect(queries.count()).toBe(after);
+      expect(after).toBeGreaterThan(0);
+    } finally {
+      queries.restore();
+    }
+  });
+
+  test('the API and the export still refuse an unknown parameter with a 400 naming it', async () => {
+    const { app } = createTestApp();
+    const api = await request(app).get('/api/v1/figures?utm_source=x').expect(400);
+    expect(JSON.stringify(api.body)).toContain('utm_source');
+    const csv = await request(app).get('/export/figures.csv?utm_source=x').expect(400);
+    expect(csv.text).toContain('utm_source');
+  });
+
+  test('every query parameter a page reads is one the page cache keeps', () => {
+    // The routes behind the page cache; the API and export have their own strict parsers.
+    const dirs = [path.join(projectRoot, 'server', 'routes'), path.join(projectRoot, 'server', 'validation')];
+    const skip = new Set(['api.ts', 'exports.ts', 'export-filter.ts']);
+    const read = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.name.endsWith('.ts') && !skip.has(entry.name)) {
+          for (const m of fs.readFileSync(full, 'utf8').matchAll(/(?<![-\w])query\.([a-z_]+)\b(?!\.)/g)) if (m[1] && m[1] !== 'ts') read.add(m[1]);
+        }
+      }
+    };
+    dirs.forEach(walk);
+    expect(read.size).toBeGreaterThan(5);
+    expect([...read].filter((name) => !PAGE_QUERY_PARAMS.has(name))).toEqual([]);
+  });
+
+  test('the cache keeps at most its entries and bytes, keys and headers counted, whatever the URLs', async () => {
+    const cache = responseCache({ dataVersion: () => 1, maxBytes: 64 * 1024, maxEntries: 20, params: new Set(['q']) });
+    const app = express();
+    app.use(cache);
+    app.get('/page', (req, res) => {
+      res.send(`<p>${typeof req.query.q === 'string' ? req.query.q.slice(0, 50) : ''}</p>`);
+    });
+    for (let i = 0; i < 300; i++) {
+      await request(app).get(`/page?q=${i}-${'k'.repeat(2000)}&utm_campaign=${i}`).expect(200);
+    }
+    const stats = cache.stats();
+    expect(stats.entries).toBeLessThanOrEqual(20);
+    // Each key alone is over 2 kB: counted, so twenty of them fit but no more.
+    expect(stats.bytes).toBeLessThanOrEqual(64 * 1024);
+    expect(stats.bytes).toBeGreaterThan(20 * 2000);
+  });
+});
+
+describe('request logs', () => {
+  test('a long URL is logged cut short', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const t = createTestApp();
+    const app = createApp({ db: t.db, config: t.config, logger: pino({ level: 'info' }, sink) });
+    await request(app).get(`/figures?indicator=civilian_deaths&junk=${'A'.repeat(10_000)}`).expect(200);
+    const logged = lines.map((l) => JSON.parse(l) as { req?: { url?: string } }).find((l) => l.req?.url?.startsWith('/figures'));
+    expect(logged?.req?.url?.length).toBeLessThan(LOGGED_URL_CHARS + 40);
+    expect(logged?.req?.url).toContain('(10040 characters)');
+  });
+});
