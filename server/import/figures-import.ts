@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Queries } from '../../db';
+import { CSV_RECORD_LIMITS } from '../validation/csv-limits';
 import type { ImportBatchRow } from '../../db/queries/imports';
 import type { FigureRow } from '../../db/types';
 import {
@@ -340,7 +341,7 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
     if (errors.length < MAX_KEPT_ERRORS) errors.push(error);
   };
 
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true });
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, ...CSV_RECORD_LIMITS });
   const decoded = input.pipe(strictUtf8());
   decoded.on('error', (err) => parser.destroy(err));
   decoded.pipe(parser);

@@ -13,15 +13,21 @@ const upload = multer({
  * Parses one uploaded CSV (at most 50 MB) into req.file. Mounted after the
  * admin check, so nobody else can make the server read a large body, and
  * before the CSRF check, which needs the form's token from the parsed body.
+ * Whatever goes wrong reading the body is the client's: a malformed or cut
+ * multipart body (busboy's plain errors) is a 400 as much as multer's limits.
  */
 export const importUpload: RequestHandler = (req, res, next) => {
   upload(req, res, (err: unknown) => {
+    if (!err) {
+      next();
+      return;
+    }
     if (err instanceof multer.MulterError) {
       if (err.code === 'LIMIT_FILE_SIZE') next(new HttpError(413, 'The file is larger than 50 MB: split it into smaller files and import each.'));
       else next(new HttpError(400, `The upload could not be read: ${err.message}.`));
       return;
     }
-    next(err);
+    next(new HttpError(400, 'The upload could not be read: the form data is malformed or incomplete. Choose the file and send the form again.'));
   });
 };
 
