@@ -11,7 +11,7 @@ import tseslint from 'typescript-eslint';
 const DOMAIN_ONLY = {
   'no-restricted-imports': [
     'error',
-    { patterns: [{ regex: '^(?!zod$)', message: 'server/domain imports nothing but zod: no database, no web framework, no Node modules.' }] },
+    { patterns: [{ regex: '^(?!zod$|\\./)', message: 'server/domain imports nothing but zod and itself: no database, no web framework, no Node modules.' }] },
   ],
 };
 

@@ -1,6 +1,7 @@
 import type { Db } from './connection';
 import { auditQueries } from './queries/audit';
 import { changeQueries } from './queries/changes';
+import { checkQueries } from './queries/checks';
 import { chartQueries } from './queries/charts';
 import { exportQueries } from './queries/export';
 import { figureEditQueries } from './queries/figure-edits';
@@ -10,6 +11,7 @@ import { indicatorQueries } from './queries/indicators';
 import { locationQueries } from './queries/locations';
 import { settingQueries } from './queries/settings';
 import { sourceQueries } from './queries/sources';
+import { topicQueries } from './queries/topics';
 import { userQueries } from './queries/users';
 
 /** Every query module, prepared once against one connection. */
@@ -18,6 +20,7 @@ export function createQueries(db: Db) {
   return {
     audit: auditQueries(db),
     changes: changeQueries(db),
+    checks: checkQueries(db),
     charts: chartQueries(db),
     exports: exportQueries(db),
     figures: figureQueries(db),
@@ -27,6 +30,7 @@ export function createQueries(db: Db) {
     indicators: indicatorQueries(db),
     locations: locationQueries(db),
     sources: sourceQueries(db),
+    topics: topicQueries(db),
     settings: settingQueries(db),
     users: userQueries(db),
     schemaVersion: (): number => version.get()?.version ?? 0,

@@ -71,3 +71,19 @@ CREATE TABLE topics (
   created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 ) STRICT;
+
+-- Open inconsistencies of published figures, kept at write time (by the
+-- workflow, for the figure and its neighbours) so a figure page and
+-- /admin/checks read them by index instead of checking every figure.
+CREATE TABLE figure_checks (
+  id         INTEGER PRIMARY KEY,
+  figure_id  INTEGER NOT NULL REFERENCES figures (id),
+  kind       TEXT NOT NULL CHECK (kind IN ('quote_value', 'quote_qualifier', 'sum', 'at_most', 'non_decreasing')),
+  message    TEXT NOT NULL CHECK (length(message) BETWEEN 1 AND 1000),
+  related    TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(related)),
+  checked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) STRICT;
+CREATE INDEX figure_checks_figure ON figure_checks (figure_id);
+-- The neighbours a check rests on share place, start date and originator
+-- (then the end date, or a running total): found through this index.
+CREATE INDEX figures_check_neighbours ON figures (location_id, reference_period_start, reported_by) WHERE status = 'published';

@@ -18,6 +18,8 @@ import { PAGE_QUERY_PARAMS } from './validation/page-query';
 import { publicDir, viewsDir } from './paths';
 import { adminAccountRoutes } from './routes/admin/account';
 import { adminAuditRoutes } from './routes/admin/audit';
+import { adminCheckRoutes } from './routes/admin/checks';
+import { adminTopicRoutes } from './routes/admin/topics';
 import { adminDashboardRoutes } from './routes/admin/dashboard';
 import { adminFigureRoutes } from './routes/admin/figures';
 import { adminImportRoutes } from './routes/admin/imports';
@@ -36,6 +38,7 @@ import { historyRoutes } from './routes/history';
 import { indicatorRoutes } from './routes/indicators';
 import { locationRoutes } from './routes/locations';
 import { sourceRoutes } from './routes/sources';
+import { topicRoutes } from './routes/topics';
 import { vendorRoutes } from './routes/vendor';
 
 export interface AppDeps {
@@ -138,6 +141,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(historyRoutes(q));
   app.use(sourceRoutes(q));
   app.use(locationRoutes(q));
+  app.use(topicRoutes(q));
 
   // Everything under /admin needs a signed-in user; admin-only routers add requireAdmin.
   app.use('/admin', requireStaff);
@@ -149,6 +153,8 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(adminLocationRoutes(q));
   app.use(adminUserRoutes(q));
   app.use(adminAuditRoutes(q));
+  app.use(adminCheckRoutes(q));
+  app.use(adminTopicRoutes(q));
   app.use(adminImportRoutes(q));
 
   app.use(notFound);

@@ -6,6 +6,9 @@ import { figureQueries } from '../queries/figures';
 import { indicatorQueries } from '../queries/indicators';
 import { locationQueries } from '../queries/locations';
 import { sourceQueries } from '../queries/sources';
+import { RELATION_KINDS } from '../../server/domain/checks';
+import { checkQueries } from '../queries/checks';
+import { topicQueries } from '../queries/topics';
 import { AGGREGATIONS, MEASURES, QUALIFIERS, VERIFICATIONS } from '../types';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -35,6 +38,23 @@ const dataset = z.object({
       notes: z.string().nullable().default(null),
     }),
   ),
+  /** Relations between indicators that consistency checks hold figures to. */
+  relations: z
+    .array(z.object({ indicator: z.string(), kind: z.enum(RELATION_KINDS), others: z.array(z.string()) }))
+    .default([]),
+  /** Topic pages that span indicators. */
+  topics: z
+    .array(
+      z.object({
+        slug: z.string(),
+        title: z.string(),
+        summary: z.string(),
+        indicators: z.array(z.string()),
+        related: z.array(z.string()).default([]),
+        filters: z.object({ location: z.array(z.string()).optional(), from: isoDate.optional(), to: isoDate.optional() }).default({}),
+      }),
+    )
+    .default([]),
   figures: z.array(
     z.object({
       indicator: z.string(),
@@ -143,6 +163,18 @@ export function loadDataset(db: Db, data: Dataset): number {
         null,
       );
     }
+    const checks = checkQueries(db);
+    for (const r of data.relations) {
+      lookup(indicatorIds, r.indicator, 'indicator');
+      for (const other of r.others) lookup(indicatorIds, other, 'indicator');
+      checks.addRelation(r.indicator, r.kind, r.others);
+    }
+    const topics = topicQueries(db);
+    for (const t of data.topics) {
+      for (const code of [...t.indicators, ...t.related]) lookup(indicatorIds, code, 'indicator');
+      topics.create({ ...t, filters: t.filters }, null);
+    }
+    checks.recheckAll();
     return data.figures.length;
   }).immediate();
 }

@@ -219,8 +219,11 @@ export type FieldErrors = Record<string, string>;
 export function crossChecks(
   f: Partial<FigureFields>,
   errors: FieldErrors,
-  context: { aggregation?: Aggregation | undefined } = {},
+  context: { aggregation?: Aggregation | undefined; unit?: string | undefined } = {},
 ): void {
+  if (context.unit === 'percent' && f.value != null && f.value > 100 && !errors.value) {
+    errors.value = 'A share in percent is at most 100 (whole percents).';
+  }
   if (f.reference_period_start && f.reference_period_end && f.reference_period_end < f.reference_period_start && !errors.reference_period_end) {
     errors.reference_period_end = `Must be on or after the start date (${f.reference_period_start}).`;
   }
@@ -250,7 +253,7 @@ export type FigureParse = { ok: true; fields: FigureFields } | { ok: false; erro
  */
 export function parseFigureFields(
   input: Partial<Record<keyof FigureFields, unknown>>,
-  context: { aggregation?: Aggregation | undefined; skip?: readonly (keyof FigureFields)[] } = {},
+  context: { aggregation?: Aggregation | undefined; unit?: string | undefined; skip?: readonly (keyof FigureFields)[] } = {},
 ): FigureParse {
   const partial: Record<string, unknown> = {};
   const errors: FieldErrors = {};

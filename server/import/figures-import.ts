@@ -3,6 +3,8 @@ import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Queries } from '../../db';
 import { CSV_RECORD_LIMITS } from '../validation/csv-limits';
+import { quoteChecks } from '../domain/checks';
+import { previewChecks } from '../workflow/checks';
 import type { ImportBatchRow } from '../../db/queries/imports';
 import type { FigureRow } from '../../db/types';
 import {
@@ -135,7 +137,7 @@ function checkHeader(header: string[]): string[] {
 }
 
 interface Lookups {
-  indicators: Map<string, { id: number; aggregation: Aggregation }>;
+  indicators: Map<string, { id: number; aggregation: Aggregation; unit: string }>;
   locations: Map<string, number>;
 }
 
@@ -175,6 +177,7 @@ export function validateRow(cells: Record<string, string>, rowNumber: number, lo
   input.qualifier = cell('qualifier') || 'exact';
   const parsed = parseFigureFields(input, {
     aggregation: indicator?.aggregation,
+    unit: indicator?.unit,
     skip: hasMeasure ? ['source_id'] : ['source_id', 'measure'],
   });
   if (!parsed.ok) {
@@ -318,7 +321,7 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
   const match = options.match ?? 'id';
   const batchId = q.importBatches.create(options.fileName.slice(0, 255) || 'upload.csv', options.userId, options.publish, match);
   const lookups: Lookups = {
-    indicators: new Map(q.indicators.list().map((i) => [i.code, { id: i.id, aggregation: i.aggregation }])),
+    indicators: new Map(q.indicators.list().map((i) => [i.code, { id: i.id, aggregation: i.aggregation, unit: i.unit }])),
     locations: new Map(q.locations.list().map((l) => [l.code, l.id])),
   };
   const aggregationOf = new Map([...lookups.indicators.values()].map((i) => [i.id, i.aggregation]));
@@ -336,6 +339,8 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
   const seenFigures = new Map<number, number>();
   const sourceIds = new Map<string, number | undefined>();
   const inference = new MeasureInference();
+  // Indicators a relation names: their rows are checked against stored neighbours too.
+  const related = new Set(q.checks.relations().flatMap((r) => [r.indicator, ...r.others]));
   const addError = (error: ImportError): void => {
     errorCount += 1;
     if (errors.length < MAX_KEPT_ERRORS) errors.push(error);
@@ -410,6 +415,11 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
           const becomes = options.publish ? 'published' : figure.status === 'published' ? 'pending change' : 'draft';
           changes.push({ row: recordNumber, figure_id: figure.id, becomes, fields: diff });
         }
+      }
+      // Consistency checks are warnings, never refusals: the source may itself disagree.
+      const checkable = { ...row, measure: row.measure ?? 'period_count', source_id: 0 };
+      for (const finding of related.has(cells.indicator_code?.trim() ?? '') ? previewChecks(q, plan.figure_id, checkable) : quoteChecks({ ...checkable, id: 0, indicator: '', location: '', start: row.reference_period_start, end: row.reference_period_end })) {
+        warn('source_quote', finding.message);
       }
       inference.add(row, aggregationOf.get(row.indicator_id) ?? 'flow');
       counts[plan.outcome] += 1;

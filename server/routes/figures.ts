@@ -57,7 +57,9 @@ export function figureRoutes(q: Queries): Router {
     if (!figure || figure.status === 'draft') throw new HttpError(404, `there is no published figure ${id}`);
     // The public row is shown as is; staff are told when a change to it awaits publishing.
     const pendingChange = res.locals.user ? (q.figureEdits.getPending(id) ?? null) : null;
-    res.render('figures/show', { title: `${figure.indicator_name}, ${figure.location_name}`, figure, pendingChange });
+    // Inconsistencies are kept at write time; readers see them as notes on the figure.
+    const checks = figure.status === 'published' ? q.checks.forFigure(id) : [];
+    res.render('figures/show', { title: `${figure.indicator_name}, ${figure.location_name}`, figure, pendingChange, checks });
   });
 
   return router;

@@ -64,7 +64,10 @@ export interface FigureForm {
  * at once, keyed by its field. "One day" uses the start date as the end. The
  * indicator's aggregation, when known, limits the measure.
  */
-export function parseFigureForm(body: unknown, aggregationOf: (indicatorId: number) => Aggregation | undefined = () => undefined): FormResult<FigureForm> {
+export function parseFigureForm(
+  body: unknown,
+  indicatorOf: (indicatorId: number) => { aggregation: Aggregation; unit: string } | undefined = () => undefined,
+): FormResult<FigureForm> {
   const values = formValues(body);
   const periodKind = z.enum(PERIOD_KINDS).safeParse(values.period_kind ?? '');
   const errors: FieldErrors = {};
@@ -75,8 +78,10 @@ export function parseFigureForm(body: unknown, aggregationOf: (indicatorId: numb
   const sourceChoice = (values.source_id ?? '').trim();
   const newSourceChosen = sourceChoice === 'new';
   const indicatorId = /^[1-9]\d{0,14}$/.test(values.indicator_id ?? '') ? Number(values.indicator_id) : null;
+  const indicator = indicatorId === null ? undefined : indicatorOf(indicatorId);
   const parsed = parseFigureFields(input, {
-    aggregation: indicatorId === null ? undefined : aggregationOf(indicatorId),
+    aggregation: indicator?.aggregation,
+    unit: indicator?.unit,
     skip: newSourceChosen ? ['source_id'] : [],
   });
   if (!parsed.ok) Object.assign(errors, parsed.errors);
@@ -148,4 +153,51 @@ export function parseLocationForm(body: unknown) {
 export function requiredReason(body: unknown, field: string): string | null {
   const value = formValues(body)[field]?.trim() ?? '';
   return value.length >= 1 && value.length <= 2000 ? value : null;
+}
+
+/** A list of codes typed comma- or space-separated. */
+const codeList = z
+  .string()
+  .trim()
+  .transform((s) => [...new Set(s.split(/[\s,]+/).filter((c) => c !== ''))]);
+
+const topicShape = {
+  slug: z.string().trim().regex(/^[a-z0-9-]{2,80}$/, 'Lower-case letters, digits and hyphens, 2 to 80 characters: the page is /topics/<slug>.'),
+  title: required(200),
+  summary: required(2000),
+  indicators: codeList.refine((l) => l.length > 0, 'Name at least one indicator code.'),
+  related: codeList,
+  location: codeList,
+  from: optionalDateText,
+  to: optionalDateText,
+};
+
+export interface TopicForm {
+  slug: string;
+  title: string;
+  summary: string;
+  indicators: string[];
+  related: string[];
+  filters: { location?: string[]; from?: string; to?: string };
+}
+
+/** The topic form: codes are checked against the catalogue, every error beside its field. */
+export function parseTopicForm(body: unknown, known: { indicators: Set<string>; locations: Set<string> }): FormResult<TopicForm> {
+  const values = formValues(body);
+  const { data, errors } = parseFields(topicShape, values);
+  const unknown = (list: string[] | undefined, set: Set<string>): string[] => (list ?? []).filter((c) => !set.has(c));
+  for (const field of ['indicators', 'related'] as const) {
+    const bad = unknown(data[field], known.indicators);
+    if (bad.length > 0 && !errors[field]) errors[field] = `Unknown indicator code(s): ${bad.join(', ')}.`;
+  }
+  const badPlaces = unknown(data.location, known.locations);
+  if (badPlaces.length > 0 && !errors.location) errors.location = `Unknown place code(s): ${badPlaces.join(', ')}.`;
+  if (data.from && data.to && data.to < data.from && !errors.to) errors.to = `Must be on or after ${data.from}.`;
+  if (Object.keys(errors).length > 0) return { ok: false, errors, values };
+  const d = data as Required<typeof data>;
+  const filters: TopicForm['filters'] = {};
+  if (d.location.length > 0) filters.location = d.location;
+  if (d.from) filters.from = d.from;
+  if (d.to) filters.to = d.to;
+  return { ok: true, values, data: { slug: d.slug, title: d.title, summary: d.summary, indicators: d.indicators, related: d.related, filters } };
 }

@@ -9,6 +9,7 @@ import type { Queries } from '../../db';
 import type { NewIndicator } from '../../db/queries/indicators';
 import type { NewLocation } from '../../db/queries/locations';
 import type { NewSource } from '../../db/queries/sources';
+import type { NewTopic } from '../../db/queries/topics';
 import type { Actor } from '../domain/figure';
 import { WorkflowError } from './errors';
 
@@ -107,5 +108,27 @@ export function removeLocation(q: Queries, actor: Actor, id: number): void {
     }
     q.locations.remove(id);
     q.audit.record({ userId: actor.id, action: 'remove', entityType: 'location', entityId: id, details: { ...location } });
+  });
+}
+
+export function createTopic(q: Queries, actor: Actor, topic: NewTopic): number {
+  return q.transaction(() => {
+    if (actor.role !== 'admin') throw new WorkflowError(403, 'Only an admin manages topics.');
+    if (q.topics.getBySlug(topic.slug)) throw new WorkflowError(400, 'A topic with this address already exists.', 'slug');
+    const id = q.topics.create(topic, actor.id);
+    q.audit.record({ userId: actor.id, action: 'create', entityType: 'topic', entityId: id, details: { ...topic } });
+    return id;
+  });
+}
+
+export function updateTopic(q: Queries, actor: Actor, id: number, topic: NewTopic): void {
+  q.transaction(() => {
+    if (actor.role !== 'admin') throw new WorkflowError(403, 'Only an admin manages topics.');
+    const before = q.topics.getById(id);
+    if (!before) throw new WorkflowError(404, `there is no topic ${id}`);
+    const other = q.topics.getBySlug(topic.slug);
+    if (other && other.id !== id) throw new WorkflowError(400, 'Another topic already has this address.', 'slug');
+    q.topics.update(id, topic);
+    q.audit.record({ userId: actor.id, action: 'edit', entityType: 'topic', entityId: id, details: { before, after: topic } });
   });
 }

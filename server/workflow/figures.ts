@@ -87,6 +87,7 @@ export function restoreRevision(q: Queries, actor: Actor, id: number, revisionId
       note: `Restored the state of revision ${revisionId}`,
       expectedRevisionId,
     });
+    q.checks.recheck([id]);
     q.audit.record({ userId: actor.id, action: 'restore', entityType: 'figure', entityId: id, details: { revision: revisionId } });
     return saved;
   });
@@ -128,6 +129,7 @@ export function publishFigure(q: Queries, actor: Actor, id: number, reason: stri
     const note = self ? `Published by the person who last edited it. Reason: ${reason ?? ''}` : reason;
     // The row's change takes its change-feed position by trigger (migration 0006).
     q.figureEdits.publish(id, actor.id as number, note);
+    q.checks.recheck([id]);
     q.audit.record({ userId: actor.id, action: 'publish', entityType: 'figure', entityId: id, details: { self, note } });
   });
 }
@@ -139,6 +141,7 @@ export function retireFigure(q: Queries, actor: Actor, id: number, reason: strin
     const row = load(q, id);
     if (row.status !== 'published') throw new WorkflowError(409, 'Only a published figure can be retired.');
     q.figureEdits.retire(id, actor.id as number, reason);
+    q.checks.recheck([id]);
     q.audit.record({ userId: actor.id, action: 'retire', entityType: 'figure', entityId: id, details: { reason } });
   });
 }

@@ -34,6 +34,7 @@ export function commitImport(q: Queries, actor: Actor, batchId: number): ImportB
     const note = `Imported from ${batch.file_name} (import ${batchId})${publish ? '' : ', submitted for review'}`;
     const counts = { new: 0, changed: 0, unchanged: 0 };
     const sources = new Map<string, number>();
+    const published: number[] = [];
     let after = 0;
     for (;;) {
       const page = q.importBatches.rowsAfter(batchId, after, COMMIT_PAGE_ROWS);
@@ -56,6 +57,7 @@ export function commitImport(q: Queries, actor: Actor, batchId: number): ImportB
           }
           if (publish) {
             q.figureEdits.publishFields(figureId, fields, userId, 'import', note);
+            published.push(figureId);
           } else {
             q.figureEdits.saveFields(figureId, fields, userId as number, { action: 'import', note });
             q.figureEdits.markSubmitted(figureId, userId);
@@ -63,9 +65,11 @@ export function commitImport(q: Queries, actor: Actor, batchId: number): ImportB
           continue;
         }
         const id = q.figures.create({ ...fields, status: publish ? 'published' : 'draft' }, 'import', note, userId);
-        if (!publish) q.figureEdits.markSubmitted(id, userId);
+        if (publish) published.push(id);
+        else q.figureEdits.markSubmitted(id, userId);
       }
     }
+    q.checks.recheck(published);
     q.importBatches.setCounts(batchId, {
       row_count: batch.row_count,
       new_count: counts.new,

@@ -33,8 +33,7 @@ describe('the demo dataset', () => {
   test('holds the seeded indicators and places with their P-codes and parents', () => {
     const { q } = seeded();
     expect(q.indicators.list().map((i) => i.code).sort()).toEqual([
-      'child_deaths', 'child_injuries', 'civilian_deaths', 'civilian_injuries', 'funding_received_usd',
-      'funding_required_usd', 'people_in_need', 'people_reached', 'people_targeted',
+      'aid_operations_incidents', 'attacks_dprk_missiles', 'child_deaths', 'child_injuries', 'civilian_casualties', 'civilian_casualties_frontline_share', 'civilian_deaths', 'civilian_injuries', 'dprk_missiles_launched', 'dprk_munitions_containers', 'funding_received_usd', 'funding_required_usd', 'humanitarian_facilities_damaged', 'people_in_need', 'people_in_need_share', 'people_killed', 'people_reached', 'people_targeted', 'pow_deaths', 'settlements_without_power_water',
     ]);
     expect(q.indicators.getByCode('people_in_need')).toMatchObject({ aggregation: 'level', hxl_hashtag: '#inneed' });
     const ukr = q.locations.getByCode('UKR');
@@ -58,7 +57,7 @@ describe('the demo dataset', () => {
     expect(deaths.source_quote).toContain('10,382 civilian deaths');
     expect(find('child_deaths', 'UKR', '2022-02-24', '2024-02-07')).toMatchObject({ value: 579 });
     expect(find('civilian_injuries', 'UKR', '2022-02-24', '2024-02-07')).toMatchObject({ value: 19659 });
-    expect(find('civilian_deaths', 'UKR', '2022-02-24', '2024-01-10')).toMatchObject({ value: 10000, qualifier: 'about' });
+    expect(find('civilian_deaths', 'UKR', '2022-02-24', '2024-01-10')).toMatchObject({ value: 10000, qualifier: 'exact' });
     expect(find('child_deaths', 'UKR', '2022-02-24', '2024-01-10')).toMatchObject({ value: 560, qualifier: 'more_than' });
   });
 
@@ -79,7 +78,7 @@ describe('the demo dataset', () => {
 
   test('funding and people in need are levels for their plan year', () => {
     const { find } = seeded();
-    expect(find('funding_required_usd', 'UKR', '2023-01-01', '2023-12-31')).toMatchObject({ value: 3_900_000_000, qualifier: 'about' });
+    expect(find('funding_required_usd', 'UKR', '2023-01-01', '2023-12-31')).toMatchObject({ value: 3_900_000_000, qualifier: 'exact' });
     expect(find('funding_received_usd', 'UKR', '2023-01-01', '2023-12-31')).toMatchObject({ value: 2_500_000_000, qualifier: 'more_than' });
     expect(find('people_reached', 'UKR', '2023-01-01', '2023-12-31')).toMatchObject({ value: 11_000_000 });
     expect(find('people_in_need', 'UKR', '2024-01-01', '2024-12-31')).toMatchObject({ value: 14_600_000, qualifier: 'more_than' });
@@ -99,7 +98,7 @@ describe('the demo dataset', () => {
     expect(find('people_in_need', 'UKR', '2024-01-01', '2024-12-31').measure).toBe('level');
     expect(find('funding_received_usd', 'UKR', '2023-01-01', '2023-12-31').measure).toBe('level');
     const counted = (m: string): number => all.filter((f) => f.measure === m).length;
-    expect([counted('running_total'), counted('period_count'), counted('level')]).toEqual([5, 7, 6]);
+    expect([counted('running_total'), counted('period_count'), counted('level')]).toEqual([10, 16, 9]);
   });
 
   test('a dataset figure without a measure is refused: it is stated, never inferred', () => {

@@ -14,7 +14,7 @@ describe('JSON API', () => {
     const { app } = createTestApp();
     const res = await request(app).get('/api/v1/figures?location=RU-BEL').expect(200).expect('Content-Type', /json/);
     const body = res.body as FigurePage;
-    expect(body.meta).toEqual({ count: 2, limit: 1000, next_cursor: null, sync_token: expect.stringMatching(/^[A-Za-z0-9_-]+$/) as unknown, contract_version: 3 });
+    expect(body.meta).toEqual({ count: 4, limit: 1000, next_cursor: null, sync_token: expect.stringMatching(/^[A-Za-z0-9_-]+$/) as unknown, contract_version: 3 });
     const deaths = body.data.find((f) => f.indicator_code === 'civilian_deaths');
     expect(deaths).toMatchObject({ value: 24, qualifier: 'at_least', verification: 'reported', location_code: 'RU-BEL', value_low: null, admin_level: 1 });
   });
@@ -41,9 +41,9 @@ describe('JSON API', () => {
       cursor = body.meta.next_cursor;
       pages += 1;
     }
-    expect(pages).toBe(4);
-    expect(seen).toHaveLength(18);
-    expect(new Set(seen).size).toBe(18);
+    expect(pages).toBe(7);
+    expect(seen).toHaveLength(35);
+    expect(new Set(seen).size).toBe(35);
   });
 
   test.each([
@@ -72,12 +72,12 @@ describe('JSON API', () => {
   test('indicators, locations and sources are listed', async () => {
     const { app } = createTestApp();
     const indicators = (await request(app).get('/api/v1/indicators').expect(200)).body as { data: { code: string; aggregation: string }[] };
-    expect(indicators.data).toHaveLength(9);
+    expect(indicators.data).toHaveLength(20);
     expect(indicators.data.find((i) => i.code === 'people_in_need')?.aggregation).toBe('level');
     const locations = (await request(app).get('/api/v1/locations').expect(200)).body as { data: { code: string; parent_code: string | null }[] };
     expect(locations.data.find((l) => l.code === 'UA14')?.parent_code).toBe('UKR');
     const sources = (await request(app).get('/api/v1/sources').expect(200)).body as { data: { publisher: string; published_figures: number }[] };
-    expect(sources.data.find((s) => s.publisher === 'UPI')?.published_figures).toBe(4);
+    expect(sources.data.find((s) => s.publisher === 'UPI')?.published_figures).toBe(7);
   });
 
   test('a matching If-None-Match gets 304', async () => {

@@ -141,7 +141,12 @@ describe('GET /sources/:id and /locations/:code', () => {
     const res = await request(app).get('/locations/UKR').expect(200);
     expect(res.text).toContain('Places within Ukraine');
     expect(res.text).toContain('href="/locations/UA44"');
-    expect(chartData(res.text).map((c) => [c.kind, c.unit])).toEqual([['running_total', 'people'], ['period_count', 'people'], ['level', 'people'], ['level', 'usd']]);
+    // One panel per kind of figure and unit: people, attacks, missiles, shares and dollars never share an axis.
+    expect(chartData(res.text).map((c) => [c.kind, c.unit])).toEqual([
+      ['running_total', 'attacks'], ['running_total', 'missiles'], ['running_total', 'people'],
+      ['period_count', 'attacks'], ['period_count', 'incidents'], ['period_count', 'missiles'], ['period_count', 'people'],
+      ['level', 'people'], ['level', 'percent'], ['level', 'settlements'], ['level', 'usd'],
+    ]);
     const child = await request(app).get('/locations/UA44').expect(200);
     expect(child.text).toContain('part of <a href="/locations/UKR">Ukraine</a>');
     await request(app).get('/locations/XX').expect(404);
@@ -241,7 +246,7 @@ describe('a figure keeps its measure under every filter', () => {
     const line = (charts: ChartJson[]) =>
       charts.find((c) => c.kind === 'running_total')?.series.find((s) => s.o === 'United Nations')?.points.map((p) => [p.x, p.y, p.t]);
     const all = chartData((await request(app).get('/compare?indicator=civilian_deaths&location=UKR').expect(200)).text);
-    expect(line(all)).toEqual([['2024-01-10', 10000, '~ 10,000'], ['2024-02-07', 10382, '10,382']]);
+    expect(line(all)).toEqual([['2024-01-10', 10000, '10,000'], ['2024-02-07', 10382, '10,382']]);
     expect(all.find((c) => c.kind === 'period_count')?.series.flatMap((s) => s.points.map((p) => p.y))).toEqual([58, 98]);
     const later = chartData((await request(app).get('/compare?indicator=civilian_deaths&location=UKR&from=2024-02-01').expect(200)).text);
     expect(later.map((c) => c.kind)).toEqual(['running_total']);

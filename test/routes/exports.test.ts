@@ -34,7 +34,7 @@ describe('GET /export/figures.csv', () => {
     const rows = parseCsv(res.text);
     expect(rows[0]).toEqual(HEADER);
     expect([...EXPORT_COLUMNS]).toEqual(HEADER);
-    expect(rows).toHaveLength(1 + 18);
+    expect(rows).toHaveLength(1 + 35);
     const ids = rows.slice(1).map((r) => Number(r[0]));
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
   });
@@ -103,10 +103,10 @@ describe('GET /export/figures.csv', () => {
     expect(overlap.slice(1).some((r) => r[col('location_code')] === 'RU-BEL')).toBe(true);
     const ukrOnly = await exportRows(app, '?location=UKR');
     const ukrTree = await exportRows(app, '?location=UKR&include_children=1');
-    expect(ukrTree.length).toBe(ukrOnly.length + 1); // + Lysychansk in Luhanska (UA44)
+    expect(ukrTree.length).toBe(ukrOnly.length + 3); // + Lysychansk (UA44), the Kharkiv missile (UA63), Kherson's warehouses (UA65)
     const upi = q.sources.listWithCounts().find((s) => s.publisher === 'UPI');
     const fromUpi = await exportRows(app, `?source=${upi?.id}`);
-    expect(fromUpi).toHaveLength(1 + 4);
+    expect(fromUpi).toHaveLength(1 + 7);
     const two = await exportRows(app, '?indicator=civilian_deaths,child_deaths');
     const twoRepeated = await exportRows(app, '?indicator=civilian_deaths&indicator=child_deaths');
     expect(two).toEqual(twoRepeated);
@@ -149,7 +149,7 @@ describe('GET /export/figures.csv', () => {
     db.prepare("UPDATE figures SET status = 'retired', retired_reason = 'duplicate' WHERE id = 5").run();
     const afterRetire = await request(app).get('/export/figures.csv').set('If-None-Match', etag2).expect(200);
     expect(afterRetire.headers.etag).not.toBe(etag2);
-    expect(parseCsv(afterRetire.text)).toHaveLength(18);
+    expect(parseCsv(afterRetire.text)).toHaveLength(35);
   });
 
   test('a 304 does not run the export query', async () => {
@@ -195,7 +195,7 @@ describe('GET /export/figures.csv', () => {
     db.prepare("UPDATE figures SET status = 'draft' WHERE id IN (1, 2)").run();
     const rows = await exportRows(app);
     expect(rows.slice(1).map((r) => r[0])).not.toContain('1');
-    expect(rows).toHaveLength(17);
+    expect(rows).toHaveLength(34);
     const since = await exportRows(app, '?updated_since=2000-01-01T00:00:00Z');
     expect(since.slice(1).map((r) => r[0])).not.toContain('1');
   });
@@ -207,8 +207,8 @@ describe('GET /export/figures.csv', () => {
       for (let i = 0; i < 5000; i++) clone.run(i);
     })();
     const rows = await exportRows(app);
-    expect(rows).toHaveLength(1 + 18 + 5000);
-    expect(new Set(rows.slice(1).map((r) => r[0])).size).toBe(5018);
+    expect(rows).toHaveLength(1 + 35 + 5000);
+    expect(new Set(rows.slice(1).map((r) => r[0])).size).toBe(5035);
   });
 
   test('answers cross-origin GETs', async () => {
@@ -233,7 +233,7 @@ describe('the originator filter', () => {
   test('keeps only figures from the named originators; an unknown originator is a 400', async () => {
     const { app } = createTestApp();
     const rows = parseCsv((await request(app).get('/export/figures.csv?originator=UN%20DPPA').expect(200)).text);
-    expect(rows.slice(1).map((r) => r[col('reported_by')])).toEqual(['UN DPPA', 'UN DPPA']);
+    expect(rows.slice(1).map((r) => r[col('reported_by')])).toEqual(['UN DPPA', 'UN DPPA', 'UN DPPA']);
     const res = await request(app).get('/export/figures.csv?originator=Nobody').expect(400);
     expect(res.text).toContain('unknown originator "Nobody"');
   });

@@ -11,7 +11,7 @@ describe('GET /figures', () => {
   test('lists the seeded figures with qualifier, period, verification, originator and source', async () => {
     const { app } = createTestApp();
     const res = await request(app).get('/figures').expect(200).expect('Content-Type', /html/);
-    expect(res.text).toContain('Showing 1–18 of 18 figures');
+    expect(res.text).toContain('Showing 1–35 of 35 figures');
     expect(res.text).toContain('≥ 24');
     expect(res.text).toContain('&gt; 100');
     expect(res.text).toContain('10,382');
@@ -30,10 +30,10 @@ describe('GET /figures', () => {
     expect(res.text).toContain('Showing 1–1 of 1 figures');
     expect(res.text).toContain('≥ 24');
     const claims = await request(app).get('/figures?verification=claimed').expect(200);
-    expect(claims.text).toContain('Showing 1–1 of 1 figures');
+    expect(claims.text).toContain('Showing 1–5 of 5 figures');
     expect(claims.text).toContain('Luhanska');
     const both = await request(app).get('/figures?verification=claimed&verification=verified').expect(200);
-    expect(both.text).toContain('Showing 1–4 of 4 figures');
+    expect(both.text).toContain('Showing 1–9 of 9 figures');
   });
 
   test('paginates at 50 rows with links that keep the filters', async () => {
@@ -71,7 +71,7 @@ describe('GET /figures', () => {
     const { app, db } = createTestApp();
     db.prepare("UPDATE figures SET status = 'draft' WHERE value = 10382").run();
     const res = await request(app).get('/figures').expect(200);
-    expect(res.text).toContain('of 17 figures');
+    expect(res.text).toContain('of 34 figures');
     expect(res.text).not.toContain('10,382');
   });
 });

@@ -6,7 +6,7 @@ describe('GET /sources', () => {
     const { app } = createTestApp();
     const res = await request(app).get('/sources').expect(200);
     expect(res.text).toContain('Russia has launched North Korean missiles at least 9 times in Ukraine: U.S. diplomat');
-    expect(res.text).toMatch(/<td>UPI<\/td>\s*<td class="period">2024-02-07<\/td>\s*<td class="num">4<\/td>/);
+    expect(res.text).toMatch(/<td>UPI<\/td>\s*<td class="period">2024-02-07<\/td>\s*<td class="num">7<\/td>/);
     expect(res.text).toMatch(/<td>Unattributed news site<\/td>\s*<td class="period">not stated<\/td>/);
   });
 

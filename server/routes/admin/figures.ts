@@ -7,6 +7,7 @@ import { currentUser, requireAdmin } from '../../middleware/auth';
 import { formValues, parseFigureForm, requiredReason, type FieldErrors, type FormValues } from '../../validation/forms';
 import { parseId } from '../../validation/query';
 import { WorkflowError } from '../../workflow/errors';
+import { previewChecks } from '../../workflow/checks';
 import * as workflow from '../../workflow/figures';
 import { StaleEditError } from '../../workflow/figures';
 
@@ -67,7 +68,7 @@ export function adminFigureRoutes(q: Queries): Router {
   function readFigure(body: unknown):
     | { ok: true; fields: FigureFields; values: FormValues; newSource: NewSource | null }
     | { ok: false; errors: FieldErrors; values: FormValues } {
-    const parsed = parseFigureForm(body, (id) => q.indicators.getById(id)?.aggregation);
+    const parsed = parseFigureForm(body, (id) => q.indicators.getById(id));
     if (!parsed.ok) return { ok: false, errors: parsed.errors, values: parsed.values };
     const { fields, newSource } = parsed.data;
     const errors: FieldErrors = {};
@@ -145,6 +146,8 @@ export function adminFigureRoutes(q: Queries): Router {
       canRetire: user.role === 'admin' && row.status === 'published',
       canEdit: row.status !== 'retired',
       revision: q.figureEdits.latestRevisionId(row.id),
+      // Staff see what the consistency checks say of the content awaiting review (warnings, never refusals).
+      warnings: hasWork ? previewChecks(q, row.id, pending ?? row) : q.checks.forFigure(row.id),
       errors,
       values: formValues(req.body),
     });

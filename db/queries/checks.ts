@@ -1,0 +1,97 @@
+import { quoteChecks, relationChecks, type CheckedFigure, type CheckResult, type Relation, type RelationKind } from '../../server/domain/checks';
+import type { Db } from '../connection';
+
+const CHECKED = `f.id, i.code AS indicator, l.code AS location, f.reference_period_start AS start, f.reference_period_end AS "end",
+  f.measure, f.value, f.value_low, f.value_high, f.qualifier, f.reported_by, f.source_quote`;
+
+/** A stored finding, with what a list of them shows. */
+export interface CheckRow {
+  id: number;
+  figure_id: number;
+  kind: string;
+  message: string;
+  related: string;
+  checked_at: string;
+  indicator_name: string;
+  location_name: string;
+  reference_period_start: string;
+  reference_period_end: string;
+  reported_by: string;
+}
+
+/** Relations between indicators and the stored findings of the consistency checks. */
+export function checkQueries(db: Db) {
+  const relations = db.prepare<[], { indicator: string; kind: RelationKind; others: string }>(`
+    SELECT i.code AS indicator, r.kind, r.others FROM indicator_relations r JOIN indicators i ON i.id = r.indicator_id ORDER BY r.id`);
+  const addRelation = db.prepare<[string, string, string]>(`
+    INSERT OR IGNORE INTO indicator_relations (indicator_id, kind, others) SELECT id, ?, ? FROM indicators WHERE code = ?`);
+  const checked = db.prepare<[number], CheckedFigure & { status: string }>(`
+    SELECT ${CHECKED}, f.status FROM figures f JOIN indicators i ON i.id = f.indicator_id JOIN locations l ON l.id = f.location_id WHERE f.id = ?`);
+  // The published figures a finding about this one can rest on: the same
+  // place, period and originator (sums, bounds), and the same running count.
+  const neighbours = db.prepare<[string, string, string, string], CheckedFigure>(`
+    SELECT ${CHECKED} FROM figures f JOIN indicators i ON i.id = f.indicator_id JOIN locations l ON l.id = f.location_id
+    WHERE f.status = 'published' AND f.location_id = (SELECT id FROM locations WHERE code = ?)
+      AND f.reference_period_start = ? AND f.reported_by = ?
+      AND (f.reference_period_end = ? OR f.measure = 'running_total')`);
+  const clear = db.prepare<[number]>('DELETE FROM figure_checks WHERE figure_id = ?');
+  const insert = db.prepare<[number, string, string, string]>('INSERT INTO figure_checks (figure_id, kind, message, related) VALUES (?, ?, ?, ?)');
+  const forFigure = db.prepare<[number], { kind: string; message: string; related: string }>(
+    'SELECT kind, message, related FROM figure_checks WHERE figure_id = ? ORDER BY id',
+  );
+  const open = db.prepare<[number, number], CheckRow>(`
+    SELECT c.*, i.name AS indicator_name, l.name AS location_name, f.reference_period_start, f.reference_period_end, f.reported_by
+    FROM figure_checks c JOIN figures f ON f.id = c.figure_id
+    JOIN indicators i ON i.id = f.indicator_id JOIN locations l ON l.id = f.location_id
+    ORDER BY c.id DESC LIMIT ? OFFSET ?`);
+  const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM figure_checks');
+
+  const allPublished = db.prepare<[], { id: number }>("SELECT id FROM figures WHERE status = 'published' ORDER BY id");
+  const listRelations = (): Relation[] =>
+    relations.all().map((r) => ({ indicator: r.indicator, kind: r.kind, others: JSON.parse(r.others) as string[] }));
+  const replace = (figureId: number, results: readonly CheckResult[]): void => {
+    clear.run(figureId);
+    for (const r of results) insert.run(figureId, r.kind, r.message, JSON.stringify(r.related));
+  };
+  const neighboursOf = (f: Pick<CheckedFigure, 'location' | 'start' | 'end' | 'reported_by'>): CheckedFigure[] =>
+    neighbours.all(f.location, f.start, f.reported_by, f.end);
+
+  /**
+   * Re-checks the figures and every published neighbour (the figures their
+   * findings rest on, and that rest on them) with the domain's checks, and
+   * stores what they find. Call inside the transaction that changed them.
+   */
+  function recheck(ids: Iterable<number>): void {
+    const rels = listRelations();
+    const done = new Set<number>();
+    for (const id of ids) {
+      const f = checked.get(id);
+      if (!f) continue;
+      for (const member of [f, ...neighboursOf(f)]) {
+        if (done.has(member.id)) continue;
+        done.add(member.id);
+        const current = member.id === f.id ? f : checked.get(member.id);
+        replace(member.id, current?.status === 'published' ? [...quoteChecks(current), ...relationChecks(current, rels, neighboursOf(current))] : []);
+      }
+    }
+  }
+
+  return {
+    recheck,
+    /** Re-checks every published figure (after loading a dataset). */
+    recheckAll: (): void => recheck(allPublished.all().map((r) => r.id)),
+    relations: listRelations,
+    /** Declares a relation (ignored when it exists). */
+    addRelation: (indicator: string, kind: RelationKind, others: readonly string[]): void => {
+      addRelation.run(kind, JSON.stringify(others), indicator);
+    },
+    figure: (id: number): (CheckedFigure & { status: string }) | undefined => checked.get(id),
+    neighbours: neighboursOf,
+    forFigure: (figureId: number): { kind: string; message: string; related: number[] }[] =>
+      forFigure.all(figureId).map((r) => ({ ...r, related: JSON.parse(r.related) as number[] })),
+    open: (page: { limit: number; offset: number }): CheckRow[] => open.all(page.limit, page.offset),
+    countOpen: (): number => count.get()?.n ?? 0,
+  };
+}
+
+export type CheckQueries = ReturnType<typeof checkQueries>;
