@@ -31,9 +31,10 @@ export function formatNumber(n: number): string {
   return integer.format(n);
 }
 
-/** The number with its unit: "24", "US$ 3,100,000,000". */
+/** The number with its unit: "24", "US$ 3,100,000,000", "69%". */
 export function formatAmount(n: number, unit: string): string {
-  return unit === 'usd' ? `US$ ${formatNumber(n)}` : formatNumber(n);
+  if (unit === 'usd') return `US$ ${formatNumber(n)}`;
+  return unit === 'percent' ? `${formatNumber(n)}%` : formatNumber(n);
 }
 
 /** A value as the source bounded it: "≥ 24", "~ 10,000", "> 100". */

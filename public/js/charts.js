@@ -19,9 +19,10 @@
 
   function compact(n, unit) {
     var prefix = unit === 'usd' ? 'US$ ' : '';
+    var suffix = unit === 'percent' ? '%' : '';
     if (n >= 1e9) return prefix + Math.round(n / 1e8) / 10 + ' bn';
     if (n >= 1e6) return prefix + Math.round(n / 1e5) / 10 + ' M';
-    return prefix + new Intl.NumberFormat('en-GB').format(n);
+    return prefix + new Intl.NumberFormat('en-GB').format(n) + suffix;
   }
 
   function isMarker(raw) {

@@ -112,7 +112,7 @@ function compact(n: number): string {
 }
 
 export function shortValue(value: number, qualifier: Qualifier, unit: string): string {
-  return `${SHORT_SIGNS[qualifier]}${unit === 'usd' ? 'US$ ' : ''}${compact(value)}`;
+  return `${SHORT_SIGNS[qualifier]}${unit === 'usd' ? 'US$ ' : ''}${compact(value)}${unit === 'percent' ? '%' : ''}`;
 }
 
 function documentName(r: ChartFigureRow): string {
@@ -254,7 +254,7 @@ const KIND_TITLES: Record<PanelKind, string> = {
 };
 
 function unitName(unit: string): string {
-  return unit === 'usd' ? 'US dollars' : unit;
+  return unit === 'usd' ? 'US dollars' : unit === 'percent' ? 'percent' : unit;
 }
 
 function describeSeries(s: ChartSeries): string {

@@ -88,3 +88,16 @@ describe('consistency checks', () => {
     expect((await erin.agent.get('/admin/checks').expect(200)).text).toContain('No open inconsistencies.');
   });
 });
+
+describe('shares in percent', () => {
+  test('are shown with a percent sign, and a share above 100 is refused beside the value', async () => {
+    const t = createTestApp();
+    const id = t.db.prepare<[], { id: number }>("SELECT f.id FROM figures f JOIN indicators i ON i.id = f.indicator_id WHERE i.code = 'civilian_casualties_frontline_share'").get()?.id;
+    const page = await request(t.app).get(`/figures/${id}`).expect(200);
+    expect(page.text).toContain('<dt>Value</dt><dd>69%</dd>');
+    const erin = await staff(t, 'erin', 'editor');
+    const share = t.q.indicators.getByCode('civilian_casualties_frontline_share');
+    const res = await erin.agent.post('/admin/figures').type('form').send({ _csrf: erin.csrf, ...figureForm(t, { indicator_id: String(share?.id), measure: 'level', value: '140', qualifier: 'exact', source_quote: '140% of casualties' }) }).expect(400);
+    expect(res.text).toContain('A share in percent is at most 100 (whole percents).');
+  });
+});
