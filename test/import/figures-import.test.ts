@@ -258,4 +258,20 @@ describe('CSV import', () => {
     expect(countFigures(target.db)).toBe(10_000);
     expect(target.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM sources').get()?.n).toBe(100);
   });
+
+  test('a row whose quote disagrees with its value or qualifier, or breaks a relation, is imported with a warning in the preview', async () => {
+    const app = createTestApp();
+    const rows = parseCsv(await exportCsv(app.app, '?location=RU-BEL&indicator=civilian_deaths'));
+    const header = rows[0] as string[];
+    const row = [...(rows[1] as string[])];
+    row[0] = '';
+    row[header.indexOf('reference_period_start')] = '2024-01-05';
+    row[header.indexOf('reference_period_end')] = '2024-01-05';
+    row[header.indexOf('value')] = '30';
+    row[header.indexOf('qualifier')] = 'exact';
+    const text = [header, row].map((r) => r.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n');
+    const batch = await stage(app.q, text, true);
+    expect(batch).toMatchObject({ error_count: 0, new_count: 1 });
+    expect((JSON.parse(batch.warnings) as { message: string }[]).map((w) => w.message)).toEqual(['The quote states 24, 100, not 30.']);
+  });
 });
