@@ -85,7 +85,8 @@ describe('backup and restore', () => {
     };
     expect(identity(restoredFile)).toMatch(/^[0-9a-f]{32}$/);
     expect(identity(restoredFile)).not.toBe(identity(backupFile));
-  });
+    // Seconds of writes on a file: a loaded CI machine needs more than jest's default 5 s.
+  }, 30_000);
 
   test('restore refuses a database that a running server still has open', async () => {
     const dir = tempDir();

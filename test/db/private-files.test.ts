@@ -10,9 +10,15 @@ import { seedIfEmpty } from '../../db/seed/load';
 import { loadSessionSecret, sessionSecretPath } from '../../server/auth/session-secret';
 import { migrationsDir } from '../../server/paths';
 
+const made: string[] = [];
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'tally-private-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-private-'));
+  made.push(dir);
+  return dir;
 }
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const modeOf = (file: string): string => (fs.statSync(file).mode & 0o777).toString(8);
 

@@ -51,6 +51,8 @@ function figureForm(refs: { indicator: number; location: number; source: number 
     period_kind: 'range',
     reference_period_start: '2024-03-01',
     reference_period_end: '2024-03-31',
+    // Required since the figure core (every figure states its measure).
+    measure: 'period_count',
     value: String(value),
     value_low: '',
     value_high: '',
