@@ -20,12 +20,26 @@ export function changeQueries(db: Db) {
     source: db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM figures WHERE source_id = ? AND sync_seq IS NOT NULL'),
   };
   const setIdentity = db.prepare<[string]>('UPDATE change_feed SET database_id = ? WHERE id = 1');
+  const advance = db.prepare<[], { position: number }>(
+    "UPDATE change_feed SET position = position + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1 RETURNING position",
+  );
 
   return {
     current(): FeedPosition {
       const row = current.get();
       if (!row) throw new Error('change_feed row is missing');
       return { position: row.position, databaseId: row.database_id };
+    },
+
+    /**
+     * Takes the next position for a batch of figures written together (an
+     * import inserts them all at it instead of one trigger-taken position each).
+     * Call inside the transaction that writes them.
+     */
+    advance(): number {
+      const row = advance.get();
+      if (!row) throw new Error('change_feed row is missing');
+      return row.position;
     },
 
     /** How many figures that are or were public name the indicator, place or source. */

@@ -10,6 +10,12 @@ export interface FigureFilter {
 /** A figure to insert: what it states, and its status. */
 export interface NewFigure extends FigureFields {
   status: FigureRow['status'];
+  /**
+   * The change-feed position of a figure inserted as public, when the caller
+   * took one for a whole batch (an import); left out, a trigger takes the next
+   * position for this row alone.
+   */
+  sync_seq?: number | null;
 }
 
 export type RevisionAction = 'seed' | 'create' | 'edit' | 'submit' | 'send_back' | 'publish' | 'retire' | 'restore' | 'import';
@@ -50,15 +56,15 @@ function publishedWhere(filter: FigureFilter): { sql: string; params: unknown[] 
 
 export function figureQueries(db: Db) {
   const byId = db.prepare<[number], FigureDetail>(`SELECT ${DETAIL_COLUMNS} ${DETAIL_FROM} WHERE f.id = ?`);
-  const insert = db.prepare<[NewFigure & { user_id: number | null }]>(`
+  const insert = db.prepare<[NewFigure & { user_id: number | null; sync_seq: number | null }]>(`
     INSERT INTO figures (
       indicator_id, location_id, reference_period_start, reference_period_end, measure,
       value, value_low, value_high, qualifier, verification, reported_by, claimed_by, attributed_to, disputed_by,
-      source_id, source_quote, notes, status, created_by, updated_by
+      source_id, source_quote, notes, status, created_by, updated_by, sync_seq
     ) VALUES (
       @indicator_id, @location_id, @reference_period_start, @reference_period_end, @measure,
       @value, @value_low, @value_high, @qualifier, @verification, @reported_by, @claimed_by, @attributed_to, @disputed_by,
-      @source_id, @source_quote, @notes, @status, @user_id, @user_id
+      @source_id, @source_quote, @notes, @status, @user_id, @user_id, @sync_seq
     )`);
   const revisions = db.prepare<[number], RevisionRow>(`
     SELECT r.*, u.username FROM figure_revisions r LEFT JOIN users u ON u.id = r.user_id
@@ -104,7 +110,7 @@ export function figureQueries(db: Db) {
 
     /** Inserts a figure and its first revision; call inside a transaction with related writes. */
     create(figure: NewFigure, action: RevisionAction, note: string | null, userId: number | null): number {
-      const id = Number(insert.run({ ...figure, user_id: userId }).lastInsertRowid);
+      const id = Number(insert.run({ ...figure, sync_seq: figure.sync_seq ?? null, user_id: userId }).lastInsertRowid);
       recordRevision(id, action, note, userId);
       return id;
     },

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Queries } from '../../db';
-import { CSV_RECORD_LIMITS } from '../validation/csv-limits';
+import { CSV_RECORD_LIMITS, lineLengthGuard } from '../validation/csv-limits';
 import { quoteChecks } from '../domain/checks';
 import { previewChecks } from '../workflow/checks';
 import type { ImportBatchRow } from '../../db/queries/imports';
@@ -64,6 +64,9 @@ export interface FigureChange {
   fields: { field: string; before: string; after: string }[];
 }
 
+/** Rows of an import whose relations (casualties = deaths + injuries, ...) are previewed against stored figures. */
+const RELATION_PREVIEW_ROWS = 2000;
+
 /** At most this many changed figures are listed in the preview; the count covers them all. */
 const MAX_KEPT_CHANGES = 1000;
 
@@ -105,6 +108,7 @@ function describeCsvError(err: unknown): ImportFileError {
   if (e.code === 'CSV_INVALID_CLOSING_QUOTE') {
     return new ImportFileError(`a double quote (") inside a cell on line ${e.lines ?? '?'} is not doubled: inside a quoted cell, write "" for each quote`);
   }
+  if (e.code === 'CSV_LINE_TOO_LONG') return new ImportFileError(`the file cannot be read: ${e.message ?? ''}`);
   if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
     return new ImportFileError(`the file is not valid CSV near line ${e.lines ?? '?'}: ${e.message ?? e.code}`);
   }
@@ -348,8 +352,10 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
 
   const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, ...CSV_RECORD_LIMITS });
   const decoded = input.pipe(strictUtf8());
+  const guarded = decoded.pipe(lineLengthGuard());
   decoded.on('error', (err) => parser.destroy(err));
-  decoded.pipe(parser);
+  guarded.on('error', (err) => parser.destroy(err));
+  guarded.pipe(parser);
   input.on('error', (err) => parser.destroy(err));
 
   try {
@@ -418,7 +424,10 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
       }
       // Consistency checks are warnings, never refusals: the source may itself disagree.
       const checkable = { ...row, measure: row.measure ?? 'period_count', source_id: 0 };
-      for (const finding of related.has(cells.indicator_code?.trim() ?? '') ? previewChecks(q, plan.figure_id, checkable) : quoteChecks({ ...checkable, id: 0, indicator: '', location: '', start: row.reference_period_start, end: row.reference_period_end })) {
+      // Relations are checked against stored figures for the first rows only (each costs a query);
+      // every row's quote is checked; published rows are all re-checked when the import commits.
+      const againstStored = related.has(cells.indicator_code?.trim() ?? '') && rows <= RELATION_PREVIEW_ROWS;
+      for (const finding of againstStored ? previewChecks(q, plan.figure_id, checkable) : quoteChecks({ ...checkable, id: 0, indicator: '', location: '', start: row.reference_period_start, end: row.reference_period_end })) {
         warn('source_quote', finding.message);
       }
       inference.add(row, aggregationOf.get(row.indicator_id) ?? 'flow');

@@ -35,6 +35,8 @@ export function commitImport(q: Queries, actor: Actor, batchId: number): ImportB
     const counts = { new: 0, changed: 0, unchanged: 0 };
     const sources = new Map<string, number>();
     const published: number[] = [];
+    // One change-feed position for every figure this import publishes.
+    const position = publish ? q.changes.advance() : null;
     let after = 0;
     for (;;) {
       const page = q.importBatches.rowsAfter(batchId, after, COMMIT_PAGE_ROWS);
@@ -64,7 +66,7 @@ export function commitImport(q: Queries, actor: Actor, batchId: number): ImportB
           }
           continue;
         }
-        const id = q.figures.create({ ...fields, status: publish ? 'published' : 'draft' }, 'import', note, userId);
+        const id = q.figures.create({ ...fields, status: publish ? 'published' : 'draft', sync_seq: position }, 'import', note, userId);
         if (publish) published.push(id);
         else q.figureEdits.markSubmitted(id, userId);
       }
