@@ -11,6 +11,7 @@ import { indicatorQueries } from './queries/indicators';
 import { locationQueries } from './queries/locations';
 import { settingQueries } from './queries/settings';
 import { sourceQueries } from './queries/sources';
+import { staffFigureQueries } from './queries/staff-figures';
 import { topicQueries } from './queries/topics';
 import { userQueries } from './queries/users';
 
@@ -30,6 +31,7 @@ export function createQueries(db: Db) {
     indicators: indicatorQueries(db),
     locations: locationQueries(db),
     sources: sourceQueries(db),
+    staffFigures: staffFigureQueries(db),
     topics: topicQueries(db),
     settings: settingQueries(db),
     users: userQueries(db),

@@ -21,6 +21,7 @@ import { adminAuditRoutes } from './routes/admin/audit';
 import { adminCheckRoutes } from './routes/admin/checks';
 import { adminTopicRoutes } from './routes/admin/topics';
 import { adminDashboardRoutes } from './routes/admin/dashboard';
+import { adminFigureListRoutes } from './routes/admin/figure-list';
 import { adminFigureRoutes } from './routes/admin/figures';
 import { adminImportRoutes } from './routes/admin/imports';
 import { adminIndicatorRoutes } from './routes/admin/indicators';
@@ -147,6 +148,8 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use('/admin', requireStaff);
   app.use(adminDashboardRoutes(q));
   app.use(adminAccountRoutes(q));
+  // Before the figure routes: /admin/figures/bulk is not a figure id.
+  app.use(adminFigureListRoutes(q));
   app.use(adminFigureRoutes(q));
   app.use(adminSourceRoutes(q));
   app.use(adminIndicatorRoutes(q));

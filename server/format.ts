@@ -69,6 +69,16 @@ export function formatDay(iso: string): string {
 }
 
 /**
+ * "23 Nov 2026, 10:16 UTC" for a stored UTC timestamp (2026-11-23T10:16:05.123Z):
+ * a time as a reader says it. Views put the raw value in a title and datetime attribute.
+ * A value not in that form is shown as it is.
+ */
+export function formatTime(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})/.exec(iso);
+  return m?.[1] && m[2] ? `${formatDay(m[1])}, ${m[2]} UTC` : iso;
+}
+
+/**
  * What the number is, in plain words: "Running total since 24 Feb 2022",
  * "Count for the period", "Level". Without a start date a running total is
  * just "Running total" (where the period is shown beside it).
@@ -95,6 +105,7 @@ export const viewHelpers = {
   formatRange,
   formatPeriod,
   formatDay,
+  formatTime,
   measureLabel,
   qualifierWord,
   verificationLabel,

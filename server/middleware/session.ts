@@ -12,6 +12,8 @@ export const SESSION_COOKIE = 'tally.sid';
 export interface Flash {
   kind: 'success' | 'error';
   message: string;
+  /** Lines shown as a list under the message (e.g. the figures a bulk action refused, each with why). */
+  details?: string[];
 }
 
 declare module 'express-session' {

@@ -11,4 +11,6 @@ export const PAGE_QUERY_PARAMS: ReadonlySet<string> = new Set([
   'next', 'signed_out',
   // the audit log's filters (staff only, never cached, listed so the rule has no exception)
   'user', 'type',
+  // the staff figure list's search and filters (staff only, never cached)
+  'q', 'status', 'source', 'editor',
 ]);

@@ -1,0 +1,166 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../connection';
+import type { Measure, Qualifier, Verification } from '../types';
+
+/**
+ * Where a figure stands for staff. A figure can be in two at once: a
+ * published figure with a pending change is both "published" and "pending change".
+ * - draft: a new figure not yet submitted;
+ * - submitted: awaiting review (a submitted draft or a submitted pending change);
+ * - pending_change: a published figure with a proposed change;
+ * - published, retired: the public row's status.
+ */
+export const STAFF_STATUSES = ['draft', 'submitted', 'pending_change', 'published', 'retired'] as const;
+export type StaffStatus = (typeof STAFF_STATUSES)[number];
+
+export interface StaffFigureFilter {
+  /** Words looked for in the quote, notes, source title, place and indicator names (of the figure or its pending change). */
+  q?: string | undefined;
+  status?: StaffStatus | undefined;
+  indicatorCode?: string | undefined;
+  locationCode?: string | undefined;
+  sourceId?: number | undefined;
+  /** Who created the figure or last edited it or its pending change. */
+  editorId?: number | undefined;
+  verification?: Verification | undefined;
+}
+
+/** One line of the staff figure list. */
+export interface StaffFigureListRow {
+  id: number;
+  status: 'draft' | 'published' | 'retired';
+  submitted_at: string | null;
+  has_pending: 0 | 1;
+  pending_submitted_at: string | null;
+  indicator_name: string;
+  unit: string;
+  location_name: string;
+  reference_period_start: string;
+  reference_period_end: string;
+  measure: Measure;
+  value: number;
+  qualifier: Qualifier;
+  verification: Verification;
+  reported_by: string;
+  source_id: number;
+  source_title: string;
+  retired_reason: string | null;
+  last_edited_at: string;
+  last_editor: string | null;
+}
+
+/** `%` and `_` typed by a person are literal characters, not wildcards. */
+function likePattern(word: string): string {
+  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+const SEARCHED = [
+  'f.source_quote', "COALESCE(f.notes, '')", 's.title', 'l.name', 'i.name',
+  "COALESCE(p.source_quote, '')", "COALESCE(p.notes, '')", "COALESCE(ps.title, '')", "COALESCE(pl.name, '')", "COALESCE(pi.name, '')",
+];
+
+const STATUS_WHERE: Record<StaffStatus, string> = {
+  draft: "f.status = 'draft' AND f.submitted_at IS NULL",
+  submitted: "((f.status = 'draft' AND f.submitted_at IS NOT NULL) OR p.submitted_at IS NOT NULL)",
+  pending_change: 'p.figure_id IS NOT NULL',
+  published: "f.status = 'published'",
+  retired: "f.status = 'retired'",
+};
+
+const FROM = `
+  FROM figures f
+  JOIN indicators i ON i.id = f.indicator_id
+  JOIN locations l ON l.id = f.location_id
+  JOIN sources s ON s.id = f.source_id
+  LEFT JOIN figure_pending_changes p ON p.figure_id = f.id
+  LEFT JOIN indicators pi ON pi.id = p.indicator_id
+  LEFT JOIN locations pl ON pl.id = p.location_id
+  LEFT JOIN sources ps ON ps.id = p.source_id`;
+
+const LAST_EDITED = "MAX(f.updated_at, COALESCE(p.updated_at, ''))";
+
+/** Builds the WHERE clause of the staff list; every value is bound, every identifier fixed here. */
+function staffWhere(filter: StaffFigureFilter): { key: string; sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const key: string[] = [];
+  // Each word must appear somewhere; a word may sit in any searched column.
+  const words = (filter.q ?? '').split(/\s+/).filter((w) => w !== '').slice(0, 10);
+  for (const word of words) {
+    clauses.push(`(${SEARCHED.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
+    params.push(...SEARCHED.map(() => likePattern(word)));
+    key.push('q');
+  }
+  if (filter.status) {
+    clauses.push(STATUS_WHERE[filter.status]);
+    key.push(`status:${filter.status}`);
+  }
+  if (filter.indicatorCode !== undefined) {
+    clauses.push('(i.code = ? OR pi.code = ?)');
+    params.push(filter.indicatorCode, filter.indicatorCode);
+    key.push('indicator');
+  }
+  if (filter.locationCode !== undefined) {
+    clauses.push('(l.code = ? OR pl.code = ?)');
+    params.push(filter.locationCode, filter.locationCode);
+    key.push('location');
+  }
+  if (filter.sourceId !== undefined) {
+    clauses.push('(f.source_id = ? OR p.source_id = ?)');
+    params.push(filter.sourceId, filter.sourceId);
+    key.push('source');
+  }
+  if (filter.editorId !== undefined) {
+    clauses.push('(f.created_by = ? OR f.updated_by = ? OR p.updated_by = ?)');
+    params.push(filter.editorId, filter.editorId, filter.editorId);
+    key.push('editor');
+  }
+  if (filter.verification !== undefined) {
+    clauses.push('(f.verification = ? OR p.verification = ?)');
+    params.push(filter.verification, filter.verification);
+    key.push('verification');
+  }
+  return { key: key.join(','), sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/** The staff's list of every figure, whatever its status. */
+export function staffFigureQueries(db: Db) {
+  // One prepared statement per combination of filters used (a few dozen at most), each prepared once.
+  const prepared = new Map<string, { rows: Statement<unknown[], StaffFigureListRow>; count: Statement<unknown[], { n: number }> }>();
+  function statements(filter: StaffFigureFilter) {
+    const where = staffWhere(filter);
+    let s = prepared.get(where.key);
+    if (!s) {
+      s = {
+        rows: db.prepare<unknown[], StaffFigureListRow>(`
+          SELECT f.id, f.status, f.submitted_at, p.figure_id IS NOT NULL AS has_pending, p.submitted_at AS pending_submitted_at,
+            i.name AS indicator_name, i.unit, l.name AS location_name,
+            f.reference_period_start, f.reference_period_end, f.measure, f.value, f.qualifier, f.verification, f.reported_by,
+            f.source_id, s.title AS source_title, f.retired_reason,
+            ${LAST_EDITED} AS last_edited_at,
+            (SELECT username FROM users WHERE id = CASE WHEN p.updated_at > f.updated_at THEN p.updated_by ELSE f.updated_by END) AS last_editor
+          ${FROM} ${where.sql}
+          ORDER BY ${LAST_EDITED} DESC, f.id DESC
+          LIMIT ? OFFSET ?`),
+        count: db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n ${FROM} ${where.sql}`),
+      };
+      prepared.set(where.key, s);
+    }
+    return { ...s, params: where.params };
+  }
+
+  return {
+    /** How many figures match the filter. */
+    count(filter: StaffFigureFilter): number {
+      const s = statements(filter);
+      return s.count.get(...s.params)?.n ?? 0;
+    },
+    /** One page of the figures matching the filter, most recently edited first. */
+    list(filter: StaffFigureFilter, page: { limit: number; offset: number }): StaffFigureListRow[] {
+      const s = statements(filter);
+      return s.rows.all(...s.params, page.limit, page.offset);
+    },
+  };
+}
+
+export type StaffFigureQueries = ReturnType<typeof staffFigureQueries>;
