@@ -32,4 +32,19 @@
   }
   if (sourceSelect) sourceSelect.addEventListener('change', updateSource);
   updateSource();
+
+  // "14.6 million" is kept as typed; the number it stands for is shown beside it.
+  var numbers = window.TallyNumbers;
+  var grouping = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+  form.querySelectorAll('input[data-echo]').forEach(function (input) {
+    var echo = document.getElementById(input.id + '-echo');
+    if (!echo || !numbers) return;
+    function update() {
+      var raw = input.value.trim();
+      var n = raw === '' ? null : numbers.parseWholeNumber(raw);
+      echo.textContent = n === null ? (raw === '' ? '' : 'Not a whole number yet') : '= ' + grouping.format(n);
+    }
+    input.addEventListener('input', update);
+    update();
+  });
 })();

@@ -91,16 +91,54 @@ export function isRealDate(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
+/** Scale words sources write after a number, as powers of ten. */
+const SCALE_WORDS: Record<string, number> = {
+  thousand: 3, k: 3, million: 6, mn: 6, mln: 6, m: 6, billion: 9, bn: 9, b: 9, trillion: 12, tn: 12,
+};
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
 /**
- * A whole number as people type or spreadsheets write it: "10382",
- * "10,382", "10 382", or "12.0" (pandas writes integers so). Returns null
- * for anything else (a fraction, a sign, letters).
+ * Why a date written YYYY-MM-DD is impossible ("2024-02-31 is impossible:
+ * February 2024 has 29 days."), or null when it is real or not written so.
+ */
+export function impossibleDate(s: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m?.[1] || !m[2] || !m[3] || isRealDate(s)) return null;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12) return `${s} is impossible: there is no month ${m[2]}.`;
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > days) return `${s} is impossible: ${MONTH_NAMES[month - 1] ?? ''} ${year} has ${days} days.`;
+  return `${s} is impossible.`;
+}
+
+/**
+ * A whole number as sources, people and spreadsheets write it: "10382",
+ * "10,382", "10 382", "12.0" (pandas writes integers so), "14.6 million",
+ * "$3.9 billion", "2.5bn", "40k". A currency sign before it ($, US$, USD, €, £)
+ * is dropped: the indicator's unit says what is counted. Returns null for
+ * anything else: a fraction of a unit ("1.5", "1.2345 thousand"), a sign,
+ * other words. public/js/whole-number.js is the same rule for the form's echo;
+ * test/server/whole-number.test.ts holds the two together.
  */
 export function parseWholeNumber(text: string): number | null {
-  let s = text.trim().replace(/(?<=\d)[,\u00a0\u202f ](?=\d{3}(\D|$))/g, '');
-  s = s.replace(/\.0+$/, '');
-  if (!/^\d{1,16}$/.test(s)) return null;
-  const n = Number(s);
+  let s = text.trim().replace(/^(?:US\s?\$|USD|\$|€|£)\s*/i, '');
+  let exponent = 0;
+  const scaled = /^(.*?\d)\s*([a-z]+)\.?$/i.exec(s);
+  if (scaled?.[1] && scaled[2]) {
+    const power = SCALE_WORDS[scaled[2].toLowerCase()];
+    if (power === undefined) return null;
+    s = scaled[1];
+    exponent = power;
+  }
+  s = s.replace(/(?<=\d)[,\u00a0\u202f ](?=\d{3}(\D|$))/g, '');
+  const parts = /^(\d{1,16})(?:\.(\d{1,16}))?$/.exec(s);
+  if (!parts?.[1]) return null;
+  const fraction = (parts[2] ?? '').replace(/0+$/, '');
+  if (fraction.length > exponent) return null;
+  const digits = (parts[1] + fraction.padEnd(exponent, '0')).replace(/^0+(?=\d)/, '');
+  if (digits.length > 16) return null;
+  const n = Number(digits);
   return Number.isSafeInteger(n) ? n : null;
 }
 
@@ -143,18 +181,27 @@ export function inferMeasure(
 const MSG = {
   required: 'Required.',
   date: 'Must be a real date written YYYY-MM-DD, e.g. 2024-02-07.',
-  whole: 'Must be a whole number of 0 or more, e.g. 10382 or 10,382.',
+  whole: 'Must be a whole number of 0 or more, e.g. 10382, 10,382 or 14.6 million.',
 };
 
 const text = (max: number) => z.string().trim().max(max, `At most ${max} characters.`);
 export const requiredText = (max: number) => text(max).min(1, MSG.required);
 export const optionalText = (max: number) => text(max).transform((s) => (s === '' ? null : s));
 
-export const dateText = z.string().trim().min(1, MSG.required).refine(isRealDate, MSG.date);
+/** A date that is not real: an impossible one is named as such ("2024-02-31 is impossible: …"), anything else gets the rule. */
+const dateMessage = (s: string): string => {
+  const impossible = impossibleDate(s);
+  return impossible ? `${impossible} ${MSG.date}` : MSG.date;
+};
+const realDate = (s: string, ctx: z.RefinementCtx): void => {
+  if (s !== '' && !isRealDate(s)) ctx.addIssue({ code: 'custom', message: dateMessage(s) });
+};
+
+export const dateText = z.string().trim().min(1, MSG.required).superRefine(realDate);
 export const optionalDateText = z
   .string()
   .trim()
-  .refine((s) => s === '' || isRealDate(s), MSG.date)
+  .superRefine(realDate)
   .transform((s) => (s === '' ? null : s));
 
 const wholeNumberInput = z.union([z.number(), z.string(), z.null()]).transform((v, ctx) => {

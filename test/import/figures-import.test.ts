@@ -186,7 +186,7 @@ describe('CSV import', () => {
     expect(byRow(4)).toEqual([['location_code', 'XXX', 'unknown location code "XXX"']]);
     // The messages are the domain schema's, the same the figure form shows, prefixed with the column.
     expect(byRow(5)).toEqual([['reference_period_end', '2023-12-31', 'reference_period_end: Must be on or after the start date (2024-01-01).']]);
-    expect(byRow(6)).toEqual([['reference_period_start', '2024-02-30', 'reference_period_start: Must be a real date written YYYY-MM-DD, e.g. 2024-02-07.']]);
+    expect(byRow(6)).toEqual([['reference_period_start', '2024-02-30', 'reference_period_start: 2024-02-30 is impossible: February 2024 has 29 days. Must be a real date written YYYY-MM-DD, e.g. 2024-02-07.']]);
     expect(byRow(7)[0]?.slice(0, 2)).toEqual(['value', '-5']);
     expect(byRow(8)).toEqual([['value_low', '11', 'value_low: Must not be more than the value (10).']]);
     expect(byRow(9)).toEqual([['value_high', '9', 'value_high: Must not be less than the value (10).']]);

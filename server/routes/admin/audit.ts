@@ -7,6 +7,46 @@ import { parsePositiveInt } from '../../validation/query';
 
 const PAGE_SIZE = 100;
 
+/** An audit entry's details as a reader sees them: changed fields (before → after) and other facts. */
+export interface AuditDetails {
+  changes: { field: string; before: string; after: string }[];
+  facts: { name: string; value: string }[];
+}
+
+const shown = (v: unknown): string => (v === null || v === undefined || v === '' ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads the JSON the workflow stored: `{ before, after }` becomes one row per
+ * field that differs, `{ from, to }` one row, every other key a fact.
+ */
+export function auditDetails(raw: string | null, action: string): AuditDetails | null {
+  if (raw === null || raw === '') return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return { changes: [], facts: [{ name: 'details', value: raw }] };
+  }
+  if (!isRecord(parsed)) return { changes: [], facts: [{ name: 'details', value: shown(parsed) }] };
+  const { before, after, from, to, ...rest } = parsed;
+  const changes: AuditDetails['changes'] = [];
+  const facts: AuditDetails['facts'] = [];
+  if (isRecord(before) && isRecord(after)) {
+    for (const field of [...new Set([...Object.keys(before), ...Object.keys(after)])]) {
+      if (JSON.stringify(before[field] ?? null) !== JSON.stringify(after[field] ?? null)) {
+        changes.push({ field, before: shown(before[field]), after: shown(after[field]) });
+      }
+    }
+  } else {
+    if (before !== undefined) facts.push({ name: 'before', value: shown(before) });
+    if (after !== undefined) facts.push({ name: 'after', value: shown(after) });
+  }
+  if (from !== undefined || to !== undefined) changes.push({ field: action.includes('role') ? 'role' : 'value', before: shown(from), after: shown(to) });
+  for (const [name, value] of Object.entries(rest)) facts.push({ name: name.replace(/_/g, ' '), value: shown(value) });
+  return { changes, facts };
+}
+
 function optionalDate(value: unknown, name: string): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string' || !isRealDate(value)) throw new HttpError(400, `${name} must be a date written YYYY-MM-DD`);
@@ -42,7 +82,7 @@ export function adminAuditRoutes(q: Queries): Router {
     };
     res.render('admin/audit', {
       title: 'Audit log',
-      rows,
+      rows: rows.map((r) => ({ ...r, detail: auditDetails(r.details, r.action) })),
       total,
       users,
       types: [...new Set([...types, 'figure', 'source', 'user', 'session', 'indicator', 'location'])].sort(),

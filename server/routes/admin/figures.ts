@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { Queries } from '../../../db';
 import type { NewSource } from '../../../db/queries/sources';
-import { FIGURE_FIELDS, MEASURE_LABELS, MEASURES, QUALIFIERS, VERIFICATIONS, type FigureFields } from '../../domain/figure';
+import { FIGURE_FIELDS, MEASURE_LABELS, MEASURES, QUALIFIERS, VERIFICATIONS, parseWholeNumber, type FigureFields } from '../../domain/figure';
+import { formatNumber } from '../../format';
 import { HttpError } from '../../errors';
 import { currentUser, requireAdmin } from '../../middleware/auth';
 import { formValues, parseFigureForm, requiredReason, type FieldErrors, type FormValues } from '../../validation/forms';
@@ -17,6 +18,15 @@ export function valuesOf(fields: FigureFields): FormValues {
   for (const c of FIGURE_FIELDS) values[c] = fields[c] === null ? '' : String(fields[c]);
   values.period_kind = fields.reference_period_start === fields.reference_period_end ? 'day' : 'range';
   return values;
+}
+
+/** "= 14,600,000" beside each number field whose text reads as a whole number ("14.6 million"), else nothing. */
+function numberEchoes(values: FormValues): Record<'value' | 'value_low' | 'value_high', string> {
+  const echo = (text: string | undefined): string => {
+    const n = parseWholeNumber(text ?? '');
+    return n === null ? '' : `= ${formatNumber(n)}`;
+  };
+  return { value: echo(values.value), value_low: echo(values.value_low), value_high: echo(values.value_high) };
 }
 
 function revisionToken(values: FormValues): number | undefined {
@@ -37,6 +47,7 @@ export function adminFigureRoutes(q: Queries): Router {
       figureId: options.figureId,
       figure: options.figureId ? q.figures.getById(options.figureId) : undefined,
       values: options.values,
+      echoes: numberEchoes(options.values),
       errors: options.errors,
       revision: options.revision,
       conflict: options.conflict ?? null,
