@@ -1,4 +1,5 @@
 import { quoteChecks, relationChecks, type CheckedFigure, type CheckResult, type Relation, type RelationKind } from '../../server/domain/checks';
+import type { FigureFields } from '../../server/domain/figure';
 import type { Db } from '../connection';
 
 const CHECKED = `f.id, i.code AS indicator, l.code AS location, f.reference_period_start AS start, f.reference_period_end AS "end",
@@ -76,8 +77,35 @@ export function checkQueries(db: Db) {
     }
   }
 
+  const codes = db.prepare<[number, number], { indicator: string; location: string }>(
+    'SELECT (SELECT code FROM indicators WHERE id = ?) AS indicator, (SELECT code FROM locations WHERE id = ?) AS location',
+  );
+
+  /** What the checks would say of content not yet published (a draft, a pending change, an import row): warnings for staff. */
+  function preview(id: number | null, fields: FigureFields): CheckResult[] {
+    const named = codes.get(fields.indicator_id, fields.location_id);
+    if (!named?.indicator || !named.location) return [];
+    const f: CheckedFigure = {
+      id: id ?? 0,
+      indicator: named.indicator,
+      location: named.location,
+      start: fields.reference_period_start,
+      end: fields.reference_period_end,
+      measure: fields.measure,
+      value: fields.value,
+      value_low: fields.value_low,
+      value_high: fields.value_high,
+      qualifier: fields.qualifier,
+      reported_by: fields.reported_by,
+      source_quote: fields.source_quote,
+    };
+    const others = neighboursOf(f).filter((o) => o.id !== f.id);
+    return [...quoteChecks(f), ...relationChecks(f, listRelations(), others)];
+  }
+
   return {
     recheck,
+    preview,
     /** Re-checks every published figure (after loading a dataset). */
     recheckAll: (): void => recheck(allPublished.all().map((r) => r.id)),
     relations: listRelations,

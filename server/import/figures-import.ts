@@ -4,7 +4,6 @@ import { parse } from 'csv-parse';
 import type { Queries } from '../../db';
 import { CSV_RECORD_LIMITS, lineLengthGuard } from '../validation/csv-limits';
 import { quoteChecks } from '../domain/checks';
-import { previewChecks } from '../workflow/checks';
 import type { ImportBatchRow } from '../../db/queries/imports';
 import type { FigureRow } from '../../db/types';
 import {
@@ -427,7 +426,7 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
       // Relations are checked against stored figures for the first rows only (each costs a query);
       // every row's quote is checked; published rows are all re-checked when the import commits.
       const againstStored = related.has(cells.indicator_code?.trim() ?? '') && rows <= RELATION_PREVIEW_ROWS;
-      for (const finding of againstStored ? previewChecks(q, plan.figure_id, checkable) : quoteChecks({ ...checkable, id: 0, indicator: '', location: '', start: row.reference_period_start, end: row.reference_period_end })) {
+      for (const finding of againstStored ? q.checks.preview(plan.figure_id, checkable) : quoteChecks({ ...checkable, id: 0, indicator: '', location: '', start: row.reference_period_start, end: row.reference_period_end })) {
         warn('source_quote', finding.message);
       }
       inference.add(row, aggregationOf.get(row.indicator_id) ?? 'flow');

@@ -8,7 +8,6 @@ import { currentUser, requireAdmin } from '../../middleware/auth';
 import { formValues, parseFigureForm, requiredReason, type FieldErrors, type FormValues } from '../../validation/forms';
 import { parseId } from '../../validation/query';
 import { WorkflowError } from '../../workflow/errors';
-import { previewChecks } from '../../workflow/checks';
 import * as workflow from '../../workflow/figures';
 import { StaleEditError } from '../../workflow/figures';
 
@@ -158,7 +157,7 @@ export function adminFigureRoutes(q: Queries): Router {
       canEdit: row.status !== 'retired',
       revision: q.figureEdits.latestRevisionId(row.id),
       // Staff see what the consistency checks say of the content awaiting review (warnings, never refusals).
-      warnings: hasWork ? previewChecks(q, row.id, pending ?? row) : q.checks.forFigure(row.id),
+      warnings: hasWork ? q.checks.preview(row.id, pending ?? row) : q.checks.forFigure(row.id),
       errors,
       values: formValues(req.body),
     });
