@@ -64,10 +64,17 @@ export function checkQueries(db: Db) {
    */
   function recheck(ids: Iterable<number>): void {
     const rels = listRelations();
+    // A figure of an indicator no relation names has only its quote to check, and no neighbour's finding rests on it.
+    const related = new Set(rels.flatMap((r) => [r.indicator, ...r.others]));
     const done = new Set<number>();
     for (const id of ids) {
       const f = checked.get(id);
       if (!f) continue;
+      if (!related.has(f.indicator)) {
+        done.add(f.id);
+        replace(f.id, f.status === 'published' ? quoteChecks(f) : []);
+        continue;
+      }
       for (const member of [f, ...neighboursOf(f)]) {
         if (done.has(member.id)) continue;
         done.add(member.id);
