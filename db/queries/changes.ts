@@ -14,11 +14,6 @@ export interface FeedPosition {
  */
 export function changeQueries(db: Db) {
   const current = db.prepare<[], { position: number; database_id: string }>('SELECT position, database_id FROM change_feed WHERE id = 1');
-  const naming = {
-    indicator: db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM figures WHERE indicator_id = ? AND sync_seq IS NOT NULL'),
-    location: db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM figures WHERE location_id = ? AND sync_seq IS NOT NULL'),
-    source: db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM figures WHERE source_id = ? AND sync_seq IS NOT NULL'),
-  };
   const setIdentity = db.prepare<[string]>('UPDATE change_feed SET database_id = ? WHERE id = 1');
   const advance = db.prepare<[], { position: number }>(
     "UPDATE change_feed SET position = position + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1 RETURNING position",
@@ -41,9 +36,6 @@ export function changeQueries(db: Db) {
       if (!row) throw new Error('change_feed row is missing');
       return row.position;
     },
-
-    /** How many figures that are or were public name the indicator, place or source. */
-    publicRowsNaming: (kind: 'indicator' | 'location' | 'source', id: number): number => naming[kind].get(id)?.n ?? 0,
 
     /**
      * Gives the database a new identity: tokens handed out before (by the

@@ -22,17 +22,15 @@ export function createSource(q: Queries, actor: Actor, source: NewSource): numbe
   });
 }
 
-/** Saves a source; returns how many public rows name it (each changed with it when a name changed). */
-export function updateSource(q: Queries, actor: Actor, id: number, source: NewSource): number {
-  return q.transaction(() => {
+/** Saves a source; the public rows naming it move in the change feed by trigger. */
+export function updateSource(q: Queries, actor: Actor, id: number, source: NewSource): void {
+  q.transaction(() => {
     const before = q.sources.getById(id);
     if (!before) throw new WorkflowError(404, `there is no source ${id}`);
     const other = source.url ? q.sources.getByUrl(source.url) : undefined;
     if (other && other.id !== id) throw new WorkflowError(400, 'Another source already has this address.', 'url');
     q.sources.update(id, source);
-    const rows = q.changes.publicRowsNaming('source', id);
-    q.audit.record({ userId: actor.id, action: 'edit', entityType: 'source', entityId: id, details: { before, after: source, public_rows_changed: rows } });
-    return rows;
+    q.audit.record({ userId: actor.id, action: 'edit', entityType: 'source', entityId: id, details: { before, after: source } });
   });
 }
 
@@ -46,9 +44,9 @@ export function createIndicator(q: Queries, actor: Actor, indicator: NewIndicato
   });
 }
 
-/** Saves an indicator (its code never changes); returns how many public rows changed with it. */
-export function updateIndicator(q: Queries, actor: Actor, id: number, indicator: Omit<NewIndicator, 'code'>): number {
-  return q.transaction(() => {
+/** Saves an indicator (its code never changes). */
+export function updateIndicator(q: Queries, actor: Actor, id: number, indicator: Omit<NewIndicator, 'code'>): void {
+  q.transaction(() => {
     if (actor.role !== 'admin') throw new WorkflowError(403, 'Only an admin manages indicators.');
     const before = q.indicators.getById(id);
     if (!before) throw new WorkflowError(404, `there is no indicator ${id}`);
@@ -56,9 +54,7 @@ export function updateIndicator(q: Queries, actor: Actor, id: number, indicator:
       throw new WorkflowError(400, 'This indicator has figures: its aggregation stays, since it decides what every one of them measures.', 'aggregation');
     }
     q.indicators.update(id, indicator);
-    const rows = q.changes.publicRowsNaming('indicator', id);
-    q.audit.record({ userId: actor.id, action: 'edit', entityType: 'indicator', entityId: id, details: { before, after: indicator, public_rows_changed: rows } });
-    return rows;
+    q.audit.record({ userId: actor.id, action: 'edit', entityType: 'indicator', entityId: id, details: { before, after: indicator } });
   });
 }
 
@@ -85,16 +81,14 @@ export function createLocation(q: Queries, actor: Actor, location: NewLocation):
   });
 }
 
-/** Saves a place (its code never changes); returns how many public rows changed with it. */
-export function updateLocation(q: Queries, actor: Actor, id: number, location: Omit<NewLocation, 'code'>): number {
-  return q.transaction(() => {
+/** Saves a place (its code never changes). */
+export function updateLocation(q: Queries, actor: Actor, id: number, location: Omit<NewLocation, 'code'>): void {
+  q.transaction(() => {
     if (actor.role !== 'admin') throw new WorkflowError(403, 'Only an admin manages places.');
     const before = q.locations.getById(id);
     if (!before) throw new WorkflowError(404, `there is no place ${id}`);
     q.locations.update(id, location);
-    const rows = q.changes.publicRowsNaming('location', id);
-    q.audit.record({ userId: actor.id, action: 'edit', entityType: 'location', entityId: id, details: { before, after: location, public_rows_changed: rows } });
-    return rows;
+    q.audit.record({ userId: actor.id, action: 'edit', entityType: 'location', entityId: id, details: { before, after: location } });
   });
 }
 
