@@ -179,7 +179,7 @@ export const openApiDocument = {
           { name: 'hxl', in: 'query', description: 'With 1, an HXL hashtag row follows the header.', schema: { type: 'string', enum: ['0', '1'] } },
           { name: 'bom', in: 'query', description: 'With 1, the file starts with a UTF-8 byte order mark.', schema: { type: 'string', enum: ['0', '1'] } },
           syncToken,
-          { name: 'limit', in: 'query', description: 'Rows per page; without it the whole set streams in one response.', schema: { type: 'integer', minimum: 1, maximum: 100000 } },
+          { name: 'limit', in: 'query', description: 'Rows per page; without it the whole set streams in one response.', schema: { type: 'integer', minimum: 1, maximum: 10000 } },
           { name: 'cursor', in: 'query', description: 'From the Link rel="next" header of the previous page.', schema: { type: 'string' } },
         ],
         responses: {

@@ -133,7 +133,7 @@ export async function writeCsv(
   out: Writable,
   nextPage: (afterId: number) => FigureCells[],
   lookups: () => ExportLookups,
-  options: CsvOptions & { afterId?: number; maxRows?: number },
+  options: CsvOptions & { afterId?: number },
 ): Promise<number> {
   let closed = false;
   out.once('close', () => {
@@ -147,9 +147,7 @@ export async function writeCsv(
   let written = 0;
   let afterId = options.afterId ?? 0;
   for (;;) {
-    if (options.maxRows !== undefined && written >= options.maxRows) break;
-    let rows = nextPage(afterId);
-    if (options.maxRows !== undefined) rows = rows.slice(0, options.maxRows - written);
+    const rows = nextPage(afterId);
     if (rows.length === 0) break;
     for (const row of rows) pending += cells.line(row);
     written += rows.length;

@@ -4,7 +4,9 @@
  * here. A cursor carries the position its pull started at, so every page of
  * a paged pull reads at the same position.
  */
+import type { Response } from 'express';
 import type { FeedWindow } from '../../db/queries/export';
+import { CONTRACT_VERSION } from '../domain/figure';
 import { HttpError } from '../errors';
 
 export interface FeedState {
@@ -57,6 +59,30 @@ export function parseCursor(value: unknown, current: FeedState): { asOf: number;
   const asOf = Number(match[2]);
   checkPosition(match[1] as string, asOf, current, 'cursor');
   return { asOf, afterId: Number(match[3]) };
+}
+
+/** Where one page of a pull reads, and the position its Sync-Token names. */
+export interface FeedRead {
+  window: FeedWindow;
+  afterId: number;
+  state: FeedState;
+  token: string;
+}
+
+/**
+ * Reads `since` and `cursor` against the feed's position now, and names the
+ * position the page is read at in the response (Sync-Token, contract
+ * version): the one place the CSV export and the API agree on it.
+ */
+export function readFeed(query: Record<string, unknown>, current: FeedState, res: Response): FeedRead {
+  const since = parseSince(query.since, current);
+  const { asOf, afterId } = parseCursor(query.cursor, current);
+  const window = feedWindow(asOf, since);
+  const state = { position: asOf, databaseId: current.databaseId };
+  const token = encodeToken(state);
+  res.set('Sync-Token', token);
+  res.set('Tally-Contract-Version', String(CONTRACT_VERSION));
+  return { window, afterId, state, token };
 }
 
 /** The window a pull reads: as of the cursor's (or the feed's current) position, changes after `since` only. */

@@ -5,7 +5,7 @@ import { openApiDocument } from '../api/openapi';
 import { CONTRACT_VERSION, EXPORT_COLUMNS } from '../domain/figure';
 import { HttpError } from '../errors';
 import { answerIfFresh } from '../export/caching';
-import { encodeCursor, encodeToken, feedWindow, parseCursor, parseSince } from '../export/sync';
+import { encodeCursor, readFeed } from '../export/sync';
 import { parseExportQuery } from '../validation/export-filter';
 import { parseId, parsePositiveInt } from '../validation/query';
 import { nextPageUrl } from './exports';
@@ -32,14 +32,7 @@ export function apiRoutes(q: Queries): Router {
   router.get('/api/v1/figures', (req: Request, res: Response) => {
     const { filter } = parseExportQuery(req.query, q, { others: ['limit', 'cursor', 'since'] });
     const limit = parsePositiveInt(req.query.limit, 'limit', API_DEFAULT_LIMIT, API_MAX_LIMIT);
-    const feed = q.exports.feedPosition();
-    const since = parseSince(req.query.since, feed);
-    const { asOf, afterId } = parseCursor(req.query.cursor, feed);
-    const window = feedWindow(asOf, since);
-    const state = { position: asOf, databaseId: feed.databaseId };
-    const syncToken = encodeToken(state);
-    res.set('Sync-Token', syncToken);
-    res.set('Tally-Contract-Version', String(CONTRACT_VERSION));
+    const { window, afterId, state, token: syncToken } = readFeed(req.query, q.exports.feedPosition(), res);
     if (answerIfFresh(req, res, q.exports.dataVersion(), { api: 1, filter, limit, afterId, window })) return;
     // One extra row tells whether another page follows.
     const rows = q.exports.page(filter, window, afterId, limit + 1);
