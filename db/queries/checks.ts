@@ -89,7 +89,7 @@ export function checkQueries(db: Db) {
   );
 
   /** What the checks would say of content not yet published (a draft, a pending change, an import row): warnings for staff. */
-  function preview(id: number | null, fields: FigureFields): CheckResult[] {
+  function preview(id: number | null, fields: FigureFields, relations: readonly Relation[] = listRelations()): CheckResult[] {
     const named = codes.get(fields.indicator_id, fields.location_id);
     if (!named?.indicator || !named.location) return [];
     const f: CheckedFigure = {
@@ -107,7 +107,7 @@ export function checkQueries(db: Db) {
       source_quote: fields.source_quote,
     };
     const others = neighboursOf(f).filter((o) => o.id !== f.id);
-    return [...quoteChecks(f), ...relationChecks(f, listRelations(), others)];
+    return [...quoteChecks(f), ...relationChecks(f, relations, others)];
   }
 
   return {

@@ -343,7 +343,8 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
   const sourceIds = new Map<string, number | undefined>();
   const inference = new MeasureInference();
   // Indicators a relation names: their rows are checked against stored neighbours too.
-  const related = new Set(q.checks.relations().flatMap((r) => [r.indicator, ...r.others]));
+  const relations = q.checks.relations();
+  const related = new Set(relations.flatMap((r) => [r.indicator, ...r.others]));
   const addError = (error: ImportError): void => {
     errorCount += 1;
     if (errors.length < MAX_KEPT_ERRORS) errors.push(error);
@@ -426,7 +427,7 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
       // Relations are checked against stored figures for the first rows only (each costs a query);
       // every row's quote is checked; published rows are all re-checked when the import commits.
       const againstStored = related.has(cells.indicator_code?.trim() ?? '') && rows <= RELATION_PREVIEW_ROWS;
-      for (const finding of againstStored ? q.checks.preview(plan.figure_id, checkable) : quoteChecks({ ...checkable, id: 0, indicator: '', location: '', start: row.reference_period_start, end: row.reference_period_end })) {
+      for (const finding of againstStored ? q.checks.preview(plan.figure_id, checkable, relations) : quoteChecks({ ...checkable, id: 0, indicator: '', location: '', start: row.reference_period_start, end: row.reference_period_end })) {
         warn('source_quote', finding.message);
       }
       inference.add(row, aggregationOf.get(row.indicator_id) ?? 'flow');
