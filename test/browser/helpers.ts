@@ -7,6 +7,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { projectRoot } from '../../server/paths';
 import { createTestApp, type TestApp } from '../helpers/app';
+import { PASSWORD } from '../helpers/staff';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS_DIR = path.join(projectRoot, 'test', 'artifacts');
@@ -79,4 +80,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** Signs a staff user in through the login form (test password) and waits for the staff page. */
+export async function signIn(page: Page, baseUrl: string, username: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.fill('#f-username', username);
+  await page.fill('#f-password', PASSWORD);
+  await page.click('button:has-text("Sign in")');
+  await page.waitForURL(/\/admin$/);
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.click('button:has-text("Sign out")');
+  await page.waitForURL((url) => url.pathname === '/');
 }

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { parseCsv } from '../helpers/csv';
-import { createUser, PASSWORD } from '../helpers/staff';
-import { launchBrowser, screenshot, seriousA11yViolations, startApp, watchProblems, type RunningApp } from './helpers';
+import { createUser } from '../helpers/staff';
+import { launchBrowser, screenshot, signIn as signInAs, signOut, seriousA11yViolations, startApp, watchProblems, type RunningApp } from './helpers';
 
 let app: RunningApp;
 let browser: BrowserContext;
@@ -19,18 +19,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto(`${app.baseUrl}/login`);
-  await page.fill('#f-username', username);
-  await page.fill('#f-password', PASSWORD);
-  await page.click('button:has-text("Sign in")');
-  await page.waitForURL(/\/admin$/);
-}
-
-async function signOut(page: Page): Promise<void> {
-  await page.click('button:has-text("Sign out")');
-  await page.waitForURL((url) => url.pathname === '/');
-}
+const signIn = (page: Page, username: string): Promise<void> => signInAs(page, app.baseUrl, username);
 
 const cell = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 

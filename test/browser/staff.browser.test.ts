@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { createUser, PASSWORD } from '../helpers/staff';
-import { launchBrowser, screenshot, seriousA11yViolations, startApp, watchProblems, type RunningApp } from './helpers';
+import { createUser } from '../helpers/staff';
+import { launchBrowser, screenshot, signIn as signInAs, signOut, seriousA11yViolations, startApp, watchProblems, type RunningApp } from './helpers';
 
 let app: RunningApp;
 let browser: BrowserContext;
@@ -17,18 +17,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto(`${app.baseUrl}/login`);
-  await page.fill('#f-username', username);
-  await page.fill('#f-password', PASSWORD);
-  await page.click('button:has-text("Sign in")');
-  await page.waitForURL(/\/admin$/);
-}
-
-async function signOut(page: Page): Promise<void> {
-  await page.click('button:has-text("Sign out")');
-  await page.waitForURL((url) => url.pathname === '/');
-}
+const signIn = (page: Page, username: string): Promise<void> => signInAs(page, app.baseUrl, username);
 
 describe('staff in a browser', () => {
   test('an editor enters a figure and submits it, an admin publishes it, and readers see it', async () => {
