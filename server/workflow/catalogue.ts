@@ -13,6 +13,11 @@ import type { NewTopic } from '../../db/queries/topics';
 import type { Actor } from '../domain/figure';
 import { WorkflowError } from './errors';
 
+/** Indicators, places and topics are an admin's to change. */
+function adminOnly(actor: Actor, what: string): void {
+  if (actor.role !== 'admin') throw new WorkflowError(403, `Only an admin manages ${what}.`);
+}
+
 export function createSource(q: Queries, actor: Actor, source: NewSource): number {
   return q.transaction(() => {
     if (source.url && q.sources.getByUrl(source.url)) throw new WorkflowError(400, 'A source with this address already exists.', 'url');
@@ -36,7 +41,7 @@ export function updateSource(q: Queries, actor: Actor, id: number, source: NewSo
 
 export function createIndicator(q: Queries, actor: Actor, indicator: NewIndicator): number {
   return q.transaction(() => {
-    if (actor.role !== 'admin') throw new WorkflowError(403, 'Only an admin manages indicators.');
+    adminOnly(actor, 'indicators');
     if (q.indicators.getByCode(indicator.code)) throw new WorkflowError(400, 'An indicator with this code already exists.', 'code');
     const id = q.indicators.create(indicator);
     q.audit.record({ userId: actor.id, action: 'create', entityType: 'indicator', entityId: id, details: { ...indicator } });
@@ -47,7 +52,7 @@ export function createIndicator(q: Queries, actor: Actor, indicator: NewIndicato
 /** Saves an indicator (its code never changes). */
 export function updateIndicator(q: Queries, actor: Actor, id: number, indicator: Omit<NewIndicator, 'code'>): void {
   q.transaction(() => {
-    if (actor.role !== 'admin') throw new WorkflowError(403, 'Only an admin manages indicators.');
+    adminOnly(actor, 'indicators');
     const before = q.indicators.getById(id);
     if (!before) throw new WorkflowError(404, `there is no indicator ${id}`);
     if (before.aggregation !== indicator.aggregation && q.indicators.isInUse(id)) {
@@ -60,7 +65,7 @@ export function updateIndicator(q: Queries, actor: Actor, id: number, indicator:
 
 export function removeIndicator(q: Queries, actor: Actor, id: number): void {
   q.transaction(() => {
-    if (actor.role !== 'admin') throw new WorkflowError(403, 'Only an admin manages indicators.');
+    adminOnly(actor, 'indicators');
     const indicator = q.indicators.getById(id);
     if (!indicator) throw new WorkflowError(404, `there is no indicator ${id}`);
     if (q.indicators.isInUse(id)) {
@@ -73,7 +78,7 @@ export function removeIndicator(q: Queries, actor: Actor, id: number): void {
 
 export function createLocation(q: Queries, actor: Actor, location: NewLocation): number {
   return q.transaction(() => {
-    if (actor.role !== 'admin') throw new WorkflowError(403, 'Only an admin manages places.');
+    adminOnly(actor, 'places');
     if (q.locations.getByCode(location.code)) throw new WorkflowError(400, 'A place with this code already exists.', 'code');
     const id = q.locations.create(location);
     q.audit.record({ userId: actor.id, action: 'create', entityType: 'location', entityId: id, details: { ...location } });
@@ -84,7 +89,7 @@ export function createLocation(q: Queries, actor: Actor, location: NewLocation):
 /** Saves a place (its code never changes). */
 export function updateLocation(q: Queries, actor: Actor, id: number, location: Omit<NewLocation, 'code'>): void {
   q.transaction(() => {
-    if (actor.role !== 'admin') throw new WorkflowError(403, 'Only an admin manages places.');
+    adminOnly(actor, 'places');
     const before = q.locations.getById(id);
     if (!before) throw new WorkflowError(404, `there is no place ${id}`);
     q.locations.update(id, location);
@@ -94,7 +99,7 @@ export function updateLocation(q: Queries, actor: Actor, id: number, location: O
 
 export function removeLocation(q: Queries, actor: Actor, id: number): void {
   q.transaction(() => {
-    if (actor.role !== 'admin') throw new WorkflowError(403, 'Only an admin manages places.');
+    adminOnly(actor, 'places');
     const location = q.locations.getById(id);
     if (!location) throw new WorkflowError(404, `there is no place ${id}`);
     if (q.locations.isInUse(id)) {
@@ -107,7 +112,7 @@ export function removeLocation(q: Queries, actor: Actor, id: number): void {
 
 export function createTopic(q: Queries, actor: Actor, topic: NewTopic): number {
   return q.transaction(() => {
-    if (actor.role !== 'admin') throw new WorkflowError(403, 'Only an admin manages topics.');
+    adminOnly(actor, 'topics');
     if (q.topics.getBySlug(topic.slug)) throw new WorkflowError(400, 'A topic with this address already exists.', 'slug');
     const id = q.topics.create(topic, actor.id);
     q.audit.record({ userId: actor.id, action: 'create', entityType: 'topic', entityId: id, details: { ...topic } });
@@ -117,7 +122,7 @@ export function createTopic(q: Queries, actor: Actor, topic: NewTopic): number {
 
 export function updateTopic(q: Queries, actor: Actor, id: number, topic: NewTopic): void {
   q.transaction(() => {
-    if (actor.role !== 'admin') throw new WorkflowError(403, 'Only an admin manages topics.');
+    adminOnly(actor, 'topics');
     const before = q.topics.getById(id);
     if (!before) throw new WorkflowError(404, `there is no topic ${id}`);
     const other = q.topics.getBySlug(topic.slug);
