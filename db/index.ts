@@ -1,5 +1,6 @@
 import type { Db } from './connection';
 import { auditQueries } from './queries/audit';
+import { catalogueChangeQueries } from './queries/catalogue-changes';
 import { changeQueries } from './queries/changes';
 import { checkQueries } from './queries/checks';
 import { chartQueries } from './queries/charts';
@@ -20,6 +21,7 @@ export function createQueries(db: Db) {
   const version = db.prepare<[], { version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
   return {
     audit: auditQueries(db),
+    catalogueChanges: catalogueChangeQueries(db),
     changes: changeQueries(db),
     checks: checkQueries(db),
     charts: chartQueries(db),

@@ -18,6 +18,7 @@ import { PAGE_QUERY_PARAMS } from './validation/page-query';
 import { publicDir, viewsDir } from './paths';
 import { adminAccountRoutes } from './routes/admin/account';
 import { adminAuditRoutes } from './routes/admin/audit';
+import { catalogueReviewRoutes } from './routes/admin/catalogue-review';
 import { adminCheckRoutes } from './routes/admin/checks';
 import { adminTopicRoutes } from './routes/admin/topics';
 import { adminDashboardRoutes } from './routes/admin/dashboard';
@@ -154,6 +155,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(adminSourceRoutes(q));
   app.use(adminIndicatorRoutes(q));
   app.use(adminLocationRoutes(q));
+  app.use(catalogueReviewRoutes(q));
   app.use(adminUserRoutes(q));
   app.use(adminAuditRoutes(q));
   app.use(adminCheckRoutes(q));

@@ -34,7 +34,10 @@ export function indicatorQueries(db: Db) {
          + (SELECT COUNT(*) FROM figure_pending_changes WHERE indicator_id = ?)
          + (SELECT COUNT(*) FROM figure_revisions WHERE json_extract(snapshot, '$.indicator_id') = ?) AS n`);
   const remove = db.prepare<[number]>('DELETE FROM indicators WHERE id = ?');
+  const publicSince = db.prepare<[number], { public_since: string | null }>('SELECT public_since FROM indicators WHERE id = ?');
   return {
+    /** Since when a public figure names it (migration 0009); null while none has. */
+    publicSince: (id: number): string | null => publicSince.get(id)?.public_since ?? null,
     getById: (id: number): IndicatorRow | undefined => byId.get(id),
     update: (id: number, indicator: Omit<NewIndicator, 'code'>): void => void update.run({ ...indicator, id }),
     isInUse: (id: number): boolean => (uses.get(id, id, id)?.n ?? 0) > 0,

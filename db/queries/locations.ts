@@ -32,7 +32,10 @@ export function locationQueries(db: Db) {
          + (SELECT COUNT(*) FROM figure_revisions WHERE json_extract(snapshot, '$.location_id') = ?)
          + (SELECT COUNT(*) FROM locations WHERE parent_id = ?) AS n`);
   const remove = db.prepare<[number]>('DELETE FROM locations WHERE id = ?');
+  const publicSince = db.prepare<[number], { public_since: string | null }>('SELECT public_since FROM locations WHERE id = ?');
   return {
+    /** Since when a public figure names it (migration 0009); null while none has. */
+    publicSince: (id: number): string | null => publicSince.get(id)?.public_since ?? null,
     getById: (id: number): LocationRow | undefined => byId.get(id),
     update: (id: number, location: Omit<NewLocation, 'code'>): void => void update.run({ ...location, id }),
     isInUse: (id: number): boolean => (uses.get(id, id, id, id)?.n ?? 0) > 0,

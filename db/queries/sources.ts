@@ -17,10 +17,19 @@ export function sourceQueries(db: Db) {
   const insert = db.prepare<[NewSource & { user_id: number | null }]>(`
     INSERT INTO sources (title, publisher, url, published_on, accessed_on, notes, created_by)
     VALUES (@title, @publisher, @url, @published_on, @accessed_on, @notes, @user_id)`);
-  const withCounts = db.prepare<[], SourceRow & { figure_count: number }>(`
+  const countsSelect = `
     SELECT s.id, s.title, s.publisher, s.url, s.published_on, s.accessed_on, s.notes,
            (SELECT COUNT(*) FROM figures f WHERE f.source_id = s.id AND f.status = 'published') AS figure_count
-    FROM sources s ORDER BY s.published_on IS NULL, s.published_on DESC, s.title`);
+    FROM sources s`;
+  const countsOrder = 'ORDER BY s.published_on IS NULL, s.published_on DESC, s.title';
+  const withCounts = db.prepare<[], SourceRow & { figure_count: number; public_since: string | null }>(
+    `${countsSelect.replace('s.notes,', 's.notes, s.public_since,')} ${countsOrder}`,
+  );
+  const publicWithCounts = db.prepare<[], SourceRow & { figure_count: number }>(`${countsSelect} WHERE s.public_since IS NOT NULL ${countsOrder}`);
+  const publicById = db.prepare<[number], SourceRow>(
+    'SELECT id, title, publisher, url, published_on, accessed_on, notes FROM sources WHERE id = ? AND public_since IS NOT NULL',
+  );
+  const publicSince = db.prepare<[number], { public_since: string | null }>('SELECT public_since FROM sources WHERE id = ?');
   const update = db.prepare<[NewSource & { id: number }]>(`
     UPDATE sources SET title = @title, publisher = @publisher, url = @url, published_on = @published_on,
       accessed_on = @accessed_on, notes = @notes, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
@@ -32,8 +41,14 @@ export function sourceQueries(db: Db) {
     'SELECT id, title, publisher, url, published_on, accessed_on, notes FROM sources ORDER BY publisher, published_on DESC, title',
   );
   return {
-    /** Every source with how many published figures cite it, newest document first. */
-    listWithCounts: (): (SourceRow & { figure_count: number })[] => withCounts.all(),
+    /** Every source (staff see them all) with how many published figures cite it, newest document first. */
+    listWithCounts: (): (SourceRow & { figure_count: number; public_since: string | null })[] => withCounts.all(),
+    /** The sources a published figure has cited (migration 0009): what anonymous readers may see. */
+    listPublicWithCounts: (): (SourceRow & { figure_count: number })[] => publicWithCounts.all(),
+    /** A source as anonymous readers may see it: only once a published figure has cited it. */
+    getPublicById: (id: number): SourceRow | undefined => publicById.get(id),
+    /** Since when a public figure names it; null while none has. */
+    publicSince: (id: number): string | null => publicSince.get(id)?.public_since ?? null,
     getById: (id: number): SourceRow | undefined => byId.get(id),
     create: (source: NewSource, userId: number | null): number =>
       Number(insert.run({ ...source, user_id: userId }).lastInsertRowid),

@@ -329,10 +329,11 @@ export interface Actor {
  * Four eyes: an admin publishes, and not the last edit of their own unless
  * they say why. The command line (a `system` actor, run by whoever holds the
  * database file) publishes only when asked to. Returns an error message or null.
+ * The same rule holds a change of a source, indicator or place (`what` names it).
  */
-export function publishRefusal(actor: Actor, lastEditorId: number | null, reason: string | null): string | null {
+export function publishRefusal(actor: Actor, lastEditorId: number | null, reason: string | null, what = 'figures'): string | null {
   if (actor.role === 'system') return null;
-  if (actor.role !== 'admin') return 'Only an admin publishes figures.';
+  if (actor.role !== 'admin') return `Only an admin publishes ${what}.`;
   if (lastEditorId === actor.id && !reason) {
     return 'You made the last edit: someone else should publish it. To publish it yourself, say why.';
   }

@@ -72,7 +72,7 @@ export function apiRoutes(q: Queries): Router {
   });
 
   router.get('/api/v1/sources', (_req, res) => {
-    res.json({ data: q.sources.listWithCounts().map(({ figure_count, ...s }) => ({ ...s, published_figures: figure_count })) });
+    res.json({ data: q.sources.listPublicWithCounts().map(({ figure_count, ...s }) => ({ ...s, published_figures: figure_count })) });
   });
 
   router.get('/api', (_req, res) => {

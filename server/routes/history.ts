@@ -68,8 +68,9 @@ export function historyRoutes(q: Queries): Router {
       if (field === 'indicator_id') return indicators.get(Number(value)) ?? String(value);
       if (field === 'location_id') return locations.get(Number(value)) ?? String(value);
       if (field === 'source_id') {
-        const s = q.sources.getById(Number(value));
-        return s ? `${s.publisher}: ${s.title}` : String(value);
+        // Anonymous readers are not shown a source no published figure has cited.
+        const s = staff ? q.sources.getById(Number(value)) : q.sources.getPublicById(Number(value));
+        return s ? `${s.publisher}: ${s.title}` : staff ? String(value) : 'a source not yet public';
       }
       return String(value);
     };

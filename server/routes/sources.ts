@@ -13,12 +13,15 @@ export function sourceRoutes(q: Queries): Router {
   const router = Router();
   const cache = new DataVersionCache(8);
   router.get('/sources', (_req, res) => {
-    res.render('sources/index', { title: 'Sources', sources: q.sources.listWithCounts() });
+    // A source is public once a published figure has cited it (migration 0009).
+    res.render('sources/index', { title: 'Sources', sources: q.sources.listPublicWithCounts() });
   });
 
   router.get('/sources/:id', (req, res) => {
     const id = parseId(req.params.id, 'source');
-    const source = q.sources.getById(id);
+    // Staff see a source no published figure cites yet; to anyone else it does not exist.
+    const staff = Boolean(res.locals.user);
+    const source = staff ? q.sources.getById(id) : q.sources.getPublicById(id);
     if (!source) throw new HttpError(404, `there is no source ${id}`);
     const view = cache.get(String(id), q.exports.dataVersion().version, () => {
       const rows = q.charts.listFigures({ sourceId: id });
@@ -26,7 +29,8 @@ export function sourceRoutes(q: Queries): Router {
       const quotes = [...new Set(rows.map((f) => f.source_quote))];
       return { chart: withoutRows(chart), figures: rows.slice(0, LISTED_FIGURES), total: rows.length, quotes: quotes.slice(0, LISTED_QUOTES), totalQuotes: quotes.length };
     });
-    res.render('sources/show', { title: source.title, source, ...view, csvHref: `/export/figures.csv?source=${id}`, chartScripts: true });
+    const notPublic = staff && q.sources.publicSince(id) === null;
+    res.render('sources/show', { title: source.title, source, notPublic, ...view, csvHref: `/export/figures.csv?source=${id}`, chartScripts: true });
   });
   return router;
 }

@@ -70,7 +70,7 @@ export function parseExportQuery(
   let sourceId: number | null = null;
   const source = single(query.source, 'source');
   if (source !== null) {
-    if (!/^[1-9]\d{0,14}$/.test(source) || !q.sources.getById(Number(source))) {
+    if (!/^[1-9]\d{0,14}$/.test(source) || !q.sources.getPublicById(Number(source))) {
       throw new HttpError(400, `unknown source "${source.slice(0, 40)}" (give a source id, as listed at /api/v1/sources)`);
     }
     sourceId = Number(source);

@@ -100,6 +100,8 @@ interface World {
   q: Queries;
   editor: Actor;
   admin: Actor;
+  /** A second admin: indicators and places are an admin's to change, and another publishes the change. */
+  reviewer: Actor;
   changes: number;
 }
 
@@ -107,7 +109,21 @@ function world(): World {
   const t = createTestApp();
   const editorId = t.q.users.create('erin', 'x', 'editor');
   const adminId = t.q.users.create('ada', 'x', 'admin');
-  return { t, q: t.q, editor: { id: editorId, role: 'editor' }, admin: { id: adminId, role: 'admin' }, changes: 0 };
+  const reviewerId = t.q.users.create('rita', 'x', 'admin');
+  return {
+    t,
+    q: t.q,
+    editor: { id: editorId, role: 'editor' },
+    admin: { id: adminId, role: 'admin' },
+    reviewer: { id: reviewerId, role: 'admin' },
+    changes: 0,
+  };
+}
+
+/** Publishes the change the last edit of a source, indicator or place proposed (an entry no public figure names changed at once). */
+function publishOpenChange(w: World, kind: catalogue.CatalogueKind, id: number): void {
+  const open = w.q.catalogueChanges.getOpen(kind, id);
+  if (open) catalogue.publishChange(w.q, w.reviewer, open.id, null);
 }
 
 function published(w: World): number[] {
@@ -153,7 +169,8 @@ function restore(w: World, id: number, republish: boolean): void {
 function renameSource(w: World, id: number, title: string): void {
   const s = w.q.sources.getById(id);
   if (!s) throw new Error('no source');
-  catalogue.updateSource(w.q, w.admin, id, { ...s, title });
+  catalogue.updateSource(w.q, w.editor, id, { ...s, title });
+  publishOpenChange(w, 'source', id);
   w.changes += 1;
 }
 
@@ -208,10 +225,14 @@ describe('exact mirroring with Sync-Token and since', () => {
       else if (r < 0.8) {
         const ind = pick(w.q.indicators.list());
         catalogue.updateIndicator(w.q, w.admin, ind.id, { ...ind, name: `${ind.name.replace(/ \(\d+\)$/, '')} (${step})` });
+        publishOpenChange(w, 'indicator', ind.id);
         w.changes += 1;
       } else if (r < 0.85) {
         const loc = w.q.locations.getByCode(pick(['UKR', 'UA14', 'RU-BEL'])) ?? w.q.locations.list()[0];
-        if (loc) catalogue.updateLocation(w.q, w.admin, loc.id, { ...loc, name: `${loc.name.replace(/ \(\d+\)$/, '')} (${step})` });
+        if (loc) {
+          catalogue.updateLocation(w.q, w.admin, loc.id, { ...loc, name: `${loc.name.replace(/ \(\d+\)$/, '')} (${step})` });
+          publishOpenChange(w, 'location', loc.id);
+        }
         w.changes += 1;
       } else if (r < 0.9) await importCorrection(w, pick(live), `Corrected by import ${step}`);
       else {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Queries } from '../../../db';
 import { currentUser } from '../../middleware/auth';
+import { queueItem } from './catalogue-review';
 
 export function adminDashboardRoutes(q: Queries): Router {
   const router = Router();
@@ -9,6 +10,8 @@ export function adminDashboardRoutes(q: Queries): Router {
     res.render('admin/index', {
       title: 'Staff',
       awaiting: q.figureEdits.awaitingReview(),
+      catalogueAwaiting: q.catalogueChanges.awaitingReview().map((c) => queueItem(q, c)),
+      catalogueSentBack: q.catalogueChanges.sentBackTo(user.id).map((c) => queueItem(q, c)),
       mine: q.figureEdits.unsubmittedBy(user.id),
       recent: q.figureEdits.recentRevisions(20),
     });

@@ -7,6 +7,7 @@ import { parseIndicatorForm, type FieldErrors, type FormValues } from '../../val
 import { parseId } from '../../validation/query';
 import { WorkflowError } from '../../workflow/errors';
 import * as catalogue from '../../workflow/catalogue';
+import { editNotice, outcomeMessage, renderEntry } from './catalogue-review';
 
 /** Indicators: admins list, add, edit, and remove one that nothing has ever used. */
 export function adminIndicatorRoutes(q: Queries): Router {
@@ -20,6 +21,7 @@ export function adminIndicatorRoutes(q: Queries): Router {
       values,
       errors,
       aggregations: AGGREGATIONS,
+      notice: indicatorId ? editNotice(q, 'indicator', indicatorId) : null,
     });
   };
   const load = (raw: unknown) => {
@@ -30,7 +32,8 @@ export function adminIndicatorRoutes(q: Queries): Router {
   };
 
   router.get('/admin/indicators', (_req, res) => {
-    const indicators = q.indicators.list().map((i) => ({ ...i, inUse: q.indicators.isInUse(i.id) }));
+    const open = q.catalogueChanges.openEntityIds('indicator');
+    const indicators = q.indicators.list().map((i) => ({ ...i, inUse: q.indicators.isInUse(i.id), changePending: open.has(i.id) }));
     res.render('admin/indicators/index', { title: 'Indicators', indicators });
   });
 
@@ -50,8 +53,14 @@ export function adminIndicatorRoutes(q: Queries): Router {
     res.redirect(303, '/admin/indicators');
   });
 
+  router.get('/admin/indicators/:id', (req, res) => {
+    renderEntry(q, req, res, 'indicator', load(req.params.id).id);
+  });
+
   router.get('/admin/indicators/:id/edit', (req, res) => {
-    const i = load(req.params.id);
+    const stored = load(req.params.id);
+    // An open change is what its proposer edits further.
+    const i = { ...stored, ...(q.catalogueChanges.getOpen('indicator', stored.id)?.after as Partial<typeof stored> | undefined) };
     renderForm(res, i.id, { code: i.code, name: i.name, description: i.description ?? '', unit: i.unit, aggregation: i.aggregation, hxl_hashtag: i.hxl_hashtag }, {});
   });
 
@@ -62,14 +71,15 @@ export function adminIndicatorRoutes(q: Queries): Router {
     const parsed = parseIndicatorForm({ ...(req.body as object), code: before.code });
     if (!parsed.ok) return renderForm(res, before.id, parsed.values, parsed.errors);
     const { name, description, unit, aggregation, hxl_hashtag } = parsed.data;
+    let outcome: catalogue.EditOutcome;
     try {
-      catalogue.updateIndicator(q, user, before.id, { name, description, unit, aggregation, hxl_hashtag });
+      outcome = catalogue.updateIndicator(q, user, before.id, { name, description, unit, aggregation, hxl_hashtag });
     } catch (err) {
       if (err instanceof WorkflowError && err.field) return renderForm(res, before.id, parsed.values, { [err.field]: err.message });
       throw err;
     }
-    req.session.flash = { kind: 'success', message: `Indicator ${before.code} saved.` };
-    res.redirect(303, '/admin/indicators');
+    req.session.flash = { kind: 'success', message: outcomeMessage(`Indicator ${before.code}`, outcome) };
+    res.redirect(303, `/admin/indicators/${before.id}`);
   });
 
   router.post('/admin/indicators/:id/remove', (req, res) => {

@@ -6,6 +6,7 @@ import { parseLocationForm, type FieldErrors, type FormValues } from '../../vali
 import { parseId } from '../../validation/query';
 import { WorkflowError } from '../../workflow/errors';
 import * as catalogue from '../../workflow/catalogue';
+import { editNotice, outcomeMessage, renderEntry } from './catalogue-review';
 
 /** Places: admins list, add, edit, and remove one that nothing has ever used. */
 export function adminLocationRoutes(q: Queries): Router {
@@ -19,6 +20,7 @@ export function adminLocationRoutes(q: Queries): Router {
       values,
       errors,
       locations: q.locations.list().filter((l) => l.id !== locationId),
+      notice: locationId ? editNotice(q, 'location', locationId) : null,
     });
   };
   const load = (raw: unknown) => {
@@ -34,7 +36,8 @@ export function adminLocationRoutes(q: Queries): Router {
   router.get('/admin/locations', (_req, res) => {
     const all = q.locations.list();
     const names = new Map(all.map((l) => [l.id, l.name]));
-    const locations = all.map((l) => ({ ...l, parent_name: l.parent_id ? names.get(l.parent_id) ?? '' : '', inUse: q.locations.isInUse(l.id) }));
+    const open = q.catalogueChanges.openEntityIds('location');
+    const locations = all.map((l) => ({ ...l, parent_name: l.parent_id ? names.get(l.parent_id) ?? '' : '', inUse: q.locations.isInUse(l.id), changePending: open.has(l.id) }));
     res.render('admin/locations/index', { title: 'Places', locations });
   });
 
@@ -58,8 +61,14 @@ export function adminLocationRoutes(q: Queries): Router {
     res.redirect(303, '/admin/locations');
   });
 
+  router.get('/admin/locations/:id', (req, res) => {
+    renderEntry(q, req, res, 'location', load(req.params.id).id);
+  });
+
   router.get('/admin/locations/:id/edit', (req, res) => {
-    const l = load(req.params.id);
+    const stored = load(req.params.id);
+    // An open change is what its proposer edits further.
+    const l = { ...stored, ...(q.catalogueChanges.getOpen('location', stored.id)?.after as Partial<typeof stored> | undefined) };
     renderForm(res, l.id, { code: l.code, name: l.name, admin_level: String(l.admin_level), parent_id: l.parent_id ? String(l.parent_id) : '' }, {});
   });
 
@@ -75,9 +84,15 @@ export function adminLocationRoutes(q: Queries): Router {
     }
     if (!parsed.ok || Object.keys(errors).length > 0) return renderForm(res, before.id, parsed.values, errors);
     const { name, admin_level, parent_id } = parsed.data;
-    catalogue.updateLocation(q, user, before.id, { name, admin_level, parent_id });
-    req.session.flash = { kind: 'success', message: `Place ${before.code} saved.` };
-    res.redirect(303, '/admin/locations');
+    let outcome: catalogue.EditOutcome;
+    try {
+      outcome = catalogue.updateLocation(q, user, before.id, { name, admin_level, parent_id });
+    } catch (err) {
+      if (err instanceof WorkflowError && err.field) return renderForm(res, before.id, parsed.values, { [err.field]: err.message });
+      throw err;
+    }
+    req.session.flash = { kind: 'success', message: outcomeMessage(`Place ${before.code}`, outcome) };
+    res.redirect(303, `/admin/locations/${before.id}`);
   });
 
   router.post('/admin/locations/:id/remove', (req, res) => {

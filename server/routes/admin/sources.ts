@@ -7,6 +7,7 @@ import { parseSourceForm, type FieldErrors, type FormValues } from '../../valida
 import { parseId } from '../../validation/query';
 import { WorkflowError } from '../../workflow/errors';
 import * as catalogue from '../../workflow/catalogue';
+import { editNotice, outcomeMessage, renderEntry } from './catalogue-review';
 
 function valuesOf(s: NewSource): FormValues {
   const { title, publisher, url, published_on, accessed_on, notes } = s;
@@ -23,11 +24,14 @@ export function adminSourceRoutes(q: Queries): Router {
       sourceId,
       values,
       errors,
+      notice: sourceId ? editNotice(q, 'source', sourceId) : null,
     });
   };
 
   router.get('/admin/sources', (_req, res) => {
-    res.render('admin/sources/index', { title: 'Sources', sources: q.sources.listWithCounts() });
+    const open = q.catalogueChanges.openEntityIds('source');
+    const sources = q.sources.listWithCounts().map((s) => ({ ...s, changePending: open.has(s.id) }));
+    res.render('admin/sources/index', { title: 'Sources', sources });
   });
 
   router.get('/admin/sources/new', (_req, res) => renderForm(res, null, {}, {}));
@@ -46,11 +50,17 @@ export function adminSourceRoutes(q: Queries): Router {
     res.redirect(303, '/admin/sources');
   });
 
+  router.get('/admin/sources/:id', (req, res) => {
+    renderEntry(q, req, res, 'source', parseId(req.params.id, 'source'));
+  });
+
   router.get('/admin/sources/:id/edit', (req, res) => {
     const id = parseId(req.params.id, 'source');
     const source = q.sources.getById(id);
     if (!source) throw new HttpError(404, `there is no source ${id}`);
-    renderForm(res, id, valuesOf(source), {});
+    // An open change is what its proposer edits further.
+    const open = q.catalogueChanges.getOpen('source', id);
+    renderForm(res, id, valuesOf({ ...source, ...(open?.after as Partial<NewSource> | undefined) }), {});
   });
 
   router.post('/admin/sources/:id', (req, res) => {
@@ -60,14 +70,15 @@ export function adminSourceRoutes(q: Queries): Router {
     if (!before) throw new HttpError(404, `there is no source ${id}`);
     const parsed = parseSourceForm(req.body);
     if (!parsed.ok) return renderForm(res, id, parsed.values, parsed.errors);
+    let outcome: catalogue.EditOutcome;
     try {
-      catalogue.updateSource(q, user, id, parsed.data);
+      outcome = catalogue.updateSource(q, user, id, parsed.data);
     } catch (err) {
       if (err instanceof WorkflowError && err.field) return renderForm(res, id, parsed.values, { [err.field]: err.message });
       throw err;
     }
-    req.session.flash = { kind: 'success', message: 'Source saved.' };
-    res.redirect(303, '/admin/sources');
+    req.session.flash = { kind: 'success', message: outcomeMessage('Source', outcome) };
+    res.redirect(303, `/admin/sources/${id}`);
   });
 
   return router;
