@@ -88,9 +88,8 @@ describe('a change to a source that published figures cite', () => {
 
     expect(t.q.sources.getById(source.id)?.title).toBe(newTitle);
     expect((await request(t.app).get(`/figures/${figure}`).expect(200)).text).toContain(newTitle);
-    expect((await request(t.app).get('/api/v1/sources').expect(200)).body.data).toEqual(
-      expect.arrayContaining([expect.objectContaining({ id: source.id, title: newTitle })]),
-    );
+    const listed = (await request(t.app).get('/api/v1/sources').expect(200)).body as { data: { id: number; title: string }[] };
+    expect(listed.data.find((s) => s.id === source.id)?.title).toBe(newTitle);
     // The mirror's since pull now carries every figure citing the source, with the new title.
     const after = await request(t.app).get(`/export/figures.csv?since=${encodeURIComponent(token)}`).expect(200);
     const header = parseCsv(after.text)[0] as string[];
@@ -152,7 +151,8 @@ describe('a change to a source that published figures cite', () => {
 
     await post(erin, `/admin/sources/${source.id}`, sourceForm(t, source.id, { url: 'https://example.org/report.pdf' })).expect(303);
     const again = t.q.catalogueChanges.getById(change?.id ?? 0);
-    expect(again).toMatchObject({ status: 'submitted', after: expect.objectContaining({ url: 'https://example.org/report.pdf' }) });
+    expect(again?.status).toBe('submitted');
+    expect(again?.after.url).toBe('https://example.org/report.pdf');
     const page = (await ada.agent.get(`/admin/sources/${source.id}`).expect(200)).text;
     expect(page).toContain('ada · sent back: “This address is the press release, not the report.”');
     expect(page).toContain('erin · edited the proposal');
