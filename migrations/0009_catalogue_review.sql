@@ -42,6 +42,20 @@ BEGIN
   UPDATE locations SET public_since = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = NEW.location_id AND public_since IS NULL;
 END;
 
+-- A place that moves (a new parent) moves in or out of every pull filtered by
+-- a place "with the places below it": the public figures of the place and of
+-- every place below it take a new position, so a filtered `since` pull sends
+-- them again, or as `withdrawn` when they left the filter.
+CREATE TRIGGER change_feed_location_move AFTER UPDATE OF parent_id ON locations
+WHEN NEW.parent_id IS NOT OLD.parent_id
+BEGIN
+  UPDATE change_feed SET position = position + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1;
+  UPDATE figures SET sync_seq = (SELECT position FROM change_feed WHERE id = 1), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+  WHERE sync_seq IS NOT NULL AND location_id IN (
+    WITH RECURSIVE tree(id) AS (SELECT NEW.id UNION SELECT l.id FROM locations l JOIN tree t ON l.parent_id = t.id)
+    SELECT id FROM tree);
+END;
+
 -- 2. Changes of catalogue entries. One row per edit: a proposal waiting for
 -- review ('submitted'), returned with a comment ('sent_back'), made public
 -- ('published'), dropped by its proposer or a reviewer ('withdrawn'), or an

@@ -179,7 +179,7 @@ describe('a change to a source that published figures cite', () => {
 });
 
 describe('a change to an indicator or place that published figures name', () => {
-  test('a place rename and move are reviewed with names, not ids, and a second admin publishes them', async () => {
+  test('a place move is reviewed with names, not ids; once a second admin publishes it, mirrors filtered by the old parent withdraw its figures', async () => {
     const t = createTestApp();
     const ada = await staff(t, 'ada', 'admin');
     const rita = await staff(t, 'rita', 'admin');
@@ -190,17 +190,30 @@ describe('a change to an indicator or place that published figures name', () => 
     const newParent = t.q.locations.list().find((l) => l.admin_level === (place?.admin_level ?? 1) - 1 && l.id !== place?.parent_id);
     const oldParent = t.q.locations.getById(place?.parent_id ?? 0);
     if (!place || !newParent || !oldParent) throw new Error('the seed lacks the places this test needs');
-    await post(ada, `/admin/locations/${place.id}`, { name: 'Renamed oblast', admin_level: String(place.admin_level), parent_id: String(newParent.id) }).expect(303);
-    expect(t.q.locations.getById(place.id)?.name).toBe(place.name);
+    await post(ada, `/admin/locations/${place.id}`, { name: place.name, admin_level: String(place.admin_level), parent_id: String(newParent.id) }).expect(303);
+    expect(t.q.locations.getById(place.id)?.parent_id).toBe(oldParent.id);
 
     const queue = (await rita.agent.get('/admin').expect(200)).text;
     expect(queue).toContain(`Change to the place ${place.name} (${place.code})`);
-    expect(queue).toMatch(new RegExp(`<th scope="row">Name</th><td>${place.name}</td><td>Renamed oblast</td>`));
     expect(queue).toContain(`<th scope="row">Part of</th><td>${oldParent.name} (${oldParent.code})</td><td>${newParent.name} (${newParent.code})</td>`);
+
+    // A mirror of the old parent's figures, with the places below it.
+    const filter = `location=${encodeURIComponent(oldParent.code)}&include_children=1`;
+    const mirrored = await request(t.app).get(`/export/figures.csv?${filter}`).expect(200);
+    const token = encodeURIComponent(mirrored.headers['sync-token'] as string);
+    const moved = t.db
+      .prepare<[number], { id: number }>("SELECT id FROM figures WHERE location_id = ? AND status = 'published' ORDER BY id")
+      .all(place.id)
+      .map((r) => r.id);
+    expect(csvRows(mirrored.text).map((r) => Number(r[0]))).toEqual(expect.arrayContaining(moved));
+    expect(csvRows((await request(t.app).get(`/export/figures.csv?${filter}&since=${token}`).expect(200)).text)).toEqual([]);
 
     const change = t.q.catalogueChanges.getOpen('location', place.id);
     await post(rita, `/admin/changes/${change?.id}/publish`).expect(303);
-    expect(t.q.locations.getById(place.id)).toMatchObject({ name: 'Renamed oblast', parent_id: newParent.id });
+    expect(t.q.locations.getById(place.id)).toMatchObject({ name: place.name, parent_id: newParent.id });
+    // The place left the filter: the mirror's since pull withdraws its figures.
+    const pulled = csvRows((await request(t.app).get(`/export/figures.csv?${filter}&since=${token}`).expect(200)).text);
+    expect(pulled.filter((r) => r[22] === 'withdrawn').map((r) => Number(r[0])).sort((a, b) => a - b)).toEqual(moved);
   });
 
   test('an indicator rename waits for a second admin; an editor cannot propose one', async () => {
