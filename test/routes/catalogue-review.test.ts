@@ -157,6 +157,9 @@ describe('a change to a source that published figures cite', () => {
     expect(page).toContain('ada · sent back: “This address is the press release, not the report.”');
     expect(page).toContain('erin · edited the proposal');
 
+    // Another editor cannot withdraw it; its proposer can.
+    const ed = await staff(t, 'ed', 'editor');
+    expect((await post(ed, `/admin/changes/${change?.id}/withdraw`).expect(403)).text).toContain('Only whoever proposed this change, or an admin, withdraws it.');
     await post(erin, `/admin/changes/${change?.id}/withdraw`).expect(303);
     expect(t.q.catalogueChanges.getOpen('source', source.id)).toBeUndefined();
     expect(t.q.sources.getById(source.id)?.url).not.toBe('https://example.org/report.pdf');
