@@ -105,6 +105,7 @@ describe('a change to a source that published figures cite', () => {
     expect(history).toMatch(/ada · published/);
     expect(history).toMatch(new RegExp(`<th scope="row">Title</th><td>${source.title}</td><td>${newTitle}</td>`));
     const audit = (await ada.agent.get('/admin/audit?type=source').expect(200)).text;
+    expect(audit).toContain(`<a href="/admin/sources/${source.id}">${source.id}</a>`);
     expect(audit).toMatch(new RegExp(`<td>ada</td>\\s*<td>publish</td>\\s*<td>source</td>[\\s\\S]*?<th scope="row">title</th><td>${source.title}</td><td>${newTitle}</td>`));
     expect(audit).toMatch(new RegExp(`<td>erin</td>\\s*<td>propose</td>\\s*<td>source</td>[\\s\\S]*?<th scope="row">title</th><td>${source.title}</td><td>${newTitle}</td>`));
   });
