@@ -168,7 +168,8 @@ export const openApiDocument = {
     '/api/v1/sources': {
       get: {
         summary: 'Source documents',
-        responses: { '200': { description: 'Every source.', content: { 'application/json': { schema: { $ref: '#/components/schemas/SourceList' } } } } },
+        description: 'A source is listed once a published figure has cited it (a retired figure keeps its source listed).',
+        responses: { '200': { description: 'Every source a published figure has cited.', content: { 'application/json': { schema: { $ref: '#/components/schemas/SourceList' } } } } },
       },
     },
     '/export/figures.csv': {
