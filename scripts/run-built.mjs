@@ -1,5 +1,6 @@
 /**
  * node scripts/run-built.mjs scripts/import.js [args…]
+ * node scripts/run-built.mjs --build   (npm run build: compile now)
  *
  * Runs a compiled script from dist/, compiling first only when dist/ is
  * missing or older than a source file (server/, db/, scripts/, bench/ and the
@@ -48,11 +49,12 @@ function builtAt() {
 }
 
 const [target, ...rest] = process.argv.slice(2);
+const buildOnly = target === '--build';
 if (!target) {
   process.stderr.write('usage: node scripts/run-built.mjs <script under dist, e.g. scripts/import.js> [args…]\n');
   process.exit(2);
 }
-if (builtAt() < newestSource()) {
+if (buildOnly || builtAt() < newestSource()) {
   const started = Date.now();
   const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
@@ -60,6 +62,7 @@ if (builtAt() < newestSource()) {
   // The stamp is older than no source that existed when the compile began.
   fs.utimesSync(stamp, new Date(started), new Date(started));
 }
+if (buildOnly) process.exit(0);
 // The script reads its arguments from process.argv.slice(2), as if started directly.
 process.argv = [process.argv[0], path.join(root, 'dist', target), ...rest];
 createRequire(import.meta.url)(path.join(root, 'dist', target));

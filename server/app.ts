@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import cors from 'cors';
 import express, { type Express, type Request } from 'express';
 import pinoHttp from 'pino-http';
@@ -11,6 +13,7 @@ import { loadUser, requireAdmin, requireStaff } from './middleware/auth';
 import { csrfProtection } from './middleware/csrf';
 import { notFound } from './middleware/not-found';
 import { responseCache } from './middleware/response-cache';
+import { PageViews } from './charts/page-views';
 import { securityHeaders } from './middleware/security';
 import { formTooLarge, importUpload } from './middleware/upload';
 import { SESSION_COOKIE, sessions } from './middleware/session';
@@ -60,6 +63,13 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   if (!config.sessionSecret) throw new Error('createApp needs config.sessionSecret (main.ts sets it from SESSION_SECRET or the database)');
   const app = express();
   const q = createQueries(db);
+  // Chart pages are computed by a worker thread on its own connection when the database is a file
+  // and the server runs compiled (the worker is a .js file); an in-memory test database computes inline.
+  const workerFile = path.join(__dirname, 'charts', 'page-view-worker.js');
+  const pageViews = new PageViews(q, {
+    databasePath: config.databasePath !== ':memory:' && fs.existsSync(workerFile) ? config.databasePath : null,
+    onError: (err) => logger.error({ err }, 'a chart page could not be computed'),
+  });
 
   // Express reads NODE_ENV itself and, unset, assumes development (stack
   // traces in its fallback handler): it gets the validated value instead.
@@ -134,15 +144,15 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(csrfProtection(config.sessionSecret));
   app.use((req, res, next) => (hasSession(req) ? pages(req, res, next) : next()));
 
-  app.use(dashboardRoutes(q));
-  app.use(indicatorRoutes(q));
-  app.use(compareRoutes(q));
+  app.use(dashboardRoutes(q, pageViews));
+  app.use(indicatorRoutes(q, pageViews));
+  app.use(compareRoutes(q, pageViews));
   app.use(authRoutes(q, config.sessionSecret));
   app.use(figureRoutes(q));
   app.use(historyRoutes(q));
-  app.use(sourceRoutes(q));
-  app.use(locationRoutes(q));
-  app.use(topicRoutes(q));
+  app.use(sourceRoutes(q, pageViews));
+  app.use(locationRoutes(q, pageViews));
+  app.use(topicRoutes(q, pageViews));
 
   // Everything under /admin needs a signed-in user; admin-only routers add requireAdmin.
   app.use('/admin', requireStaff);

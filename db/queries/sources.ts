@@ -21,6 +21,14 @@ export function sourceQueries(db: Db) {
     SELECT s.id, s.title, s.publisher, s.url, s.published_on, s.accessed_on, s.notes,
            (SELECT COUNT(*) FROM figures f WHERE f.source_id = s.id AND f.status = 'published') AS figure_count
     FROM sources s ORDER BY s.published_on IS NULL, s.published_on DESC, s.title`);
+  // One page of the public list: the sources of the page first (ordered, offset over sources only), then
+  // each one's published figures counted through the (source, status) index.
+  const withCountsPage = db.prepare<[number, number], SourceRow & { figure_count: number }>(`
+    SELECT s.id, s.title, s.publisher, s.url, s.published_on, s.accessed_on, s.notes,
+           (SELECT COUNT(*) FROM figures f WHERE f.source_id = s.id AND f.status = 'published') AS figure_count
+    FROM (SELECT * FROM sources ORDER BY published_on IS NULL, published_on DESC, title, id LIMIT ? OFFSET ?) s
+    ORDER BY s.published_on IS NULL, s.published_on DESC, s.title, s.id`);
+  const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM sources');
   const update = db.prepare<[NewSource & { id: number }]>(`
     UPDATE sources SET title = @title, publisher = @publisher, url = @url, published_on = @published_on,
       accessed_on = @accessed_on, notes = @notes, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
@@ -34,6 +42,9 @@ export function sourceQueries(db: Db) {
   return {
     /** Every source with how many published figures cite it, newest document first. */
     listWithCounts: (): (SourceRow & { figure_count: number })[] => withCounts.all(),
+    /** One page of sources with their published figure counts, in the order of listWithCounts. */
+    listWithCountsPage: (limit: number, offset: number): (SourceRow & { figure_count: number })[] => withCountsPage.all(limit, offset),
+    count: (): number => count.get()?.n ?? 0,
     getById: (id: number): SourceRow | undefined => byId.get(id),
     create: (source: NewSource, userId: number | null): number =>
       Number(insert.run({ ...source, user_id: userId }).lastInsertRowid),

@@ -104,7 +104,12 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
       res.send = send;
       // A page with a form token or a cookie belongs to one visitor (the login page): never shared.
       const shareable =
-        res.statusCode === 200 && typeof body === 'string' && !body.includes('name="_csrf"') && options.dataVersion() === version;
+        res.statusCode === 200 &&
+        typeof body === 'string' &&
+        !body.includes('name="_csrf"') &&
+        options.dataVersion() === version &&
+        // A page answered from its previous view while the new one is computed is not kept: the next reader gets the new one.
+        res.locals.stale !== true;
       const result = send(body);
       // Read the headers once send has set them all (Content-Type, ETag).
       if (shareable && !res.get('Set-Cookie')) {
