@@ -63,11 +63,12 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   if (!config.sessionSecret) throw new Error('createApp needs config.sessionSecret (main.ts sets it from SESSION_SECRET or the database)');
   const app = express();
   const q = createQueries(db);
-  // Chart pages are computed by a worker thread on its own connection when the database is a file
-  // and the server runs compiled (the worker is a .js file); an in-memory test database computes inline.
-  const workerFile = path.join(__dirname, 'charts', 'page-view-worker.js');
+  // Chart pages are computed by a worker thread on its own connection when the database is a file;
+  // an in-memory test database computes them inline.
+  const workerFile = pageViewWorkerFile();
   const pageViews = new PageViews(q, {
-    databasePath: config.databasePath !== ':memory:' && fs.existsSync(workerFile) ? config.databasePath : null,
+    databasePath: config.databasePath !== ':memory:' && workerFile !== null ? config.databasePath : null,
+    workerFile,
     onError: (err) => logger.error({ err }, 'a chart page could not be computed'),
   });
 
@@ -130,7 +131,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   // without a session cookie is answered before any session work; one with a
   // cookie only once it is known to be anonymous. Query parameters no page
   // reads (utm_source, …) are dropped, so they neither break a link nor grow the cache.
-  const pages = responseCache({ dataVersion, maxBytes: 16 * 1024 * 1024, maxEntries: 2_000, params: PAGE_QUERY_PARAMS });
+  const pages = responseCache({ dataVersion, viewsGeneration: () => pageViews.generation, maxBytes: 16 * 1024 * 1024, maxEntries: 2_000, params: PAGE_QUERY_PARAMS });
   const hasSession = (req: Request): boolean => req.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
   app.use((req, res, next) => (hasSession(req) ? next() : pages(req, res, next)));
 
@@ -173,4 +174,18 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(notFound);
   app.use(errorHandler(logger, config.nodeEnv === 'development'));
   return app;
+}
+
+/**
+ * The page-view worker's file: the compiled one beside this module, or the
+ * TypeScript source when the server runs under tsx (a worker inherits the
+ * --import tsx of its process); null under a test runner that transforms
+ * sources itself, which computes pages inline.
+ */
+function pageViewWorkerFile(): string | null {
+  const compiled = path.join(__dirname, 'charts', 'page-view-worker.js');
+  if (__filename.endsWith('.js') && fs.existsSync(compiled)) return compiled;
+  const source = path.join(__dirname, 'charts', 'page-view-worker.ts');
+  if (process.execArgv.some((a) => a.includes('tsx')) && fs.existsSync(source)) return source;
+  return null;
 }

@@ -36,6 +36,8 @@ interface Job {
 export interface PageViewsOptions {
   /** The database file the worker opens; null computes on the caller's thread (tests, :memory:). */
   databasePath: string | null;
+  /** The worker's module (server/charts/page-view-worker, compiled or under tsx). */
+  workerFile?: string | null;
   /** Views kept, least recently used first out. */
   maxEntries?: number;
   onError?: (err: Error) => void;
@@ -61,6 +63,7 @@ export class PageViews {
   private running: Job | null = null;
   private worker: Worker | null = null;
   private readonly maxEntries: number;
+  private completed = 0;
 
   constructor(
     private readonly q: Queries,
@@ -91,8 +94,22 @@ export class PageViews {
       this.schedule(fullKey, name, args, false).catch((err: unknown) => this.options.onError?.(err as Error));
       return { value: this.touch(fullKey, hit).value as PageView<N>, stale: true };
     }
-    const entry = await this.schedule(fullKey, name, args, true);
+    let entry: Entry;
+    try {
+      entry = await this.schedule(fullKey, name, args, true);
+    } catch (err) {
+      // The worker failed (it is started again for the next page): this page is computed here, as without one.
+      this.options.onError?.(err as Error);
+      const build = PAGE_BUILDERS[name] as (q: Queries, a: unknown) => PageView<N>;
+      entry = { version, value: build(this.q, args) };
+      this.store(fullKey, entry);
+    }
     return { value: entry.value as PageView<N>, stale: entry.version < this.q.exports.dataVersion().version };
+  }
+
+  /** Moves whenever a view computed by the worker is stored: pages kept by the response cache are then answered anew. */
+  get generation(): number {
+    return this.completed;
   }
 
   /** Stops the worker (at shutdown). */
@@ -143,7 +160,12 @@ export class PageViews {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(path.join(__dirname, 'page-view-worker.js'), { workerData: { databasePath: this.options.databasePath } });
+    const file = this.options.workerFile ?? path.join(__dirname, 'page-view-worker.js');
+    const workerData = { databasePath: this.options.databasePath };
+    // Under tsx the TypeScript source is loaded through tsx's CommonJS hook.
+    const worker = file.endsWith('.ts')
+      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData })
+      : new Worker(file, { workerData });
     worker.unref();
     worker.on('message', (message: { version: number; value?: unknown; error?: string }) => this.finish(message));
     worker.on('error', (err) => {
@@ -176,6 +198,7 @@ export class PageViews {
       } else {
         const entry = { version: message.version, value: message.value };
         this.store(job.key, entry);
+        this.completed += 1;
         for (const w of job.waiters) w.resolve(entry);
       }
     }

@@ -4,6 +4,13 @@ import type { Request, RequestHandler, Response } from 'express';
 export interface ResponseCacheOptions {
   /** The current data version: any publish, edit, retire or import moves it. */
   dataVersion: () => number;
+  /**
+   * For pages drawn from computed views (server/charts/page-views.ts): moves
+   * whenever a newer view is complete. An answer is kept per data version and
+   * views generation, so a page answered from the previous view after a
+   * publish is served again until its new view is ready, then never again.
+   */
+  viewsGeneration?: () => number;
   /** Upper bound on the bytes kept: bodies, keys and headers together. */
   maxBytes: number;
   /** Upper bound on the number of answers kept. */
@@ -62,6 +69,8 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
   const entries = new Map<string, Entry>();
   let bytes = 0;
   let version = -1;
+  let generation = -1;
+  const currentGeneration = options.viewsGeneration ?? ((): number => 0);
 
   const evict = (key: string): void => {
     const entry = entries.get(key);
@@ -85,10 +94,12 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
       return;
     }
     const current = options.dataVersion();
-    if (current !== version) {
+    const currentViews = currentGeneration();
+    if (current !== version || currentViews !== generation) {
       entries.clear();
       bytes = 0;
       version = current;
+      generation = currentViews;
     }
     const key = keyOf(req);
     const hit = entries.get(key);
@@ -108,8 +119,7 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
         typeof body === 'string' &&
         !body.includes('name="_csrf"') &&
         options.dataVersion() === version &&
-        // A page answered from its previous view while the new one is computed is not kept: the next reader gets the new one.
-        res.locals.stale !== true;
+        currentGeneration() === generation;
       const result = send(body);
       // Read the headers once send has set them all (Content-Type, ETag).
       if (shareable && !res.get('Set-Cookie')) {

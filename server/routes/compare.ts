@@ -11,8 +11,7 @@ export function compareRoutes(q: Queries, views: PageViews): Router {
   router.get('/compare', async (req, res) => {
     const filters = parseChartFilters(req.query, q);
     const chosen = filters.indicator.length > 0;
-    const { value: chart, stale } = await views.get('compare', JSON.stringify(filters), { filters });
-    res.locals.stale = stale;
+    const { value: chart } = await views.get('compare', JSON.stringify(filters), { filters });
     res.render('compare', {
       title: 'Compare',
       filters,

@@ -9,8 +9,7 @@ export function dashboardRoutes(_q: Queries, views: PageViews): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    const { value, stale } = await views.get('dashboard', '', {});
-    res.locals.stale = stale;
+    const { value } = await views.get('dashboard', '', {});
     res.render('dashboard', { title: 'Dashboard', ...value, chartScripts: true });
   });
 

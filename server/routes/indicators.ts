@@ -20,8 +20,7 @@ export function indicatorRoutes(q: Queries, views: PageViews): Router {
     const by = parseColourBy(req.query.by);
     const filters = parseChartFilters({ ...req.query, indicator: undefined }, q);
     const key = JSON.stringify([indicator.code, by, filters]);
-    const { value: view, stale } = await views.get('indicator', key, { code: indicator.code, name: indicator.name, by, filters });
-    res.locals.stale = stale;
+    const { value: view } = await views.get('indicator', key, { code: indicator.code, name: indicator.name, by, filters });
     const allHref = `/figures?${filterQuery({ ...filters, indicator: [indicator.code] }, ['indicator', 'location', 'verification'])}`;
     res.render('indicators/show', { title: indicator.name, indicator, by, filters, ...view, allHref, chartScripts: true });
   });

@@ -29,8 +29,7 @@ export function sourceRoutes(q: Queries, views: PageViews): Router {
     const id = parseId(req.params.id, 'source');
     const source = q.sources.getById(id);
     if (!source) throw new HttpError(404, `there is no source ${id}`);
-    const { value: view, stale } = await views.get('source', String(id), { id });
-    res.locals.stale = stale;
+    const { value: view } = await views.get('source', String(id), { id });
     res.render('sources/show', { title: source.title, source, ...view, csvHref: `/export/figures.csv?source=${id}`, chartScripts: true });
   });
   return router;

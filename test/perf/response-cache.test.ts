@@ -105,3 +105,27 @@ describe('request logs', () => {
     expect(logged?.req?.url).toContain('(10040 characters)');
   });
 });
+
+describe('pages drawn from computed views', () => {
+  test('an answer is kept while the data version and the views generation stay, and answered anew once a newer view is complete', async () => {
+    let dataVersion = 1;
+    let generation = 0;
+    let rendered = 0;
+    const app = express();
+    app.use(responseCache({ dataVersion: () => dataVersion, viewsGeneration: () => generation, maxBytes: 1 << 20, maxEntries: 10 }));
+    app.get('/page', (_req, res) => {
+      rendered += 1;
+      res.type('html').send(`<p>view ${generation} of data ${dataVersion}, render ${rendered}</p>`);
+    });
+    const first = await request(app).get('/page').expect(200);
+    expect(first.text).toBe('<p>view 0 of data 1, render 1</p>');
+    // A publish: the page is answered from the previous view, once, then kept.
+    dataVersion = 2;
+    expect((await request(app).get('/page')).text).toBe('<p>view 0 of data 2, render 2</p>');
+    expect((await request(app).get('/page')).text).toBe('<p>view 0 of data 2, render 2</p>');
+    // The new view is complete: the next reader gets a page drawn from it.
+    generation = 1;
+    expect((await request(app).get('/page')).text).toBe('<p>view 1 of data 2, render 3</p>');
+    expect((await request(app).get('/page')).text).toBe('<p>view 1 of data 2, render 3</p>');
+  });
+});
