@@ -223,13 +223,15 @@ class Staff {
   async publish(indicatorId: number, locationId: number, sourceId: number): Promise<void> {
     this.published += 1;
     const value = 1_000 + this.published;
+    // A new day each time: one originator's figure for a place and day is one figure.
+    const day = new Date(Date.UTC(2022, 0, 1) + (this.published % 1000) * 86_400_000).toISOString().slice(0, 10);
     const created = await this.request('/admin/figures', {
       indicator_id: String(indicatorId),
       location_id: String(locationId),
       source_id: String(sourceId),
       period_kind: 'day',
-      reference_period_start: '2024-06-01',
-      reference_period_end: '2024-06-01',
+      reference_period_start: day,
+      reference_period_end: day,
       measure: 'period_count',
       value: String(value),
       qualifier: 'exact',
@@ -525,15 +527,17 @@ async function main(): Promise<void> {
     // 5. The import as a user meets it: the whole command, into a database holding the catalogue only.
     log(`measuring npm run import of ${IMPORT_ROWS.toLocaleString('en-GB')} rows…`);
     const importFile = path.join(workDir, 'import.csv');
-    const take = Math.min(IMPORT_ROWS, lines.length - 2);
-    fs.writeFileSync(importFile, lines.slice(0, take + 1).join('\r\n') + '\r\n');
+    // The generated figures only: not those the benchmark's own staff published above.
+    const generatedLines = lines.slice(1).filter((l) => l !== '' && !l.includes('Benchmark staff'));
+    const take = Math.min(IMPORT_ROWS, generatedLines.length);
+    fs.writeFileSync(importFile, [header, ...generatedLines.slice(0, take)].join('\r\n') + '\r\n');
     const importDb = path.join(workDir, 'import.db');
     const target = openDb(importDb);
     migrate(target, migrationsDir);
     loadDataset(target, { ...readDataset(DEMO_DATASET_PATH), sources: [], figures: [] });
     target.close();
     const run = await importCommand(importFile, importDb);
-    if (run.status !== 0) throw new Error(`the import failed: ${run.stderr}`);
+    if (run.status !== 0) throw new Error(`the import failed: ${run.stderr.slice(-3000)}`);
     const rate = take / run.seconds;
     rows.push({ what: `npm run import -- FILE --publish, ${take.toLocaleString('en-GB')} rows`, value: `${run.seconds.toFixed(2)} s, ${Math.round(rate).toLocaleString('en-GB')} rows/s`, target: '≥ 50,000 rows/s', ratio: 50_000 / rate });
     details.import = { rows: take, seconds: run.seconds, output: run.stdout.trim() };
