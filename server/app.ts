@@ -131,7 +131,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   // without a session cookie is answered before any session work; one with a
   // cookie only once it is known to be anonymous. Query parameters no page
   // reads (utm_source, …) are dropped, so they neither break a link nor grow the cache.
-  const pages = responseCache({ dataVersion, viewsGeneration: () => pageViews.generation, maxBytes: 16 * 1024 * 1024, maxEntries: 2_000, params: PAGE_QUERY_PARAMS });
+  const pages = responseCache({ dataVersion, viewVersion: (key) => pageViews.versionOf(key), maxBytes: 16 * 1024 * 1024, maxEntries: 2_000, params: PAGE_QUERY_PARAMS });
   const hasSession = (req: Request): boolean => req.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
   app.use((req, res, next) => (hasSession(req) ? next() : pages(req, res, next)));
 

@@ -19,6 +19,8 @@ export interface Served<T> {
   value: T;
   /** True while a newer version is being computed: the page shows the last complete one. */
   stale: boolean;
+  /** Which view this is: the response cache keeps a page drawn from it only while it is the newest. */
+  view: { key: string; version: number };
 }
 
 interface Entry {
@@ -63,7 +65,6 @@ export class PageViews {
   private running: Job | null = null;
   private worker: Worker | null = null;
   private readonly maxEntries: number;
-  private completed = 0;
 
   constructor(
     private readonly q: Queries,
@@ -77,7 +78,7 @@ export class PageViews {
     const fullKey = `${name}\u0000${key}`;
     const version = this.q.exports.dataVersion().version;
     const hit = this.entries.get(fullKey);
-    if (hit && hit.version >= version) return { value: this.touch(fullKey, hit).value as PageView<N>, stale: false };
+    if (hit && hit.version >= version) return { value: this.touch(fullKey, hit).value as PageView<N>, stale: false, view: { key: fullKey, version: hit.version } };
     if (this.options.databasePath === null) {
       const build = PAGE_BUILDERS[name] as (q: Queries, a: unknown) => PageView<N>;
       building += 1;
@@ -88,11 +89,11 @@ export class PageViews {
         building -= 1;
       }
       this.store(fullKey, { version, value });
-      return { value, stale: false };
+      return { value, stale: false, view: { key: fullKey, version } };
     }
     if (hit) {
       this.schedule(fullKey, name, args, false).catch((err: unknown) => this.options.onError?.(err as Error));
-      return { value: this.touch(fullKey, hit).value as PageView<N>, stale: true };
+      return { value: this.touch(fullKey, hit).value as PageView<N>, stale: true, view: { key: fullKey, version: hit.version } };
     }
     let entry: Entry;
     try {
@@ -104,12 +105,12 @@ export class PageViews {
       entry = { version, value: build(this.q, args) };
       this.store(fullKey, entry);
     }
-    return { value: entry.value as PageView<N>, stale: entry.version < this.q.exports.dataVersion().version };
+    return { value: entry.value as PageView<N>, stale: entry.version < this.q.exports.dataVersion().version, view: { key: fullKey, version: entry.version } };
   }
 
-  /** Moves whenever a view computed by the worker is stored: pages kept by the response cache are then answered anew. */
-  get generation(): number {
-    return this.completed;
+  /** The data version of the newest complete view kept under a key (from Served.view). */
+  versionOf(key: string): number | undefined {
+    return this.entries.get(key)?.version;
   }
 
   /** Stops the worker (at shutdown). */
@@ -198,7 +199,6 @@ export class PageViews {
       } else {
         const entry = { version: message.version, value: message.value };
         this.store(job.key, entry);
-        this.completed += 1;
         for (const w of job.waiters) w.resolve(entry);
       }
     }

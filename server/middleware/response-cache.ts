@@ -5,12 +5,13 @@ export interface ResponseCacheOptions {
   /** The current data version: any publish, edit, retire or import moves it. */
   dataVersion: () => number;
   /**
-   * For pages drawn from computed views (server/charts/page-views.ts): moves
-   * whenever a newer view is complete. An answer is kept per data version and
-   * views generation, so a page answered from the previous view after a
-   * publish is served again until its new view is ready, then never again.
+   * For pages drawn from a computed view (server/charts/page-views.ts; the
+   * route sets res.locals.pageView): the version of the newest complete view
+   * under a key. A page drawn from the previous view after a publish is kept
+   * and served again until its own new view is complete, then never again;
+   * other pages stay.
    */
-  viewsGeneration?: () => number;
+  viewVersion?: (key: string) => number | undefined;
   /** Upper bound on the bytes kept: bodies, keys and headers together. */
   maxBytes: number;
   /** Upper bound on the number of answers kept. */
@@ -35,6 +36,8 @@ interface Entry {
   body: Buffer;
   bytes: number;
   headers: Record<string, string>;
+  /** The computed view the page was drawn from, if any. */
+  view: { key: string; version: number } | null;
 }
 
 const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 'sync-token', 'tally-contract-version', 'link'];
@@ -69,8 +72,7 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
   const entries = new Map<string, Entry>();
   let bytes = 0;
   let version = -1;
-  let generation = -1;
-  const currentGeneration = options.viewsGeneration ?? ((): number => 0);
+
 
   const evict = (key: string): void => {
     const entry = entries.get(key);
@@ -94,15 +96,18 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
       return;
     }
     const current = options.dataVersion();
-    const currentViews = currentGeneration();
-    if (current !== version || currentViews !== generation) {
+    if (current !== version) {
       entries.clear();
       bytes = 0;
       version = current;
-      generation = currentViews;
     }
     const key = keyOf(req);
-    const hit = entries.get(key);
+    let hit = entries.get(key);
+    // A page drawn from a view that a newer one has replaced is drawn again.
+    if (hit?.view && options.viewVersion && options.viewVersion(hit.view.key) !== hit.view.version) {
+      evict(key);
+      hit = undefined;
+    }
     if (hit) {
       entries.delete(key);
       entries.set(key, hit);
@@ -118,8 +123,7 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
         res.statusCode === 200 &&
         typeof body === 'string' &&
         !body.includes('name="_csrf"') &&
-        options.dataVersion() === version &&
-        currentGeneration() === generation;
+        options.dataVersion() === version;
       const result = send(body);
       // Read the headers once send has set them all (Content-Type, ETag).
       if (shareable && !res.get('Set-Cookie')) {
@@ -136,7 +140,8 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
         const size = buffer.length + Buffer.byteLength(key) * 2 + headerBytes + ENTRY_OVERHEAD;
         if (size <= options.maxBytes / 4) {
           evict(key);
-          entries.set(key, { body: buffer, bytes: size, headers });
+          const view = (res.locals.pageView as Entry['view'] | undefined) ?? null;
+          entries.set(key, { body: buffer, bytes: size, headers, view });
           bytes += size;
           for (const oldest of entries.keys()) {
             if (bytes <= options.maxBytes && entries.size <= options.maxEntries) break;

@@ -11,7 +11,9 @@ export function compareRoutes(q: Queries, views: PageViews): Router {
   router.get('/compare', async (req, res) => {
     const filters = parseChartFilters(req.query, q);
     const chosen = filters.indicator.length > 0;
-    const { value: chart } = await views.get('compare', JSON.stringify(filters), { filters });
+    const served = await views.get('compare', JSON.stringify(filters), { filters });
+    const chart = served.value;
+    res.locals.pageView = served.view;
     res.render('compare', {
       title: 'Compare',
       filters,

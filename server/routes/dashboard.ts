@@ -9,7 +9,9 @@ export function dashboardRoutes(_q: Queries, views: PageViews): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    const { value } = await views.get('dashboard', '', {});
+    const served = await views.get('dashboard', '', {});
+    const value = served.value;
+    res.locals.pageView = served.view;
     res.render('dashboard', { title: 'Dashboard', ...value, chartScripts: true });
   });
 

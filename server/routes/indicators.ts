@@ -20,7 +20,9 @@ export function indicatorRoutes(q: Queries, views: PageViews): Router {
     const by = parseColourBy(req.query.by);
     const filters = parseChartFilters({ ...req.query, indicator: undefined }, q);
     const key = JSON.stringify([indicator.code, by, filters]);
-    const { value: view } = await views.get('indicator', key, { code: indicator.code, name: indicator.name, by, filters });
+    const served = await views.get('indicator', key, { code: indicator.code, name: indicator.name, by, filters });
+    const view = served.value;
+    res.locals.pageView = served.view;
     const allHref = `/figures?${filterQuery({ ...filters, indicator: [indicator.code] }, ['indicator', 'location', 'verification'])}`;
     res.render('indicators/show', { title: indicator.name, indicator, by, filters, ...view, allHref, chartScripts: true });
   });

@@ -9,7 +9,9 @@ export function locationRoutes(q: Queries, views: PageViews): Router {
   router.get('/locations/:code', async (req, res) => {
     const location = q.locations.getByCode(req.params.code);
     if (!location) throw new HttpError(404, `there is no place "${req.params.code}"`);
-    const { value: view } = await views.get('location', location.code, { code: location.code, name: location.name });
+    const served = await views.get('location', location.code, { code: location.code, name: location.name });
+    const view = served.value;
+    res.locals.pageView = served.view;
     const parent = location.parent_id === null ? null : (q.charts.getLocationById(location.parent_id) ?? null);
     res.render('locations/show', {
       title: location.name,

@@ -29,7 +29,9 @@ export function sourceRoutes(q: Queries, views: PageViews): Router {
     const id = parseId(req.params.id, 'source');
     const source = q.sources.getById(id);
     if (!source) throw new HttpError(404, `there is no source ${id}`);
-    const { value: view } = await views.get('source', String(id), { id });
+    const served = await views.get('source', String(id), { id });
+    const view = served.value;
+    res.locals.pageView = served.view;
     res.render('sources/show', { title: source.title, source, ...view, csvHref: `/export/figures.csv?source=${id}`, chartScripts: true });
   });
   return router;

@@ -17,7 +17,9 @@ export function topicRoutes(q: Queries, views: PageViews): Router {
     if (!topic) throw new HttpError(404, `there is no topic "${slug.slice(0, 80)}"`);
     // The topic's own definition is part of the key: an edited topic is a new page.
     const args = { title: topic.title, indicators: topic.indicators, related: topic.related, filters: topic.filters };
-    const { value: view } = await views.get('topic', JSON.stringify(args), args);
+    const served = await views.get('topic', JSON.stringify(args), args);
+    const view = served.value;
+    res.locals.pageView = served.view;
     res.render('topics/show', { title: topic.title, topic, ...view, chartScripts: true });
   });
 

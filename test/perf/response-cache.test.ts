@@ -107,25 +107,30 @@ describe('request logs', () => {
 });
 
 describe('pages drawn from computed views', () => {
-  test('an answer is kept while the data version and the views generation stay, and answered anew once a newer view is complete', async () => {
-    let dataVersion = 1;
-    let generation = 0;
+  test('a page drawn from a previous view is kept until its own new view is complete; other pages stay kept', async () => {
+    const dataVersion = 2;
+    // The newest complete view of each page: the dashboard's is still of data version 1.
+    const views = new Map([['dashboard', 1]]);
     let rendered = 0;
     const app = express();
-    app.use(responseCache({ dataVersion: () => dataVersion, viewsGeneration: () => generation, maxBytes: 1 << 20, maxEntries: 10 }));
-    app.get('/page', (_req, res) => {
+    app.use(responseCache({ dataVersion: () => dataVersion, viewVersion: (key) => views.get(key), maxBytes: 1 << 20, maxEntries: 10 }));
+    app.get('/', (_req, res) => {
       rendered += 1;
-      res.type('html').send(`<p>view ${generation} of data ${dataVersion}, render ${rendered}</p>`);
+      const version = views.get('dashboard') ?? 0;
+      res.locals.pageView = { key: 'dashboard', version };
+      res.type('html').send(`<p>dashboard of data ${version}, render ${rendered}</p>`);
     });
-    const first = await request(app).get('/page').expect(200);
-    expect(first.text).toBe('<p>view 0 of data 1, render 1</p>');
-    // A publish: the page is answered from the previous view, once, then kept.
-    dataVersion = 2;
-    expect((await request(app).get('/page')).text).toBe('<p>view 0 of data 2, render 2</p>');
-    expect((await request(app).get('/page')).text).toBe('<p>view 0 of data 2, render 2</p>');
-    // The new view is complete: the next reader gets a page drawn from it.
-    generation = 1;
-    expect((await request(app).get('/page')).text).toBe('<p>view 1 of data 2, render 3</p>');
-    expect((await request(app).get('/page')).text).toBe('<p>view 1 of data 2, render 3</p>');
+    app.get('/list', (_req, res) => {
+      rendered += 1;
+      res.type('html').send(`<p>list, render ${rendered}</p>`);
+    });
+    expect((await request(app).get('/')).text).toBe('<p>dashboard of data 1, render 1</p>');
+    expect((await request(app).get('/')).text).toBe('<p>dashboard of data 1, render 1</p>');
+    expect((await request(app).get('/list')).text).toBe('<p>list, render 2</p>');
+    // The dashboard's new view is complete: the next reader gets a page drawn from it; the list stays kept.
+    views.set('dashboard', 2);
+    expect((await request(app).get('/')).text).toBe('<p>dashboard of data 2, render 3</p>');
+    expect((await request(app).get('/')).text).toBe('<p>dashboard of data 2, render 3</p>');
+    expect((await request(app).get('/list')).text).toBe('<p>list, render 2</p>');
   });
 });
