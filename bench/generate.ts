@@ -21,6 +21,9 @@ const START = Date.UTC(2021, 0, 1);
 const DAYS = 4 * 365 + 1;
 const DAY_MS = 86_400_000;
 
+/** The admin the benchmark signs in as to publish while readers read (a throwaway database in a temporary directory). */
+export const BENCH_ADMIN = { username: 'bench-admin', password: 'bench-admin-password-not-secret' };
+
 interface Originator {
   name: string;
   verification: Verification;
@@ -77,7 +80,7 @@ export async function generateDatabase(file: string, options: GenerateOptions): 
     const demo = readDataset(DEMO_DATASET_PATH);
     loadDataset(db, { ...demo, sources: [], figures: [] });
     const q = createQueries(db);
-    const userId = q.users.create('bench-admin', await hashPassword(`bench-${Date.now()}-${Math.random()}`, { log2N: 10, r: 8, p: 1 }), 'admin');
+    const userId = q.users.create(BENCH_ADMIN.username, await hashPassword(BENCH_ADMIN.password, { log2N: 10, r: 8, p: 1 }), 'admin');
     const rand = random(20240224);
     const indicator = new Map(q.indicators.list().map((i) => [i.code, i.id]));
     const locations = q.locations.list();

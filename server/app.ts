@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import cors from 'cors';
 import express, { type Express, type Request } from 'express';
 import pinoHttp from 'pino-http';
@@ -11,6 +13,7 @@ import { loadUser, requireAdmin, requireStaff } from './middleware/auth';
 import { csrfProtection } from './middleware/csrf';
 import { notFound } from './middleware/not-found';
 import { responseCache } from './middleware/response-cache';
+import { PageViews } from './charts/page-views';
 import { securityHeaders } from './middleware/security';
 import { formTooLarge, importUpload } from './middleware/upload';
 import { SESSION_COOKIE, sessions } from './middleware/session';
@@ -61,6 +64,14 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   if (!config.sessionSecret) throw new Error('createApp needs config.sessionSecret (main.ts sets it from SESSION_SECRET or the database)');
   const app = express();
   const q = createQueries(db);
+  // Chart pages are computed by a worker thread on its own connection when the database is a file;
+  // an in-memory test database computes them inline.
+  const workerFile = pageViewWorkerFile();
+  const pageViews = new PageViews(q, {
+    databasePath: config.databasePath !== ':memory:' && workerFile !== null ? config.databasePath : null,
+    workerFile,
+    onError: (err) => logger.error({ err }, 'a chart page could not be computed'),
+  });
 
   // Express reads NODE_ENV itself and, unset, assumes development (stack
   // traces in its fallback handler): it gets the validated value instead.
@@ -121,7 +132,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   // without a session cookie is answered before any session work; one with a
   // cookie only once it is known to be anonymous. Query parameters no page
   // reads (utm_source, …) are dropped, so they neither break a link nor grow the cache.
-  const pages = responseCache({ dataVersion, maxBytes: 16 * 1024 * 1024, maxEntries: 2_000, params: PAGE_QUERY_PARAMS });
+  const pages = responseCache({ dataVersion, viewVersion: (key) => pageViews.versionOf(key), maxBytes: 16 * 1024 * 1024, maxEntries: 2_000, params: PAGE_QUERY_PARAMS });
   const hasSession = (req: Request): boolean => req.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
   app.use((req, res, next) => (hasSession(req) ? next() : pages(req, res, next)));
 
@@ -135,15 +146,15 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(csrfProtection(config.sessionSecret));
   app.use((req, res, next) => (hasSession(req) ? pages(req, res, next) : next()));
 
-  app.use(dashboardRoutes(q));
-  app.use(indicatorRoutes(q));
-  app.use(compareRoutes(q));
+  app.use(dashboardRoutes(q, pageViews));
+  app.use(indicatorRoutes(q, pageViews));
+  app.use(compareRoutes(q, pageViews));
   app.use(authRoutes(q, config.sessionSecret));
   app.use(figureRoutes(q));
   app.use(historyRoutes(q));
-  app.use(sourceRoutes(q));
-  app.use(locationRoutes(q));
-  app.use(topicRoutes(q));
+  app.use(sourceRoutes(q, pageViews));
+  app.use(locationRoutes(q, pageViews));
+  app.use(topicRoutes(q, pageViews));
 
   // Everything under /admin needs a signed-in user; admin-only routers add requireAdmin.
   app.use('/admin', requireStaff);
@@ -165,4 +176,18 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(notFound);
   app.use(errorHandler(logger, config.nodeEnv === 'development'));
   return app;
+}
+
+/**
+ * The page-view worker's file: the compiled one beside this module, or the
+ * TypeScript source when the server runs under tsx (a worker inherits the
+ * --import tsx of its process); null under a test runner that transforms
+ * sources itself, which computes pages inline.
+ */
+function pageViewWorkerFile(): string | null {
+  const compiled = path.join(__dirname, 'charts', 'page-view-worker.js');
+  if (__filename.endsWith('.js') && fs.existsSync(compiled)) return compiled;
+  const source = path.join(__dirname, 'charts', 'page-view-worker.ts');
+  if (process.execArgv.some((a) => a.includes('tsx')) && fs.existsSync(source)) return source;
+  return null;
 }

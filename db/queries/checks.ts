@@ -35,6 +35,13 @@ export function checkQueries(db: Db) {
     WHERE f.status = 'published' AND f.location_id = (SELECT id FROM locations WHERE code = ?)
       AND f.reference_period_start = ? AND f.reported_by = ?
       AND (f.reference_period_end = ? OR f.measure = 'running_total')`);
+  // The whole neighbourhood of a place, start date and originator at once: a bulk re-check reads it
+  // once and picks each member's neighbours from it (the same rows the query above gives each one).
+  const neighbourhood = db.prepare<[string, string, string], CheckedFigure>(`
+    SELECT ${CHECKED} FROM figures f JOIN indicators i ON i.id = f.indicator_id JOIN locations l ON l.id = f.location_id
+    WHERE f.status = 'published' AND f.location_id = (SELECT id FROM locations WHERE code = ?)
+      AND f.reference_period_start = ? AND f.reported_by = ?
+    ORDER BY f.id`);
   const clear = db.prepare<[number]>('DELETE FROM figure_checks WHERE figure_id = ?');
   const insert = db.prepare<[number, string, string, string]>('INSERT INTO figure_checks (figure_id, kind, message, related) VALUES (?, ?, ?, ?)');
   const forFigure = db.prepare<[number], { kind: string; message: string; related: string }>(
@@ -67,6 +74,18 @@ export function checkQueries(db: Db) {
     // A figure of an indicator no relation names has only its quote to check, and no neighbour's finding rests on it.
     const related = new Set(rels.flatMap((r) => [r.indicator, ...r.others]));
     const done = new Set<number>();
+    // Neighbourhoods read once each (this call writes findings only, never figures, so they stay true).
+    const groups = new Map<string, CheckedFigure[]>();
+    const groupOf = (f: Pick<CheckedFigure, 'location' | 'start' | 'reported_by'>): CheckedFigure[] => {
+      const key = JSON.stringify([f.location, f.start, f.reported_by]);
+      let group = groups.get(key);
+      if (!group) {
+        group = neighbourhood.all(f.location, f.start, f.reported_by);
+        groups.set(key, group);
+      }
+      return group;
+    };
+    const neighboursIn = (f: CheckedFigure): CheckedFigure[] => groupOf(f).filter((g) => g.end === f.end || g.measure === 'running_total');
     for (const id of ids) {
       const f = checked.get(id);
       if (!f) continue;
@@ -75,11 +94,13 @@ export function checkQueries(db: Db) {
         replace(f.id, f.status === 'published' ? quoteChecks(f) : []);
         continue;
       }
-      for (const member of [f, ...neighboursOf(f)]) {
+      for (const member of [f, ...neighboursIn(f)]) {
         if (done.has(member.id)) continue;
         done.add(member.id);
-        const current = member.id === f.id ? f : checked.get(member.id);
-        replace(member.id, current?.status === 'published' ? [...quoteChecks(current), ...relationChecks(current, rels, neighboursOf(current))] : []);
+        // A neighbour is published (it came from the neighbourhood); the figure itself may not be.
+        const current: (CheckedFigure & { status?: string }) | undefined = member.id === f.id ? f : member;
+        const published = member.id === f.id ? f.status === 'published' : true;
+        replace(member.id, published && current ? [...quoteChecks(current), ...relationChecks(current, rels, neighboursIn(current))] : []);
       }
     }
   }

@@ -30,6 +30,14 @@ export function sourceQueries(db: Db) {
     'SELECT id, title, publisher, url, published_on, accessed_on, notes FROM sources WHERE id = ? AND public_since IS NOT NULL',
   );
   const publicSince = db.prepare<[number], { public_since: string | null }>('SELECT public_since FROM sources WHERE id = ?');
+  // One page of the public list: the public sources of the page first (ordered, offset over sources only),
+  // then each one's published figures counted through the (source, status) index.
+  const publicPage = db.prepare<[number, number], SourceRow & { figure_count: number }>(`
+    SELECT s.id, s.title, s.publisher, s.url, s.published_on, s.accessed_on, s.notes,
+           (SELECT COUNT(*) FROM figures f WHERE f.source_id = s.id AND f.status = 'published') AS figure_count
+    FROM (SELECT * FROM sources WHERE public_since IS NOT NULL ORDER BY published_on IS NULL, published_on DESC, title, id LIMIT ? OFFSET ?) s
+    ORDER BY s.published_on IS NULL, s.published_on DESC, s.title, s.id`);
+  const publicCount = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM sources WHERE public_since IS NOT NULL');
   const update = db.prepare<[NewSource & { id: number }]>(`
     UPDATE sources SET title = @title, publisher = @publisher, url = @url, published_on = @published_on,
       accessed_on = @accessed_on, notes = @notes, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
@@ -45,6 +53,11 @@ export function sourceQueries(db: Db) {
     listWithCounts: (): (SourceRow & { figure_count: number; public_since: string | null })[] => withCounts.all(),
     /** The sources a published figure has cited (migration 0009): what anonymous readers may see. */
     listPublicWithCounts: (): (SourceRow & { figure_count: number })[] => publicWithCounts.all(),
+    /** One page of the public sources with their published figure counts, in the order of listPublicWithCounts. */
+    listPublicWithCountsPage: (limit: number, offset: number): (SourceRow & { figure_count: number })[] =>
+      publicPage.all(limit, offset),
+    /** How many sources are public. */
+    countPublic: (): number => publicCount.get()?.n ?? 0,
     /** A source as anonymous readers may see it: only once a published figure has cited it. */
     getPublicById: (id: number): SourceRow | undefined => publicById.get(id),
     /** Since when a public figure names it; null while none has. */

@@ -4,6 +4,14 @@ import type { Request, RequestHandler, Response } from 'express';
 export interface ResponseCacheOptions {
   /** The current data version: any publish, edit, retire or import moves it. */
   dataVersion: () => number;
+  /**
+   * For pages drawn from a computed view (server/charts/page-views.ts; the
+   * route sets res.locals.pageView): the version of the newest complete view
+   * under a key. A page drawn from the previous view after a publish is kept
+   * and served again until its own new view is complete, then never again;
+   * other pages stay.
+   */
+  viewVersion?: (key: string) => number | undefined;
   /** Upper bound on the bytes kept: bodies, keys and headers together. */
   maxBytes: number;
   /** Upper bound on the number of answers kept. */
@@ -28,6 +36,8 @@ interface Entry {
   body: Buffer;
   bytes: number;
   headers: Record<string, string>;
+  /** The computed view the page was drawn from, if any. */
+  view: { key: string; version: number } | null;
 }
 
 const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 'sync-token', 'tally-contract-version', 'link'];
@@ -63,6 +73,7 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
   let bytes = 0;
   let version = -1;
 
+
   const evict = (key: string): void => {
     const entry = entries.get(key);
     if (!entry) return;
@@ -91,7 +102,12 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
       version = current;
     }
     const key = keyOf(req);
-    const hit = entries.get(key);
+    let hit = entries.get(key);
+    // A page drawn from a view that a newer one has replaced is drawn again.
+    if (hit?.view && options.viewVersion && options.viewVersion(hit.view.key) !== hit.view.version) {
+      evict(key);
+      hit = undefined;
+    }
     if (hit) {
       entries.delete(key);
       entries.set(key, hit);
@@ -104,7 +120,10 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
       res.send = send;
       // A page with a form token or a cookie belongs to one visitor (the login page): never shared.
       const shareable =
-        res.statusCode === 200 && typeof body === 'string' && !body.includes('name="_csrf"') && options.dataVersion() === version;
+        res.statusCode === 200 &&
+        typeof body === 'string' &&
+        !body.includes('name="_csrf"') &&
+        options.dataVersion() === version;
       const result = send(body);
       // Read the headers once send has set them all (Content-Type, ETag).
       if (shareable && !res.get('Set-Cookie')) {
@@ -121,7 +140,8 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
         const size = buffer.length + Buffer.byteLength(key) * 2 + headerBytes + ENTRY_OVERHEAD;
         if (size <= options.maxBytes / 4) {
           evict(key);
-          entries.set(key, { body: buffer, bytes: size, headers });
+          const view = (res.locals.pageView as Entry['view'] | undefined) ?? null;
+          entries.set(key, { body: buffer, bytes: size, headers, view });
           bytes += size;
           for (const oldest of entries.keys()) {
             if (bytes <= options.maxBytes && entries.size <= options.maxEntries) break;

@@ -1,22 +1,19 @@
 import { Router } from 'express';
 import type { Queries } from '../../db';
 import { VERIFICATIONS } from '../../db/types';
-import { DataVersionCache } from '../cache';
-import { buildChart, filterQuery, withoutRows } from '../charts/chart';
+import { filterQuery } from '../charts/chart';
+import type { PageViews } from '../charts/page-views';
 import { parseChartFilters } from '../validation/chart-query';
-import { filterFor } from './indicators';
 
-export function compareRoutes(q: Queries): Router {
+export function compareRoutes(q: Queries, views: PageViews): Router {
   const router = Router();
-  const cache = new DataVersionCache(8);
 
-  router.get('/compare', (req, res) => {
+  router.get('/compare', async (req, res) => {
     const filters = parseChartFilters(req.query, q);
     const chosen = filters.indicator.length > 0;
-    // Nothing is compared until at least one indicator is chosen: every figure at once is not a comparison.
-    const chart = cache.get(JSON.stringify(filters), q.exports.dataVersion().version, () =>
-      withoutRows(buildChart(chosen ? q.charts.listFigures(filterFor(filters)) : [], { id: 'compare', title: 'Comparison', filters })),
-    );
+    const served = await views.get('compare', JSON.stringify(filters), { filters });
+    const chart = served.value;
+    res.locals.pageView = served.view;
     res.render('compare', {
       title: 'Compare',
       filters,

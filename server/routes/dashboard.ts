@@ -1,109 +1,19 @@
 import { Router } from 'express';
 import type { Queries } from '../../db';
-import type { ChartFigureRow } from '../../db/queries/charts';
-import { DataVersionCache } from '../cache';
-import { buildChart, withoutRows } from '../charts/chart';
-import { periodLabel, shortValue } from '../charts/series';
-import { formatValue } from '../format';
+import type { PageViews } from '../charts/page-views';
 
-const VERIFICATION_RANK: Record<string, number> = { verified: 0, reported: 1, disputed: 2, claimed: 3 };
+export type { Coverage, Headline } from '../charts/pages';
+export { fundingCoverage } from '../charts/pages';
 
-/** The latest of the given figures: latest period end, then the best verified, then the newest. */
-function latest(rows: readonly ChartFigureRow[]): ChartFigureRow | null {
-  const sorted = [...rows].sort(
-    (a, b) =>
-      b.reference_period_end.localeCompare(a.reference_period_end) ||
-      (VERIFICATION_RANK[a.verification] ?? 9) - (VERIFICATION_RANK[b.verification] ?? 9) ||
-      a.admin_level - b.admin_level ||
-      b.id - a.id,
-  );
-  return sorted[0] ?? null;
-}
-
-export interface Coverage {
-  period: string;
-  location: string;
-  percent: number;
-  /** "~" unless both figures are exact: a share of rounded or bounded figures is itself approximate. */
-  text: string;
-  required: ChartFigureRow;
-  received: ChartFigureRow;
-}
-
-/** Funding received as a share of funding required, for each period and place where both are known. */
-export function fundingCoverage(rows: readonly ChartFigureRow[]): Coverage[] {
-  const required = rows.filter((r) => r.indicator_code === 'funding_required_usd' && r.verification !== 'claimed');
-  const received = rows.filter((r) => r.indicator_code === 'funding_received_usd' && r.verification !== 'claimed');
-  const out: Coverage[] = [];
-  for (const req of required) {
-    const rec = latest(
-      received.filter(
-        (r) => r.location_code === req.location_code && r.reference_period_start === req.reference_period_start && r.reference_period_end === req.reference_period_end,
-      ),
-    );
-    if (!rec || req.value === 0) continue;
-    if (out.some((c) => c.required.location_code === req.location_code && c.required.reference_period_start === req.reference_period_start)) continue;
-    const percent = Math.round((rec.value / req.value) * 100);
-    const exact = req.qualifier === 'exact' && rec.qualifier === 'exact';
-    out.push({ period: periodLabel(req.reference_period_start, req.reference_period_end), location: req.location_name, percent, text: `${exact ? '' : '~ '}${percent}%`, required: req, received: rec });
-  }
-  return out.sort((a, b) => b.required.reference_period_end.localeCompare(a.required.reference_period_end));
-}
-
-export interface Headline {
-  label: string;
-  value: string;
-  /** The full number when the value is shortened ("> 14.6 M"). */
-  exact?: string;
-  detail: string;
-  figure: ChartFigureRow;
-}
-
-export function dashboardRoutes(q: Queries): Router {
+export function dashboardRoutes(_q: Queries, views: PageViews): Router {
   const router = Router();
-  const cache = new DataVersionCache(1);
 
-  router.get('/', (_req, res) => {
-    res.render('dashboard', { title: 'Dashboard', ...cache.get('dashboard', q.exports.dataVersion().version, () => dashboardView(q)), chartScripts: true });
+  router.get('/', async (_req, res) => {
+    const served = await views.get('dashboard', '', {});
+    const value = served.value;
+    res.locals.pageView = served.view;
+    res.render('dashboard', { title: 'Dashboard', ...value, chartScripts: true });
   });
 
   return router;
-}
-
-/** Everything the dashboard shows, computed from the published figures. */
-function dashboardView(q: Queries) {
-  const casualtyFilter = { indicator: ['civilian_deaths', 'civilian_injuries'] };
-  const casualtyRows = q.charts.listFigures({ indicatorCodes: casualtyFilter.indicator });
-  const fundingFilter = { indicator: ['funding_required_usd', 'funding_received_usd'] };
-  const fundingRows = q.charts.listFigures({ indicatorCodes: fundingFilter.indicator });
-  const peopleFilter = { indicator: ['people_in_need', 'people_targeted', 'people_reached'] };
-  const peopleRows = q.charts.listFigures({ indicatorCodes: peopleFilter.indicator });
-
-  const runningTotals = casualtyRows.filter((r) => r.measure === 'running_total');
-  const headlines: Headline[] = [];
-  const deaths = latest(runningTotals.filter((r) => r.indicator_code === 'civilian_deaths'));
-  if (deaths) headlines.push({ label: `Civilians killed since ${deaths.reference_period_start}`, value: formatValue(deaths.value, deaths.qualifier), detail: `${deaths.location_name}, as of ${deaths.reference_period_end}`, figure: deaths });
-  const injuries = latest(runningTotals.filter((r) => r.indicator_code === 'civilian_injuries'));
-  if (injuries) headlines.push({ label: `Civilians injured since ${injuries.reference_period_start}`, value: formatValue(injuries.value, injuries.qualifier), detail: `${injuries.location_name}, as of ${injuries.reference_period_end}`, figure: injuries });
-  const inNeed = latest(peopleRows.filter((r) => r.indicator_code === 'people_in_need'));
-  if (inNeed) headlines.push({ label: 'People in need', value: shortValue(inNeed.value, inNeed.qualifier, 'people'), exact: formatValue(inNeed.value, inNeed.qualifier), detail: `${inNeed.location_name}, ${periodLabel(inNeed.reference_period_start, inNeed.reference_period_end)}`, figure: inNeed });
-  const coverage = fundingCoverage(fundingRows);
-  const latestCoverage = coverage[0];
-  if (latestCoverage) {
-    headlines.push({
-      label: 'Funding coverage',
-      value: latestCoverage.text,
-      detail: `${latestCoverage.location}, ${latestCoverage.period}: received ${shortValue(latestCoverage.received.value, latestCoverage.received.qualifier, 'usd')} of ${shortValue(latestCoverage.required.value, latestCoverage.required.qualifier, 'usd')} required`,
-      figure: latestCoverage.received,
-    });
-  }
-
-  return {
-    headlines,
-    coverage,
-    casualties: withoutRows(buildChart(casualtyRows, { id: 'casualties', title: 'Civilian deaths and injuries', filters: casualtyFilter })),
-    funding: withoutRows(buildChart(fundingRows, { id: 'funding', title: 'Funding required and received', filters: fundingFilter })),
-    people: withoutRows(buildChart(peopleRows, { id: 'people', title: 'People in need, targeted and reached', filters: peopleFilter })),
-    latestFigures: q.charts.listLatest(10),
-  };
 }

@@ -1,40 +1,31 @@
 import { Router } from 'express';
 import type { Queries } from '../../db';
-import { DataVersionCache } from '../cache';
-import { buildChart, filterQuery, withoutRows } from '../charts/chart';
+import { filterQuery } from '../charts/chart';
+import type { PageViews } from '../charts/page-views';
 import { HttpError } from '../errors';
 import { parseChartFilters, parseColourBy } from '../validation/chart-query';
 
-/** The latest figures listed under an indicator's chart; the rest are a click away on /figures. */
-const LISTED_FIGURES = 50;
+export { filterFor } from '../charts/pages';
 
-export function indicatorRoutes(q: Queries): Router {
+export function indicatorRoutes(q: Queries, views: PageViews): Router {
   const router = Router();
-  const cache = new DataVersionCache(8);
 
   router.get('/indicators', (_req, res) => {
     res.render('indicators/index', { title: 'Indicators', indicators: q.indicators.list() });
   });
 
-  router.get('/indicators/:code', (req, res) => {
+  router.get('/indicators/:code', async (req, res) => {
     const indicator = q.indicators.getByCode(req.params.code);
     if (!indicator) throw new HttpError(404, `there is no indicator "${req.params.code}"`);
     const by = parseColourBy(req.query.by);
     const filters = parseChartFilters({ ...req.query, indicator: undefined }, q);
     const key = JSON.stringify([indicator.code, by, filters]);
-    const view = cache.get(key, q.exports.dataVersion().version, () => {
-      const rows = q.charts.listFigures({ ...filterFor(filters), indicatorCodes: [indicator.code] });
-      const chart = buildChart(rows, { id: 'indicator', title: indicator.name, colourBy: by, filters: { ...filters, indicator: [indicator.code] } });
-      return { chart: withoutRows(chart), figures: rows.slice(-LISTED_FIGURES).reverse(), total: rows.length };
-    });
+    const served = await views.get('indicator', key, { code: indicator.code, name: indicator.name, by, filters });
+    const view = served.value;
+    res.locals.pageView = served.view;
     const allHref = `/figures?${filterQuery({ ...filters, indicator: [indicator.code] }, ['indicator', 'location', 'verification'])}`;
     res.render('indicators/show', { title: indicator.name, indicator, by, filters, ...view, allHref, chartScripts: true });
   });
 
   return router;
-}
-
-/** The query filter of parsed chart filters. */
-export function filterFor(f: ReturnType<typeof parseChartFilters>) {
-  return { indicatorCodes: f.indicator, locationCodes: f.location, originators: f.originator, verifications: f.verification, from: f.from, to: f.to };
 }

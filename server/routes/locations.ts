@@ -1,24 +1,17 @@
 import { Router } from 'express';
 import type { Queries } from '../../db';
-import { DataVersionCache } from '../cache';
-import { buildChart, withoutRows } from '../charts/chart';
+import type { PageViews } from '../charts/page-views';
 import { HttpError } from '../errors';
 
-/** The latest figures listed under a place's chart; the rest are a click away on /figures. */
-const LISTED_FIGURES = 50;
-
-export function locationRoutes(q: Queries): Router {
+export function locationRoutes(q: Queries, views: PageViews): Router {
   const router = Router();
-  const cache = new DataVersionCache(8);
 
-  router.get('/locations/:code', (req, res) => {
+  router.get('/locations/:code', async (req, res) => {
     const location = q.locations.getByCode(req.params.code);
     if (!location) throw new HttpError(404, `there is no place "${req.params.code}"`);
-    const view = cache.get(location.code, q.exports.dataVersion().version, () => {
-      const rows = q.charts.listFigures({ locationCodes: [location.code] });
-      const chart = buildChart(rows, { id: 'location', title: location.name, filters: { location: [location.code] } });
-      return { chart: withoutRows(chart), figures: rows.slice(-LISTED_FIGURES).reverse(), total: rows.length };
-    });
+    const served = await views.get('location', location.code, { code: location.code, name: location.name });
+    const view = served.value;
+    res.locals.pageView = served.view;
     const parent = location.parent_id === null ? null : (q.charts.getLocationById(location.parent_id) ?? null);
     res.render('locations/show', {
       title: location.name,

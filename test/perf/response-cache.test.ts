@@ -105,3 +105,32 @@ describe('request logs', () => {
     expect(logged?.req?.url).toContain('(10040 characters)');
   });
 });
+
+describe('pages drawn from computed views', () => {
+  test('a page drawn from a previous view is kept until its own new view is complete; other pages stay kept', async () => {
+    const dataVersion = 2;
+    // The newest complete view of each page: the dashboard's is still of data version 1.
+    const views = new Map([['dashboard', 1]]);
+    let rendered = 0;
+    const app = express();
+    app.use(responseCache({ dataVersion: () => dataVersion, viewVersion: (key) => views.get(key), maxBytes: 1 << 20, maxEntries: 10 }));
+    app.get('/', (_req, res) => {
+      rendered += 1;
+      const version = views.get('dashboard') ?? 0;
+      res.locals.pageView = { key: 'dashboard', version };
+      res.type('html').send(`<p>dashboard of data ${version}, render ${rendered}</p>`);
+    });
+    app.get('/list', (_req, res) => {
+      rendered += 1;
+      res.type('html').send(`<p>list, render ${rendered}</p>`);
+    });
+    expect((await request(app).get('/')).text).toBe('<p>dashboard of data 1, render 1</p>');
+    expect((await request(app).get('/')).text).toBe('<p>dashboard of data 1, render 1</p>');
+    expect((await request(app).get('/list')).text).toBe('<p>list, render 2</p>');
+    // The dashboard's new view is complete: the next reader gets a page drawn from it; the list stays kept.
+    views.set('dashboard', 2);
+    expect((await request(app).get('/')).text).toBe('<p>dashboard of data 2, render 3</p>');
+    expect((await request(app).get('/')).text).toBe('<p>dashboard of data 2, render 3</p>');
+    expect((await request(app).get('/list')).text).toBe('<p>list, render 2</p>');
+  });
+});

@@ -53,8 +53,9 @@ function growDatabase(databasePath: string): { figureIds: [number, number]; indi
     q.transaction(() => {
       for (let i = 0; i < batch; i++) {
         const start = new Date(firstDay + Math.floor(random() * 1_000) * 86_400_000).toISOString().slice(0, 10);
-        const value = Math.floor(random() * 10_000);
         const indicator = pick(indicators);
+        // A share in percent is at most 100 (migration 0008 refuses more).
+        const value = Math.floor(random() * (indicator.unit === 'percent' ? 101 : 10_000));
         q.figures.create(
           {
             indicator_id: indicator.id,
@@ -196,6 +197,7 @@ async function main(): Promise<void> {
         period_kind: 'day',
         reference_period_start: '2024-06-01',
         reference_period_end: '2024-06-01',
+        measure: 'period_count',
         value: String(value),
         qualifier: 'exact',
         verification: 'reported',

@@ -81,4 +81,46 @@ describe('two server processes sharing one database file', () => {
     expect(await writer.refreshToken()).toBe(true);
     expect((await writer.get(`/admin/figures/${id}`)).status).toBe(200);
   }, 60_000);
+
+  test('after a publish, a chart page is answered at once and shows the new figure once its view is computed (never a half-built page)', async () => {
+    if (!one || !two) throw new Error('servers not started');
+    const writer = new StaffClient(one.base);
+    await writer.login();
+    const html = await (await writer.get('/admin/figures/new')).text();
+    const firstOption = (name: string): string => new RegExp(`name="${name}"[\\s\\S]*?<option value="(\\d+)"`).exec(html)?.[1] ?? '';
+    // Both processes have a computed dashboard from before the publish.
+    for (const server of [one, two]) expect((await fetch(`${server.base}/`)).status).toBe(200);
+    const created = await writer.postForm('/admin/figures', {
+      indicator_id: firstOption('indicator_id'),
+      location_id: firstOption('location_id'),
+      source_id: firstOption('source_id'),
+      period_kind: 'day',
+      reference_period_start: '2024-05-06',
+      reference_period_end: '2024-05-06',
+      measure: 'period_count',
+      value: '4322',
+      qualifier: 'exact',
+      verification: 'reported',
+      reported_by: 'Page view check',
+      source_quote: 'published while the dashboard was computed',
+    });
+    const id = Number(/(\d+)$/.exec(created.headers.get('location') ?? '')?.[1]);
+    expect((await writer.postForm(`/admin/figures/${id}/submit`, {})).status).toBe(303);
+    expect((await writer.postForm(`/admin/figures/${id}/publish`, { reason: 'page view check, admin working alone' })).status).toBe(303);
+
+    for (const server of [one, two]) {
+      // Every answer is a whole page; within a few seconds it lists the new figure among the latest published.
+      let shown = false;
+      for (let attempt = 0; attempt < 100 && !shown; attempt++) {
+        const res = await fetch(`${server.base}/`);
+        expect(res.status).toBe(200);
+        const page = await res.text();
+        expect(page).toContain('</html>');
+        shown = page.includes(`href="/figures/${id}"`);
+        if (!shown) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(shown).toBe(true);
+    }
+  }, 60_000);
 });
+

@@ -1,0 +1,209 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Queries } from '../../db';
+import { PAGE_BUILDERS, type PageArgs, type PageName, type PageView } from './pages';
+
+let building = 0;
+
+/**
+ * True while a page view is computed on this thread (inline mode): the
+ * query-plan test tells the statements a request runs from those a view
+ * computation runs, which production runs on the worker thread.
+ */
+export function computingPageView(): boolean {
+  return building > 0;
+}
+
+/** A page's view and whether it was computed from an earlier data version than the current one. */
+export interface Served<T> {
+  value: T;
+  /** True while a newer version is being computed: the page shows the last complete one. */
+  stale: boolean;
+  /** Which view this is: the response cache keeps a page drawn from it only while it is the newest. */
+  view: { key: string; version: number };
+}
+
+interface Entry {
+  version: number;
+  value: unknown;
+}
+
+interface Job {
+  key: string;
+  name: PageName;
+  args: unknown;
+  waiters: { resolve: (entry: Entry) => void; reject: (err: Error) => void }[];
+}
+
+export interface PageViewsOptions {
+  /** The database file the worker opens; null computes on the caller's thread (tests, :memory:). */
+  databasePath: string | null;
+  /** The worker's module (server/charts/page-view-worker, compiled or under tsx). */
+  workerFile?: string | null;
+  /** Views kept (64 unless told; the chart routes kept 41 before), least recently used first out. */
+  maxEntries?: number;
+  onError?: (err: Error) => void;
+}
+
+/**
+ * The views of chart pages, computed away from the request path and kept per
+ * page. A page whose data has not changed is answered from its entry. After a
+ * publish, the page is answered at once from its last complete view while a
+ * worker thread (its own connection, one read transaction, so never a half
+ * applied change) computes the new one; readers see the new data as soon as
+ * it is complete, never a half-built one and never a wait on the event loop.
+ * Only a page never computed before waits, for the worker, with the event
+ * loop free for every other request.
+ *
+ * Without a database file (an in-memory test database) the view is computed
+ * on the caller's thread when the data version moved, as before.
+ */
+export class PageViews {
+  private readonly entries = new Map<string, Entry>();
+  /** Pages nobody has a view of yet, first come first served: their readers wait. */
+  private readonly urgent: Job[] = [];
+  /** Newer views of pages answered from a previous one. */
+  private readonly background: Job[] = [];
+  private readonly jobs = new Map<string, Job>();
+  private running: Job | null = null;
+  private worker: Worker | null = null;
+  private readonly maxEntries: number;
+
+  constructor(
+    private readonly q: Queries,
+    private readonly options: PageViewsOptions,
+  ) {
+    this.maxEntries = options.maxEntries ?? 64;
+  }
+
+  /** The view of page `name` with `args`, keyed by `key` (the page's normalised query). */
+  async get<N extends PageName>(name: N, key: string, args: PageArgs<N>): Promise<Served<PageView<N>>> {
+    const fullKey = `${name}\u0000${key}`;
+    const version = this.q.exports.dataVersion().version;
+    const hit = this.entries.get(fullKey);
+    if (hit && hit.version >= version) return { value: this.touch(fullKey, hit).value as PageView<N>, stale: false, view: { key: fullKey, version: hit.version } };
+    if (this.options.databasePath === null) {
+      const build = PAGE_BUILDERS[name] as (q: Queries, a: unknown) => PageView<N>;
+      building += 1;
+      let value: PageView<N>;
+      try {
+        value = build(this.q, args);
+      } finally {
+        building -= 1;
+      }
+      this.store(fullKey, { version, value });
+      return { value, stale: false, view: { key: fullKey, version } };
+    }
+    if (hit) {
+      this.schedule(fullKey, name, args, false).catch((err: unknown) => this.options.onError?.(err as Error));
+      return { value: this.touch(fullKey, hit).value as PageView<N>, stale: true, view: { key: fullKey, version: hit.version } };
+    }
+    let entry: Entry;
+    try {
+      entry = await this.schedule(fullKey, name, args, true);
+    } catch (err) {
+      // The worker failed (it is started again for the next page): this page is computed here, as without one.
+      this.options.onError?.(err as Error);
+      const build = PAGE_BUILDERS[name] as (q: Queries, a: unknown) => PageView<N>;
+      entry = { version, value: build(this.q, args) };
+      this.store(fullKey, entry);
+    }
+    return { value: entry.value as PageView<N>, stale: entry.version < this.q.exports.dataVersion().version, view: { key: fullKey, version: entry.version } };
+  }
+
+  /** The data version of the newest complete view kept under a key (from Served.view). */
+  versionOf(key: string): number | undefined {
+    return this.entries.get(key)?.version;
+  }
+
+  /** Stops the worker (at shutdown). */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) await worker.terminate();
+  }
+
+  private touch(key: string, entry: Entry): Entry {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  private store(key: string, entry: Entry): void {
+    const current = this.entries.get(key);
+    if (current && current.version > entry.version) return;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  /** Queues a computation (once per page); pages nobody has a view of go first, in the order asked. */
+  private schedule(key: string, name: PageName, args: unknown, urgent: boolean): Promise<Entry> {
+    return new Promise((resolve, reject) => {
+      let job = this.jobs.get(key);
+      if (!job) {
+        job = { key, name, args, waiters: [] };
+        this.jobs.set(key, job);
+        (urgent ? this.urgent : this.background).push(job);
+      } else if (urgent && job !== this.running) {
+        const at = this.background.indexOf(job);
+        if (at >= 0) {
+          this.background.splice(at, 1);
+          this.urgent.push(job);
+        }
+      }
+      job.waiters.push({ resolve, reject });
+      this.pump();
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const file = this.options.workerFile ?? path.join(__dirname, 'page-view-worker.js');
+    const workerData = { databasePath: this.options.databasePath };
+    // Under tsx the TypeScript source is loaded through tsx's CommonJS hook.
+    const worker = file.endsWith('.ts')
+      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData })
+      : new Worker(file, { workerData });
+    worker.unref();
+    worker.on('message', (message: { version: number; value?: unknown; error?: string }) => this.finish(message));
+    worker.on('error', (err) => {
+      this.worker = null;
+      this.finish({ version: 0, error: err.message });
+    });
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = null;
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private pump(): void {
+    if (this.running) return;
+    const job = this.urgent.shift() ?? this.background.shift();
+    if (!job) return;
+    this.running = job;
+    this.ensureWorker().postMessage({ name: job.name, args: job.args });
+  }
+
+  private finish(message: { version: number; value?: unknown; error?: string }): void {
+    const job = this.running;
+    this.running = null;
+    if (job) {
+      this.jobs.delete(job.key);
+      if (message.error !== undefined) {
+        const err = new Error(`computing the ${job.name} page failed: ${message.error}`);
+        for (const w of job.waiters) w.reject(err);
+      } else {
+        const entry = { version: message.version, value: message.value };
+        this.store(job.key, entry);
+        for (const w of job.waiters) w.resolve(entry);
+      }
+    }
+    this.pump();
+  }
+}
