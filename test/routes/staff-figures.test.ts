@@ -90,7 +90,7 @@ describe('figure form validation', () => {
     expect(source).toMatchObject({ title: 'Flash update 12', publisher: 'UN OCHA', published_on: '2024-04-01' });
     expect(t.q.figureEdits.getRow(id)?.source_id).toBe(source?.id);
     const next = await erin.agent.get('/admin/figures/new').expect(200);
-    expect(next.text).toContain(`<option value="${source?.id}" selected>`);
+    expect(next.text).toContain(`<input type="radio" name="source_id" value="${source?.id}" checked>`);
     expect(next.text).toContain('name="reported_by" type="text" value="OHCHR"');
   });
 });

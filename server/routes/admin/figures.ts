@@ -7,6 +7,7 @@ import { HttpError } from '../../errors';
 import { currentUser, requireAdmin } from '../../middleware/auth';
 import { formValues, parseFigureForm, requiredReason, type FieldErrors, type FormValues } from '../../validation/forms';
 import { parseId } from '../../validation/query';
+import type { OverlappingFigure } from '../../../db/queries/staff-figures';
 import { WorkflowError } from '../../workflow/errors';
 import * as workflow from '../../workflow/figures';
 import { StaleEditError } from '../../workflow/figures';
@@ -28,6 +29,30 @@ function numberEchoes(values: FormValues): Record<'value' | 'value_low' | 'value
   return { value: echo(values.value), value_low: echo(values.value_low), value_high: echo(values.value_high) };
 }
 
+/** What "Save and add another" keeps for the next figure from the same document. */
+export const KEPT_FOR_NEXT = [
+  'source_id', 'reported_by', 'verification', 'claimed_by', 'location_id', 'period_kind', 'reference_period_start', 'reference_period_end', 'measure',
+] as const;
+
+/** The kept values a new-figure URL carries (`?source=` from a source's page, or the fields themselves), as strings the form re-shows. */
+function keptValues(query: Request['query']): FormValues {
+  const values: FormValues = {};
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 500 ? v : undefined);
+  for (const name of KEPT_FOR_NEXT) {
+    const v = text(query[name]);
+    if (v !== undefined) values[name] = v;
+  }
+  const source = text(query.source);
+  if (source !== undefined) values.source_id = source;
+  return values;
+}
+
+/** "Find", or Enter pressed with words typed in the source search and no source chosen yet: show what they find, save nothing. */
+function wantsSourceSearch(values: FormValues): boolean {
+  if (values.step === 'find-source') return true;
+  return (values.source_q ?? '').trim() !== '' && (values.source_id ?? '') === '';
+}
+
 function revisionToken(values: FormValues): number | undefined {
   const raw = values.revision;
   return raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
@@ -38,9 +63,23 @@ export function adminFigureRoutes(q: Queries): Router {
 
   function renderForm(
     res: Response,
-    options: { figureId: number | null; values: FormValues; errors: FieldErrors; revision: number | null; conflict?: unknown; status?: number },
+    options: {
+      figureId: number | null;
+      values: FormValues;
+      errors: FieldErrors;
+      revision: number | null;
+      conflict?: unknown;
+      status?: number;
+      duplicates?: OverlappingFigure[];
+      notice?: string;
+    },
   ): void {
     res.status(options.status ?? (Object.keys(options.errors).length > 0 ? 400 : 200));
+    const chosenId = /^[1-9]\d{0,14}$/.test(options.values.source_id ?? '') ? Number(options.values.source_id) : null;
+    const chosen = chosenId === null ? undefined : q.staffFigures.sourceChoice(chosenId);
+    const sourceQuery = (options.values.source_q ?? '').trim().slice(0, 200);
+    // The picker offers the chosen source, then what the typed words find (or, with none typed and none chosen, the newest).
+    const found = sourceQuery !== '' || !chosen ? q.staffFigures.findSources(sourceQuery, 15) : [];
     res.render('admin/figures/form', {
       title: options.figureId ? `Edit figure ${options.figureId}` : 'New figure',
       figureId: options.figureId,
@@ -52,7 +91,11 @@ export function adminFigureRoutes(q: Queries): Router {
       conflict: options.conflict ?? null,
       indicators: q.indicators.list(),
       locations: q.locations.list(),
-      sources: q.sources.listForPicker(),
+      chosenSource: chosen ?? null,
+      sourceChoices: found.filter((c) => c.id !== chosen?.id),
+      sourceQuery,
+      duplicates: options.duplicates ?? [],
+      notice: options.notice ?? null,
       qualifiers: QUALIFIERS,
       verifications: VERIFICATIONS,
       measures: MEASURES,
@@ -93,6 +136,14 @@ export function adminFigureRoutes(q: Queries): Router {
     throw err;
   }
 
+  /** The picker's suggestions as JSON for the form's script: the same search as its "Find" button. */
+  router.get('/admin/figures/source-suggestions', (req, res) => {
+    const text = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
+    res.json(
+      q.staffFigures.findSources(text, 15).map((c) => ({ id: c.id, title: c.title, publisher: c.publisher, url: c.url, published_on: c.published_on })),
+    );
+  });
+
   router.get('/admin/figures/new', (req, res) => {
     const last = req.session.lastEntry;
     const values: FormValues = { period_kind: 'day', qualifier: 'exact', verification: 'reported' };
@@ -100,15 +151,30 @@ export function adminFigureRoutes(q: Queries): Router {
       values.source_id = String(last.source_id);
       values.reported_by = last.reported_by;
     }
+    Object.assign(values, keptValues(req.query));
     renderForm(res, { figureId: null, values, errors: {}, revision: null });
   });
 
   router.post('/admin/figures', (req, res) => {
     const user = currentUser(res);
+    const typed = formValues(req.body);
+    if (wantsSourceSearch(typed)) {
+      renderForm(res, { figureId: null, values: typed, errors: {}, revision: null });
+      return;
+    }
     const input = readFigure(req.body);
     if (!input.ok) {
       renderForm(res, { figureId: null, values: input.values, errors: input.errors, revision: null });
       return;
+    }
+    // Before saving: the same indicator, place and an overlapping period already stated asks for a confirmation.
+    if (input.values.confirm_duplicate !== 'yes') {
+      const f = input.fields;
+      const duplicates = q.staffFigures.overlapping({ indicator_id: f.indicator_id, location_id: f.location_id, start: f.reference_period_start, end: f.reference_period_end });
+      if (duplicates.length > 0) {
+        renderForm(res, { figureId: null, values: input.values, errors: {}, revision: null, duplicates });
+        return;
+      }
     }
     let id: number;
     try {
@@ -119,6 +185,16 @@ export function adminFigureRoutes(q: Queries): Router {
     }
     const saved = q.figureEdits.getRow(id);
     if (saved) req.session.lastEntry = { source_id: saved.source_id, reported_by: saved.reported_by };
+    if (input.values.then === 'another' && saved) {
+      const kept = new URLSearchParams();
+      for (const name of KEPT_FOR_NEXT) kept.set(name, name === 'source_id' ? String(saved.source_id) : (input.values[name] ?? ''));
+      req.session.flash = {
+        kind: 'success',
+        message: `Draft figure ${id} saved. This form keeps its source, originator, place, period and measure for the next one.`,
+      };
+      res.redirect(303, `/admin/figures/new?${kept.toString()}`);
+      return;
+    }
     req.session.flash = { kind: 'success', message: `Draft figure ${id} saved. Submit it for review when it is ready.` };
     res.redirect(303, `/admin/figures/${id}`);
   });
@@ -177,6 +253,10 @@ export function adminFigureRoutes(q: Queries): Router {
     const values = formValues(req.body);
     const expected = revisionToken(values);
     if (expected === undefined) throw new HttpError(400, 'The form is missing its revision number: reload the edit page and try again.');
+    if (wantsSourceSearch(values)) {
+      renderForm(res, { figureId: row.id, values, errors: {}, revision: expected });
+      return;
+    }
     const input = readFigure(req.body);
     if (!input.ok) {
       renderForm(res, { figureId: row.id, values: input.values, errors: input.errors, revision: expected });
