@@ -34,8 +34,8 @@
   if (sourcePicker) sourcePicker.addEventListener('change', updateSource);
   updateSource();
 
-  // A duplicate warning shown on saving takes focus, as an error summary does.
-  var duplicates = document.getElementById('duplicates');
+  // A duplicate warning or an edit conflict shown on saving takes focus, as an error summary does.
+  var duplicates = document.getElementById('duplicates') || document.getElementById('conflict');
   if (duplicates && !document.querySelector('.error-summary')) duplicates.focus();
 
   // "14.6 million" is kept as typed; the number it stands for is shown beside it.

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Queries } from '../../../db';
 import type { NewSource } from '../../../db/queries/sources';
+import { MERGE_UNITS, fieldsFromSnapshot, mergeFigureEdits, resolveConflicts, type MergeUnit, type UnitOutcome } from '../../domain/merge';
 import { FIGURE_FIELDS, MEASURE_LABELS, MEASURES, QUALIFIERS, VERIFICATIONS, parseWholeNumber, type FigureFields } from '../../domain/figure';
 import { formatNumber } from '../../format';
 import { HttpError } from '../../errors';
@@ -144,6 +145,77 @@ export function adminFigureRoutes(q: Queries): Router {
     );
   });
 
+  /** How a field's value reads on the comparison: names for the indicator, place and source, not ids. */
+  function display(fields: FigureFields, field: (typeof FIGURE_FIELDS)[number], newSourceTitle: string | undefined): string {
+    const v = fields[field];
+    if (v === null || v === '') return '—';
+    if (field === 'indicator_id') return q.indicators.getById(fields.indicator_id)?.name ?? `(indicator ${fields.indicator_id} no longer exists)`;
+    if (field === 'location_id') {
+      const place = q.locations.getById(fields.location_id);
+      return place ? `${place.name} (${place.code})` : `(place ${fields.location_id} no longer exists)`;
+    }
+    if (field === 'source_id') {
+      if (fields.source_id === 0) return `New source: ${newSourceTitle ?? ''}`;
+      const source = q.sources.getById(fields.source_id);
+      return source ? `${source.publisher}: ${source.title}` : `(source ${fields.source_id} no longer exists)`;
+    }
+    if (field === 'measure') return MEASURE_LABELS[fields.measure];
+    return String(v);
+  }
+
+  /**
+   * Someone saved the figure after this form was opened: both edits are
+   * combined three ways (server/domain/merge.ts). The form comes back holding
+   * every change only one side made, and asks about what both changed.
+   */
+  function threeWay(figureId: number, startedFrom: number, theirs: FigureFields, mine: FigureFields, typed: FormValues) {
+    const revision = q.figureEdits.getRevision(figureId, startedFrom);
+    const base = revision ? fieldsFromSnapshot(JSON.parse(revision.snapshot) as Record<string, unknown>, theirs) : null;
+    const result = mergeFigureEdits(base, theirs, mine);
+    const values: FormValues = { ...typed, ...valuesOf(result.merged) };
+    if (result.merged.source_id === 0) values.source_id = 'new';
+    const statement = result.outcomes.find((o) => o.unit.name === 'statement');
+    if (statement?.change !== 'theirs') values.period_kind = typed.period_kind ?? values.period_kind ?? 'range';
+    values.source_q = '';
+    // The combination is checked again: units from two versions may not fit together.
+    const recheck = parseFigureForm(values, (id) => q.indicators.getById(id));
+    const pending = q.figureEdits.getPending(figureId);
+    const editorId = pending ? pending.updated_by : q.figureEdits.getRow(figureId)?.updated_by;
+    const theirName = (editorId ? q.users.getById(editorId)?.username : undefined) ?? 'Someone else';
+    const newTitle = typed.new_source_title;
+    const rows = (unit: MergeUnit) =>
+      unit.fields.map((field) => ({
+        field,
+        base: base ? display(base, field, newTitle) : 'not known',
+        theirs: display(theirs, field, newTitle),
+        mine: display(mine, field, newTitle),
+      }));
+    const view = {
+      theirName,
+      units: result.outcomes.map((o: UnitOutcome) => ({ name: o.unit.name, change: o.change, rows: rows(o.unit) })),
+      conflicts: result.conflicts.map((u) => u.name),
+      takenFromTheirs: result.outcomes.filter((o) => o.change === 'theirs').map((o) => o.unit.name),
+      keptFromMine: result.outcomes.filter((o) => o.change === 'mine').map((o) => o.unit.name),
+    };
+    return { values, errors: recheck.ok ? {} : recheck.errors, view };
+  }
+
+  /**
+   * A form re-saved after a conflict carries the answers (`take_<unit>` =
+   * theirs): each such unit is taken whole from the version saved now, if it is still the newest.
+   */
+  function withAnswers(figureId: number, token: number, values: FormValues): FormValues {
+    const takeTheirs = MERGE_UNITS.map((u) => u.name).filter((name) => values[`take_${name}`] === 'theirs');
+    if (takeTheirs.length === 0) return values;
+    const current = workflow.currentContent(q, figureId);
+    if (current.revision !== token) return values;
+    const theirs = valuesOf(current.fields);
+    const resolved = resolveConflicts(values, theirs, takeTheirs);
+    if (takeTheirs.includes('statement')) resolved.period_kind = theirs.period_kind ?? 'range';
+    if (takeTheirs.includes('source_id')) resolved.source_id = theirs.source_id ?? '';
+    return resolved;
+  }
+
   router.get('/admin/figures/new', (req, res) => {
     const last = req.session.lastEntry;
     const values: FormValues = { period_kind: 'day', qualifier: 'exact', verification: 'reported' };
@@ -257,7 +329,7 @@ export function adminFigureRoutes(q: Queries): Router {
       renderForm(res, { figureId: row.id, values, errors: {}, revision: expected });
       return;
     }
-    const input = readFigure(req.body);
+    const input = readFigure(withAnswers(row.id, expected, values));
     if (!input.ok) {
       renderForm(res, { figureId: row.id, values: input.values, errors: input.errors, revision: expected });
       return;
@@ -278,13 +350,14 @@ export function adminFigureRoutes(q: Queries): Router {
         return;
       }
       const current = workflow.currentContent(q, row.id);
+      const merge = threeWay(row.id, expected, current.fields, input.fields, input.values);
       renderForm(res, {
         figureId: row.id,
-        values: input.values,
-        errors: {},
-        // Saving again from this page deliberately replaces the other person's version.
+        values: merge.values,
+        errors: merge.errors,
+        // The re-shown form carries the newest revision and both sides' changes: saving it keeps both.
         revision: current.revision,
-        conflict: { theirs: valuesOf(current.fields), mine: input.values, fields: FIGURE_FIELDS },
+        conflict: merge.view,
         status: 409,
       });
     }
