@@ -54,6 +54,18 @@ function wantsSourceSearch(values: FormValues): boolean {
   return (values.source_q ?? '').trim() !== '' && (values.source_id ?? '') === '';
 }
 
+const RESUMED = 'You are signed in again. This is the form as you sent it, with everything you typed; nothing was saved yet: check it and save.';
+
+/** The values of a form carried through signing in again (server/auth/resume.ts), once, on the page it belongs to. */
+function takeResumedForm(req: Request): FormValues | null {
+  const resumed = req.session.resumedForm;
+  if (!resumed || resumed.path !== req.path) return null;
+  delete req.session.resumedForm;
+  const values: FormValues = Object.create(null) as FormValues;
+  Object.assign(values, resumed.values);
+  return values;
+}
+
 function revisionToken(values: FormValues): number | undefined {
   const raw = values.revision;
   return raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
@@ -224,6 +236,11 @@ export function adminFigureRoutes(q: Queries): Router {
       values.reported_by = last.reported_by;
     }
     Object.assign(values, keptValues(req.query));
+    const resumed = takeResumedForm(req);
+    if (resumed) {
+      renderForm(res, { figureId: null, values: resumed, errors: {}, revision: null, notice: RESUMED });
+      return;
+    }
     renderForm(res, { figureId: null, values, errors: {}, revision: null });
   });
 
@@ -315,6 +332,13 @@ export function adminFigureRoutes(q: Queries): Router {
     const row = loadFigure(req);
     if (row.status === 'retired') throw new HttpError(409, 'A retired figure is not edited: restore one of its revisions from its history.');
     const pending = q.figureEdits.getPending(row.id);
+    const resumed = takeResumedForm(req);
+    if (resumed) {
+      // The revision the form was opened at, so an edit made meanwhile by someone else is still caught on saving.
+      const revision = revisionToken(resumed) ?? q.figureEdits.latestRevisionId(row.id);
+      renderForm(res, { figureId: row.id, values: resumed, errors: {}, revision, notice: RESUMED });
+      return;
+    }
     renderForm(res, { figureId: row.id, values: valuesOf(pending ?? row), errors: {}, revision: q.figureEdits.latestRevisionId(row.id) });
   });
 
