@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { PASSWORD, figureForm, staff, tokenIn, type Staff } from '../helpers/staff';
 import { RESUME_MAX_AGE_MS, openForm, sealForm } from '../../server/auth/resume';
@@ -124,5 +125,25 @@ describe('the signed payload', () => {
     const elsewhere = sealForm('s', { path: '/admin/users', values: {} });
     expect(openForm('s', elsewhere?.resume, elsewhere?.resume_mac)).toBeNull();
     expect(sealForm('s', { path: '/admin/figures/new', values: { notes: 'x'.repeat(100_000) } })).toBeNull();
+  });
+});
+
+describe('the idle warning', () => {
+  test('staff pages carry when the session ends and the script that warns; "stay signed in" answers when it now ends', async () => {
+    const t = createTestApp();
+    const erin = await staff(t, 'erin', 'editor');
+    const page = await erin.agent.get('/admin').expect(200);
+    const endsAt = Number(/data-ends-at="(\d+)"/.exec(page.text)?.[1]);
+    expect(page.text).toContain('<script src="/js/session-timer.js" defer></script>');
+    expect(page.text).toContain('data-idle-seconds="7200"');
+    expect(endsAt).toBeGreaterThan(Date.now() + 11 * 3600_000);
+    expect(endsAt).toBeLessThanOrEqual(Date.now() + 12 * 3600_000);
+    expect((await erin.agent.get('/admin/session').expect(200)).body).toEqual({ idleSeconds: 7200, endsAt });
+  });
+
+  test('public pages for readers carry neither', async () => {
+    const t = createTestApp();
+    const res = await request(t.app).get('/').expect(200);
+    expect(res.text).not.toContain('session-timer');
   });
 });
