@@ -2,10 +2,16 @@ import { Readable } from 'node:stream';
 import { Router } from 'express';
 import type { Queries } from '../../../db';
 import { HttpError } from '../../errors';
-import { stageImport, type FigureChange, type ImportError } from '../../import/figures-import';
+import { decodeImportFile, describeHowRead, type HowRead } from '../../import/file-decoding';
+import { ImportFileError, stageImport, type FigureChange, type ImportError } from '../../import/figures-import';
+import { recordHowRead } from '../../workflow/import-files';
 import { commitImport, discardImport, ImportCommitError } from '../../workflow/imports';
 import { currentUser, requireAdmin } from '../../middleware/auth';
 import { parseId } from '../../validation/query';
+
+function readAsLine(stored: unknown): string | null {
+  return stored && typeof stored === 'object' && 'format' in stored ? describeHowRead(stored as HowRead) : null;
+}
 
 /** Bulk import (admin only): upload a CSV, read the preview, then commit it whole or discard it. */
 export function adminImportRoutes(q: Queries): Router {
@@ -19,14 +25,22 @@ export function adminImportRoutes(q: Queries): Router {
   router.post('/admin/import', async (req, res) => {
     const user = currentUser(res);
     const file = req.file;
-    if (!file) throw new HttpError(400, 'Choose a CSV file to import.');
+    if (!file) throw new HttpError(400, 'Choose a CSV or Excel (.xlsx) file to import.');
     const body = req.body as Record<string, unknown>;
-    const batch = await stageImport(Readable.from([file.buffer]), q, {
+    let decoded;
+    try {
+      decoded = await decodeImportFile(file.buffer, file.originalname);
+    } catch (err) {
+      if (err instanceof ImportFileError) throw new HttpError(400, `This file cannot be imported: ${err.message}.`);
+      throw err;
+    }
+    const batch = await stageImport(Readable.from([decoded.csv]), q, {
       fileName: file.originalname,
       userId: user.id,
       publish: body.publish === '1',
       match: body.match === 'natural' ? 'natural' : 'id',
     });
+    recordHowRead(q, batch.id, decoded.howRead);
     res.redirect(303, `/admin/import/${batch.id}`);
   });
 
@@ -40,6 +54,7 @@ export function adminImportRoutes(q: Queries): Router {
       errors: JSON.parse(batch.errors) as ImportError[],
       warnings: JSON.parse(batch.warnings) as ImportError[],
       changes: JSON.parse(batch.changes) as FigureChange[],
+      howRead: readAsLine(q.importFiles.getReadAs(id)),
     });
   });
 
