@@ -66,7 +66,7 @@ describe('a correction imported without publishing', () => {
     await screenshot(page, 'import-correction-pending-1366');
 
     // The public keeps the published 24 until the change is published.
-    const publicPage = await (await browser.newPage());
+    const publicPage = await browser.newPage();
     await publicPage.goto(`${app.baseUrl}/api/v1/figures/${id}`);
     expect(JSON.parse((await publicPage.textContent('body')) ?? '{}')).toMatchObject({ data: { value: 24 } });
     await publicPage.close();

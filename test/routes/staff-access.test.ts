@@ -32,7 +32,7 @@ function routesOf(app: Express): RouteInfo[] {
 const urlFor = (path: string): string => path.replace(/:[A-Za-z_]+/g, '1');
 
 /** Routes an editor may use; every other /admin route must answer an editor with 403 (deny by default). */
-const EDITOR_ROUTES = [/^\/admin$/, /^\/admin\/figures(\/|$)/, /^\/admin\/sources(\/|$)/, /^\/admin\/account(\/|$)/, /^\/admin\/checks$/];
+const EDITOR_ROUTES = [/^\/admin$/, /^\/admin\/figures(\/|$)/, /^\/admin\/sources(\/|$)/, /^\/admin\/account(\/|$)/, /^\/admin\/session$/, /^\/admin\/checks$/];
 const ADMIN_ONLY_FIGURE_ACTIONS = new Set(['POST /admin/figures/:id/publish', 'POST /admin/figures/:id/retire']);
 
 function editorMayUse(route: RouteInfo): boolean {
