@@ -145,8 +145,31 @@ export interface SourceChoice {
   published_on: string | null;
 }
 
+/** Work a reviewer sent back to its editor, with the comment. */
+export interface SentBack {
+  figure_id: number;
+  indicator_name: string;
+  location_name: string;
+  comment: string | null;
+  reviewer: string | null;
+  sent_back_at: string;
+}
+
 /** The staff's list of every figure, whatever its status. */
 export function staffFigureQueries(db: Db) {
+  // The editor's unsubmitted work whose newest revision is a send-back: it waits on them, with the reviewer's words.
+  const sentBack = db.prepare<[{ user: number }], SentBack>(`
+    SELECT f.id AS figure_id, i.name AS indicator_name, l.name AS location_name, r.note AS comment, u.username AS reviewer, r.created_at AS sent_back_at
+    FROM figures f
+    LEFT JOIN figure_pending_changes p ON p.figure_id = f.id
+    JOIN figure_revisions r ON r.id = (SELECT MAX(id) FROM figure_revisions WHERE figure_id = f.id)
+    JOIN indicators i ON i.id = COALESCE(p.indicator_id, f.indicator_id)
+    JOIN locations l ON l.id = COALESCE(p.location_id, f.location_id)
+    LEFT JOIN users u ON u.id = r.user_id
+    WHERE r.action = 'send_back'
+      AND ((p.figure_id IS NOT NULL AND p.submitted_at IS NULL AND p.updated_by = @user)
+        OR (p.figure_id IS NULL AND f.status = 'draft' AND f.submitted_at IS NULL AND f.updated_by = @user))
+    ORDER BY r.id DESC LIMIT 50`);
   // Drafts count too: two editors entering the same article at once is what the warning is for. Retired ones do not.
   const overlapping = db.prepare<[{ indicator: number; location: number; start: string; end: string; exclude: number }], OverlappingFigure>(`
     SELECT f.id, f.status, f.reference_period_start, f.reference_period_end, f.measure, f.value, f.qualifier, f.reported_by, s.title AS source_title
@@ -197,6 +220,8 @@ export function staffFigureQueries(db: Db) {
   }
 
   return {
+    /** What reviewers sent back to this editor and is not yet submitted again, newest first. */
+    sentBackTo: (userId: number): SentBack[] => sentBack.all({ user: userId }),
     /** Figures (not retired, not `excludeId`) for the same indicator and place whose period overlaps start..end (inclusive). */
     overlapping(figure: { indicator_id: number; location_id: number; start: string; end: string }, excludeId = 0): OverlappingFigure[] {
       return overlapping.all({ indicator: figure.indicator_id, location: figure.location_id, start: figure.start, end: figure.end, exclude: excludeId });

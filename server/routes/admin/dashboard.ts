@@ -10,6 +10,7 @@ export function adminDashboardRoutes(q: Queries): Router {
       title: 'Staff',
       awaiting: q.figureEdits.awaitingReview(),
       mine: q.figureEdits.unsubmittedBy(user.id),
+      sentBack: q.staffFigures.sentBackTo(user.id),
       recent: q.figureEdits.recentRevisions(20),
     });
   });
