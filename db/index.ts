@@ -7,6 +7,7 @@ import { chartQueries } from './queries/charts';
 import { exportQueries } from './queries/export';
 import { figureEditQueries } from './queries/figure-edits';
 import { figureQueries } from './queries/figures';
+import { importFileQueries } from './queries/import-files';
 import { importBatchQueries, importQueries } from './queries/imports';
 import { indicatorQueries } from './queries/indicators';
 import { locationQueries } from './queries/locations';
@@ -30,6 +31,7 @@ export function createQueries(db: Db) {
     figureEdits: figureEditQueries(db),
     imports: importQueries(db),
     importBatches: importBatchQueries(db),
+    importFiles: importFileQueries(db),
     indicators: indicatorQueries(db),
     locations: locationQueries(db),
     sources: sourceQueries(db),

@@ -33,7 +33,7 @@ import { adminLocationRoutes } from './routes/admin/locations';
 import { adminSourceRoutes } from './routes/admin/sources';
 import { adminUserRoutes } from './routes/admin/users';
 import { apiRoutes } from './routes/api';
-import { authRoutes } from './routes/auth';
+import { authRoutes, signInAgain } from './routes/auth';
 import { compareRoutes } from './routes/compare';
 import { dashboardRoutes } from './routes/dashboard';
 import { exportRoutes } from './routes/exports';
@@ -143,7 +143,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(loadUser(q));
   // The one multipart form: only an admin's upload is read, and before the CSRF check that needs its token.
   app.post('/admin/import', requireStaff, requireAdmin, importUpload);
-  app.use(csrfProtection(config.sessionSecret));
+  app.use(csrfProtection(config.sessionSecret, signInAgain(config.sessionSecret)));
   app.use((req, res, next) => (hasSession(req) ? pages(req, res, next) : next()));
 
   app.use(dashboardRoutes(q, pageViews));

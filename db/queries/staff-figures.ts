@@ -123,13 +123,83 @@ function staffWhere(filter: StaffFigureFilter): { key: string; sql: string; para
   return { key: key.join(','), sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
+/** A figure already stating the same indicator and place for an overlapping period. */
+export interface OverlappingFigure {
+  id: number;
+  status: 'draft' | 'published';
+  reference_period_start: string;
+  reference_period_end: string;
+  measure: Measure;
+  value: number;
+  qualifier: Qualifier;
+  reported_by: string;
+  source_title: string;
+}
+
+/** A source offered by the figure form's picker. */
+export interface SourceChoice {
+  id: number;
+  title: string;
+  publisher: string;
+  url: string | null;
+  published_on: string | null;
+}
+
+/** Work a reviewer sent back to its editor, with the comment. */
+export interface SentBack {
+  figure_id: number;
+  indicator_name: string;
+  location_name: string;
+  comment: string | null;
+  reviewer: string | null;
+  sent_back_at: string;
+}
+
 /** The staff's list of every figure, whatever its status. */
 export function staffFigureQueries(db: Db) {
+  // The editor's unsubmitted work whose newest revision is a send-back: it waits on them, with the reviewer's words.
+  const sentBack = db.prepare<[{ user: number }], SentBack>(`
+    SELECT f.id AS figure_id, i.name AS indicator_name, l.name AS location_name, r.note AS comment, u.username AS reviewer, r.created_at AS sent_back_at
+    FROM figures f
+    LEFT JOIN figure_pending_changes p ON p.figure_id = f.id
+    JOIN figure_revisions r ON r.id = (SELECT MAX(id) FROM figure_revisions WHERE figure_id = f.id)
+    JOIN indicators i ON i.id = COALESCE(p.indicator_id, f.indicator_id)
+    JOIN locations l ON l.id = COALESCE(p.location_id, f.location_id)
+    LEFT JOIN users u ON u.id = r.user_id
+    WHERE r.action = 'send_back'
+      AND ((p.figure_id IS NOT NULL AND p.submitted_at IS NULL AND p.updated_by = @user)
+        OR (p.figure_id IS NULL AND f.status = 'draft' AND f.submitted_at IS NULL AND f.updated_by = @user))
+    ORDER BY r.id DESC LIMIT 50`);
+  // Drafts count too: two editors entering the same article at once is what the warning is for. Retired ones do not.
+  const overlapping = db.prepare<[{ indicator: number; location: number; start: string; end: string; exclude: number }], OverlappingFigure>(`
+    SELECT f.id, f.status, f.reference_period_start, f.reference_period_end, f.measure, f.value, f.qualifier, f.reported_by, s.title AS source_title
+    FROM figures f JOIN sources s ON s.id = f.source_id
+    WHERE f.indicator_id = @indicator AND f.location_id = @location AND f.status <> 'retired'
+      AND f.reference_period_start <= @end AND f.reference_period_end >= @start AND f.id <> @exclude
+    ORDER BY f.reference_period_end DESC, f.id DESC
+    LIMIT 20`);
+  const recentSources = db.prepare<[number], SourceChoice>(
+    'SELECT id, title, publisher, url, published_on FROM sources ORDER BY id DESC LIMIT ?',
+  );
+  const sourceById = db.prepare<[number], SourceChoice>('SELECT id, title, publisher, url, published_on FROM sources WHERE id = ?');
+  const prepared = new Map<string, Statement<unknown[], SourceChoice>>();
+  function sourceSearch(words: number): Statement<unknown[], SourceChoice> {
+    let s = prepared.get(String(words));
+    if (!s) {
+      const where = Array.from({ length: words }, () => "(title LIKE ? ESCAPE '\\' OR publisher LIKE ? ESCAPE '\\' OR COALESCE(url, '') LIKE ? ESCAPE '\\')");
+      s = db.prepare<unknown[], SourceChoice>(`
+        SELECT id, title, publisher, url, published_on FROM sources WHERE ${where.join(' AND ')}
+        ORDER BY published_on IS NULL, published_on DESC, id DESC LIMIT ?`);
+      prepared.set(String(words), s);
+    }
+    return s;
+  }
+
   // One prepared statement per combination of filters used (a few dozen at most), each prepared once.
-  const prepared = new Map<string, { rows: Statement<unknown[], StaffFigureListRow>; count: Statement<unknown[], { n: number }> }>();
+  const listStatements = new Map<string, { rows: Statement<unknown[], StaffFigureListRow>; count: Statement<unknown[], { n: number }> }>();
   function statements(filter: StaffFigureFilter) {
     const where = staffWhere(filter);
-    let s = prepared.get(where.key);
+    let s = listStatements.get(where.key);
     if (!s) {
       s = {
         rows: db.prepare<unknown[], StaffFigureListRow>(`
@@ -144,12 +214,28 @@ export function staffFigureQueries(db: Db) {
           LIMIT ? OFFSET ?`),
         count: db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n ${FROM} ${where.sql}`),
       };
-      prepared.set(where.key, s);
+      listStatements.set(where.key, s);
     }
     return { ...s, params: where.params };
   }
 
   return {
+    /** What reviewers sent back to this editor and is not yet submitted again, newest first. */
+    sentBackTo: (userId: number): SentBack[] => sentBack.all({ user: userId }),
+    /** Figures (not retired, not `excludeId`) for the same indicator and place whose period overlaps start..end (inclusive). */
+    overlapping(figure: { indicator_id: number; location_id: number; start: string; end: string }, excludeId = 0): OverlappingFigure[] {
+      return overlapping.all({ indicator: figure.indicator_id, location: figure.location_id, start: figure.start, end: figure.end, exclude: excludeId });
+    },
+    /**
+     * Sources whose title, publisher or web address contains every typed word
+     * (newest document first); with nothing typed, the most recently added.
+     */
+    findSources(text: string, limit = 20): SourceChoice[] {
+      const words = text.split(/\s+/).filter((w) => w !== '').slice(0, 6);
+      if (words.length === 0) return recentSources.all(limit);
+      return sourceSearch(words.length).all(...words.flatMap((w) => [likePattern(w), likePattern(w), likePattern(w)]), limit);
+    },
+    sourceChoice: (id: number): SourceChoice | undefined => sourceById.get(id),
     /** How many figures match the filter. */
     count(filter: StaffFigureFilter): number {
       const s = statements(filter);

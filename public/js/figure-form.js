@@ -25,13 +25,18 @@
   });
   updatePeriod();
 
-  var sourceSelect = form.querySelector('#f-source-id');
+  var sourcePicker = form.querySelector('#f-source-id');
   var newSource = form.querySelector('#new-source');
   function updateSource() {
-    if (sourceSelect && newSource) newSource.hidden = sourceSelect.value !== 'new';
+    var checked = form.querySelector('input[name="source_id"]:checked');
+    if (newSource) newSource.hidden = !checked || checked.value !== 'new';
   }
-  if (sourceSelect) sourceSelect.addEventListener('change', updateSource);
+  if (sourcePicker) sourcePicker.addEventListener('change', updateSource);
   updateSource();
+
+  // A duplicate warning or an edit conflict shown on saving takes focus, as an error summary does.
+  var duplicates = document.getElementById('duplicates') || document.getElementById('conflict');
+  if (duplicates && !document.querySelector('.error-summary')) duplicates.focus();
 
   // "14.6 million" is kept as typed; the number it stands for is shown beside it.
   var numbers = window.TallyNumbers;

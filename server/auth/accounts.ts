@@ -1,6 +1,6 @@
 import type { Queries } from '../../db';
 import type { Role } from '../../db/queries/users';
-import { generatePassword, hashPassword, passwordProblem, type ScryptCost } from './passwords';
+import { generatePassword, hashPassword, passwordProblem, verifyPassword, type ScryptCost } from './passwords';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{2,64}$/;
 
@@ -41,6 +41,35 @@ export async function resetPassword(q: Queries, username: string, actorId: numbe
   q.users.setPassword(user.id, await hashPassword(password));
   q.audit.record({ userId: actorId, action: 'reset-password', entityType: 'user', entityId: user.id, details: { username: user.username, via } });
   return password;
+}
+
+/**
+ * "Change my password": the current password first, then the new one twice.
+ * Returns each field's problem (nothing changed), or null once changed: the
+ * user's other sessions end (migration 0007's trigger moves the generation).
+ */
+export async function changeOwnPassword(
+  q: Queries,
+  userId: number,
+  input: { current: string; next: string; confirm: string },
+  cost?: ScryptCost,
+): Promise<Record<string, string> | null> {
+  const user = q.users.getById(userId);
+  const login = user ? q.users.getForLogin(user.username) : undefined;
+  if (!user || !login) throw new AccountError('There is no such user.');
+  const errors: Record<string, string> = {};
+  if (!(await verifyPassword(input.current, login.password_hash))) errors.current_password = 'This is not your current password.';
+  const problem = passwordProblem(input.next, user.username);
+  if (problem) errors.new_password = `The new password ${problem}.`;
+  else if (input.next === input.current) errors.new_password = 'The new password must differ from the current one.';
+  if (!errors.new_password && input.confirm !== input.next) errors.confirm_password = 'Type the same new password twice.';
+  if (Object.keys(errors).length > 0) return errors;
+  const hash = await hashPassword(input.next, cost);
+  q.transaction(() => {
+    q.users.setPassword(userId, hash);
+    q.audit.record({ userId, action: 'change-password', entityType: 'user', entityId: userId, details: { username: user.username } });
+  });
+  return null;
 }
 
 /** "Sign out everywhere": every session of the user ends, this one included; audited. */

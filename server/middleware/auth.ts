@@ -3,13 +3,17 @@ import type { Queries } from '../../db';
 import type { User } from '../../db/queries/users';
 import { HttpError } from '../errors';
 import { csrfToken } from './csrf';
-import type { Flash } from './session';
+import { SESSION_IDLE_MS, type Flash } from './session';
 
 declare module 'express-serve-static-core' {
   interface Locals {
     user?: User;
     csrfToken?: string;
     flash?: Flash;
+    /** Epoch ms: when the signed-in session ends however active (the page warns before). */
+    sessionEndsAt?: number;
+    /** How long the session lasts without a request. */
+    sessionIdleSeconds?: number;
   }
 }
 
@@ -39,6 +43,8 @@ export function loadUser(q: Queries): RequestHandler {
     }
     res.locals.user = user;
     res.locals.csrfToken = csrfToken(req);
+    res.locals.sessionEndsAt = req.session.endsAt;
+    res.locals.sessionIdleSeconds = SESSION_IDLE_MS / 1000;
     if (req.session.flash) {
       res.locals.flash = req.session.flash;
       delete req.session.flash;

@@ -81,9 +81,11 @@ export function clearLoginCookie(res: Response): void {
 /**
  * Refuses every POST/PUT/PATCH/DELETE without a valid token: the session's
  * synchroniser token, or on POST /login the sign-in form's stateless one.
+ * A staff form sent by someone no longer signed in (the session ended while
+ * the form was open) goes to `signedOut` instead, which offers to sign in again.
  */
-export function csrfProtection(secret: string): RequestHandler {
-  return (req, _res, next) => {
+export function csrfProtection(secret: string, signedOut?: RequestHandler): RequestHandler {
+  return (req, res, next) => {
     if (SAFE_METHODS.has(req.method)) {
       next();
       return;
@@ -91,6 +93,7 @@ export function csrfProtection(secret: string): RequestHandler {
     const given = tokenFrom(req);
     const ok = req.path === '/login' ? validLoginToken(req, secret, given) : sameToken(given, req.session?.csrfToken);
     if (ok) next();
+    else if (signedOut && !res.locals.user && req.path.startsWith('/admin/')) signedOut(req, res, next);
     else next(new HttpError(403, CSRF_MESSAGE));
   };
 }

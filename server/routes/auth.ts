@@ -1,4 +1,5 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { fromThisSite, openForm, resumePageFor, sealForm } from '../auth/resume';
 import type { Queries } from '../../db';
 import * as accounts from '../workflow/accounts';
 import { hashPassword, verifyPassword } from '../auth/passwords';
@@ -28,6 +29,31 @@ interface LoginView {
   next: string;
   error?: string;
   notice?: string;
+  /** A form carried through signing in (see server/auth/resume.ts). */
+  resume?: { resume: string; resume_mac: string } | null;
+}
+
+export const SESSION_ENDED =
+  'Your session ended (after two hours without activity, or twelve hours after signing in), so nothing was saved.';
+
+/**
+ * A staff form sent after its session ended: the sign-in page, carrying what
+ * the form held (signed, not stored) so that signing in brings the form back
+ * with every value. Forms that cannot be shown again, or sent from another
+ * site, lead to the sign-in page without their values.
+ */
+export function signInAgain(secret: string): RequestHandler {
+  return (req, res) => {
+    const page = resumePageFor(req.path);
+    const body: Record<string, unknown> = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+    const values = Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const resume = page && fromThisSite(req) ? sealForm(secret, { path: page, values }) : null;
+    const notice = resume
+      ? `${SESSION_ENDED} Sign in again: the form comes back with everything you typed, for you to check and save.`
+      : `${SESSION_ENDED} Sign in again, then send the form again.`;
+    res.status(401).set('Cache-Control', 'no-store');
+    res.render('auth/login', { title: 'Staff sign in', csrf: loginFormToken(req, res, secret), username: '', next: page ?? '/admin', notice, noticeKind: 'warning', resume });
+  };
 }
 
 export function authRoutes(q: Queries, secret: string): Router {
@@ -54,13 +80,15 @@ export function authRoutes(q: Queries, secret: string): Router {
     const username = typeof body.username === 'string' ? body.username.trim().slice(0, 64) : '';
     const password = typeof body.password === 'string' ? body.password.slice(0, 200) : '';
     const nextUrl = safeNext(body.next);
+    const resumed = openForm(secret, body.resume, body.resume_mac);
+    const resume = resumed ? { resume: body.resume as string, resume_mac: body.resume_mac as string } : null;
 
     // Checked before the password, so a waiting guesser learns nothing from the answer.
     const wait = throttle.waitSeconds(username, req.ip);
     if (wait > 0) {
       res.status(429).set('Retry-After', String(wait));
       const when = wait < 90 ? `${wait} second${wait === 1 ? '' : 's'}` : `${Math.ceil(wait / 60)} minutes`;
-      renderLogin(req, res, { username, next: nextUrl, error: `Too many failed sign-in attempts. Wait ${when} and try again.` });
+      renderLogin(req, res, { username, next: nextUrl, resume, error: `Too many failed sign-in attempts. Wait ${when} and try again.` });
       return;
     }
 
@@ -71,7 +99,7 @@ export function authRoutes(q: Queries, secret: string): Router {
       // The account's own name when there is one; never what was typed for an unknown one.
       accounts.recordFailedSignIn(q, user?.id ?? null, user ? user.username : UNKNOWN_USER);
       res.status(401);
-      renderLogin(req, res, { username, next: nextUrl, error: FAILED_LOGIN });
+      renderLogin(req, res, { username, next: nextUrl, resume, error: FAILED_LOGIN });
       return;
     }
     throttle.succeeded(username, req.ip);
@@ -85,6 +113,7 @@ export function authRoutes(q: Queries, secret: string): Router {
       req.session.generation = user.session_generation;
       req.session.endsAt = Date.now() + SESSION_ABSOLUTE_MS;
       csrfToken(req);
+      if (resumed) req.session.resumedForm = resumed;
       req.session.save((saveErr) => {
         if (saveErr) {
           next(saveErr);
@@ -92,7 +121,7 @@ export function authRoutes(q: Queries, secret: string): Router {
         }
         accounts.recordSignIn(q, user.id);
         clearLoginCookie(res);
-        res.redirect(303, nextUrl);
+        res.redirect(303, resumed ? resumed.path : nextUrl);
       });
     });
   });

@@ -13,4 +13,6 @@ export const PAGE_QUERY_PARAMS: ReadonlySet<string> = new Set([
   'user', 'type',
   // the staff figure list's search and filters (staff only, never cached)
   'q', 'status', 'source', 'editor',
+  // the import preview's pages of changed figures (admin only, never cached)
+  'changes_page',
 ]);

@@ -47,7 +47,7 @@ describe('staff in a browser', () => {
     await page.fill('#f-value-low', '2000');
     await page.selectOption('#f-qualifier', 'at_least');
     await page.fill('#f-reported-by', 'OHCHR');
-    await page.selectOption('#f-source-id', 'new');
+    await page.check('#f-source-new');
     await page.fill('#f-new-source-title', 'Protection of civilians update, April 2024');
     await page.fill('#f-new-source-publisher', 'OHCHR');
     await page.fill('#f-new-source-url', 'https://example.org/poc-april-2024');

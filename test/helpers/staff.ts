@@ -65,6 +65,8 @@ export function figureForm(t: TestApp, overrides: Record<string, string> = {}): 
     source_id: String(source.id),
     source_quote: 'at least 42 civilians were killed in March',
     notes: '',
+    // Tests enter the same statement more than once on purpose; the duplicate warning has tests of its own.
+    confirm_duplicate: 'yes',
     ...overrides,
   };
 }

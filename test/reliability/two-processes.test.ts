@@ -48,7 +48,8 @@ describe('two server processes sharing one database file', () => {
     const created = await writer.postForm('/admin/figures', {
       indicator_id: firstOption('indicator_id'),
       location_id: firstOption('location_id'),
-      source_id: firstOption('source_id'),
+      // Sources are radio buttons (the newest offered first), not a dropdown.
+      source_id: /name="source_id" value="(\d+)"/.exec(html)?.[1] ?? '',
       period_kind: 'day',
       reference_period_start: '2024-05-05',
       reference_period_end: '2024-05-05',
@@ -93,7 +94,8 @@ describe('two server processes sharing one database file', () => {
     const created = await writer.postForm('/admin/figures', {
       indicator_id: firstOption('indicator_id'),
       location_id: firstOption('location_id'),
-      source_id: firstOption('source_id'),
+      // Sources are radio buttons (the newest offered first), not a dropdown.
+      source_id: /name="source_id" value="(\d+)"/.exec(html)?.[1] ?? '',
       period_kind: 'day',
       reference_period_start: '2024-05-06',
       reference_period_end: '2024-05-06',

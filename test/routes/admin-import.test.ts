@@ -61,7 +61,9 @@ describe('/admin/import', () => {
 
     const semicolons = await ada.agent.post('/admin/import').field('_csrf', ada.csrf).attach('file', Buffer.from('a;b\n1;2\n'), 'x.csv').expect(303);
     const failed = await ada.agent.get(semicolons.headers.location as string).expect(200);
-    expect(failed.text).toContain('the file is separated by &#34;;&#34;, not commas');
+    // Semicolons are read (as a European Excel writes them): the file is refused for what it lacks, and the page says how it was read.
+    expect(failed.text).toContain('File read as: <strong id="read-as">CSV, UTF-8 text, semicolon-separated, decimal point</strong>.');
+    expect(failed.text).toContain('This file cannot be imported.');
   });
 
   test('without a CSRF token, as an editor, or anonymously, an upload is refused', async () => {

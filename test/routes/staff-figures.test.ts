@@ -90,7 +90,7 @@ describe('figure form validation', () => {
     expect(source).toMatchObject({ title: 'Flash update 12', publisher: 'UN OCHA', published_on: '2024-04-01' });
     expect(t.q.figureEdits.getRow(id)?.source_id).toBe(source?.id);
     const next = await erin.agent.get('/admin/figures/new').expect(200);
-    expect(next.text).toContain(`<option value="${source?.id}" selected>`);
+    expect(next.text).toContain(`<input type="radio" name="source_id" value="${source?.id}" checked>`);
     expect(next.text).toContain('name="reported_by" type="text" value="OHCHR"');
   });
 });
@@ -242,10 +242,10 @@ describe('changes to a published figure', () => {
     const adasToken = await revisionToken(ada, id);
     await ada.agent.post(`/admin/figures/${id}`).type('form').send({ _csrf: ada.csrf, revision: adasToken, ...values, value: '11000' }).expect(303);
     const conflict = await erin.agent.post(`/admin/figures/${id}`).type('form').send({ _csrf: erin.csrf, revision: erinsToken, ...values, value: '10600' }).expect(409);
-    expect(conflict.text).toContain('Someone else changed this figure after you opened the form');
-    expect(conflict.text).toMatch(/<td>11000<\/td><td>10600<\/td>/);
+    expect(conflict.text).toContain('ada saved this figure after you opened the form');
+    expect(conflict.text).toMatch(/<td>10382<\/td><td>11000<\/td><td>10600<\/td>/);
     expect(t.q.figureEdits.getPending(id)?.value).toBe(11000);
-    // The re-shown form carries the newest revision: sending it again is a deliberate overwrite.
+    // The re-shown form carries the newest revision: sending it again keeps yours where both changed.
     const token = /name="revision" value="(\d+)"/.exec(conflict.text)?.[1] ?? '';
     await erin.agent.post(`/admin/figures/${id}`).type('form').send({ _csrf: erin.csrf, revision: token, ...values, value: '10600' }).expect(303);
     expect(t.q.figureEdits.getPending(id)?.value).toBe(10600);

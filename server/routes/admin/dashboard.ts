@@ -13,6 +13,7 @@ export function adminDashboardRoutes(q: Queries): Router {
       catalogueAwaiting: q.catalogueChanges.awaitingReview().map((c) => queueItem(q, c)),
       catalogueSentBack: q.catalogueChanges.sentBackTo(user.id).map((c) => queueItem(q, c)),
       mine: q.figureEdits.unsubmittedBy(user.id),
+      sentBack: q.staffFigures.sentBackTo(user.id),
       recent: q.figureEdits.recentRevisions(20),
     });
   });

@@ -1,12 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import type { Queries } from '../../../db';
 import type { NewSource } from '../../../db/queries/sources';
+import { MERGE_UNITS, fieldsFromSnapshot, mergeFigureEdits, resolveConflicts, type MergeUnit, type UnitOutcome } from '../../domain/merge';
 import { FIGURE_FIELDS, MEASURE_LABELS, MEASURES, QUALIFIERS, VERIFICATIONS, parseWholeNumber, type FigureFields } from '../../domain/figure';
 import { formatNumber } from '../../format';
 import { HttpError } from '../../errors';
 import { currentUser, requireAdmin } from '../../middleware/auth';
 import { formValues, parseFigureForm, requiredReason, type FieldErrors, type FormValues } from '../../validation/forms';
 import { parseId } from '../../validation/query';
+import type { OverlappingFigure } from '../../../db/queries/staff-figures';
 import { WorkflowError } from '../../workflow/errors';
 import * as workflow from '../../workflow/figures';
 import { StaleEditError } from '../../workflow/figures';
@@ -28,6 +30,42 @@ function numberEchoes(values: FormValues): Record<'value' | 'value_low' | 'value
   return { value: echo(values.value), value_low: echo(values.value_low), value_high: echo(values.value_high) };
 }
 
+/** What "Save and add another" keeps for the next figure from the same document. */
+export const KEPT_FOR_NEXT = [
+  'source_id', 'reported_by', 'verification', 'claimed_by', 'location_id', 'period_kind', 'reference_period_start', 'reference_period_end', 'measure',
+] as const;
+
+/** The kept values a new-figure URL carries (`?source=` from a source's page, or the fields themselves), as strings the form re-shows. */
+function keptValues(query: Request['query']): FormValues {
+  const values: FormValues = {};
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 500 ? v : undefined);
+  for (const name of KEPT_FOR_NEXT) {
+    const v = text(query[name]);
+    if (v !== undefined) values[name] = v;
+  }
+  const source = text(query.source);
+  if (source !== undefined) values.source_id = source;
+  return values;
+}
+
+/** "Find", or Enter pressed with words typed in the source search and no source chosen yet: show what they find, save nothing. */
+function wantsSourceSearch(values: FormValues): boolean {
+  if (values.step === 'find-source') return true;
+  return (values.source_q ?? '').trim() !== '' && (values.source_id ?? '') === '';
+}
+
+const RESUMED = 'You are signed in again. This is the form as you sent it, with everything you typed; nothing was saved yet: check it and save.';
+
+/** The values of a form carried through signing in again (server/auth/resume.ts), once, on the page it belongs to. */
+function takeResumedForm(req: Request): FormValues | null {
+  const resumed = req.session.resumedForm;
+  if (!resumed || resumed.path !== req.path) return null;
+  delete req.session.resumedForm;
+  const values: FormValues = Object.create(null) as FormValues;
+  Object.assign(values, resumed.values);
+  return values;
+}
+
 function revisionToken(values: FormValues): number | undefined {
   const raw = values.revision;
   return raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
@@ -38,9 +76,23 @@ export function adminFigureRoutes(q: Queries): Router {
 
   function renderForm(
     res: Response,
-    options: { figureId: number | null; values: FormValues; errors: FieldErrors; revision: number | null; conflict?: unknown; status?: number },
+    options: {
+      figureId: number | null;
+      values: FormValues;
+      errors: FieldErrors;
+      revision: number | null;
+      conflict?: unknown;
+      status?: number;
+      duplicates?: OverlappingFigure[];
+      notice?: string;
+    },
   ): void {
     res.status(options.status ?? (Object.keys(options.errors).length > 0 ? 400 : 200));
+    const chosenId = /^[1-9]\d{0,14}$/.test(options.values.source_id ?? '') ? Number(options.values.source_id) : null;
+    const chosen = chosenId === null ? undefined : q.staffFigures.sourceChoice(chosenId);
+    const sourceQuery = (options.values.source_q ?? '').trim().slice(0, 200);
+    // The picker offers the chosen source, then what the typed words find (or, with none typed and none chosen, the newest).
+    const found = sourceQuery !== '' || !chosen ? q.staffFigures.findSources(sourceQuery, 15) : [];
     res.render('admin/figures/form', {
       title: options.figureId ? `Edit figure ${options.figureId}` : 'New figure',
       figureId: options.figureId,
@@ -52,7 +104,11 @@ export function adminFigureRoutes(q: Queries): Router {
       conflict: options.conflict ?? null,
       indicators: q.indicators.list(),
       locations: q.locations.list(),
-      sources: q.sources.listForPicker(),
+      chosenSource: chosen ?? null,
+      sourceChoices: found.filter((c) => c.id !== chosen?.id),
+      sourceQuery,
+      duplicates: options.duplicates ?? [],
+      notice: options.notice ?? null,
       qualifiers: QUALIFIERS,
       verifications: VERIFICATIONS,
       measures: MEASURES,
@@ -93,6 +149,85 @@ export function adminFigureRoutes(q: Queries): Router {
     throw err;
   }
 
+  /** The picker's suggestions as JSON for the form's script: the same search as its "Find" button. */
+  router.get('/admin/figures/source-suggestions', (req, res) => {
+    const text = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
+    res.json(
+      q.staffFigures.findSources(text, 15).map((c) => ({ id: c.id, title: c.title, publisher: c.publisher, url: c.url, published_on: c.published_on })),
+    );
+  });
+
+  /** How a field's value reads on the comparison: names for the indicator, place and source, not ids. */
+  function display(fields: FigureFields, field: (typeof FIGURE_FIELDS)[number], newSourceTitle: string | undefined): string {
+    const v = fields[field];
+    if (v === null || v === '') return '—';
+    if (field === 'indicator_id') return q.indicators.getById(fields.indicator_id)?.name ?? `(indicator ${fields.indicator_id} no longer exists)`;
+    if (field === 'location_id') {
+      const place = q.locations.getById(fields.location_id);
+      return place ? `${place.name} (${place.code})` : `(place ${fields.location_id} no longer exists)`;
+    }
+    if (field === 'source_id') {
+      if (fields.source_id === 0) return `New source: ${newSourceTitle ?? ''}`;
+      const source = q.sources.getById(fields.source_id);
+      return source ? `${source.publisher}: ${source.title}` : `(source ${fields.source_id} no longer exists)`;
+    }
+    if (field === 'measure') return MEASURE_LABELS[fields.measure];
+    return String(v);
+  }
+
+  /**
+   * Someone saved the figure after this form was opened: both edits are
+   * combined three ways (server/domain/merge.ts). The form comes back holding
+   * every change only one side made, and asks about what both changed.
+   */
+  function threeWay(figureId: number, startedFrom: number, theirs: FigureFields, mine: FigureFields, typed: FormValues) {
+    const revision = q.figureEdits.getRevision(figureId, startedFrom);
+    const base = revision ? fieldsFromSnapshot(JSON.parse(revision.snapshot) as Record<string, unknown>, theirs) : null;
+    const result = mergeFigureEdits(base, theirs, mine);
+    const values: FormValues = { ...typed, ...valuesOf(result.merged) };
+    if (result.merged.source_id === 0) values.source_id = 'new';
+    const statement = result.outcomes.find((o) => o.unit.name === 'statement');
+    if (statement?.change !== 'theirs') values.period_kind = typed.period_kind ?? values.period_kind ?? 'range';
+    values.source_q = '';
+    // The combination is checked again: units from two versions may not fit together.
+    const recheck = parseFigureForm(values, (id) => q.indicators.getById(id));
+    const pending = q.figureEdits.getPending(figureId);
+    const editorId = pending ? pending.updated_by : q.figureEdits.getRow(figureId)?.updated_by;
+    const theirName = (editorId ? q.users.getById(editorId)?.username : undefined) ?? 'Someone else';
+    const newTitle = typed.new_source_title;
+    const rows = (unit: MergeUnit) =>
+      unit.fields.map((field) => ({
+        field,
+        base: base ? display(base, field, newTitle) : 'not known',
+        theirs: display(theirs, field, newTitle),
+        mine: display(mine, field, newTitle),
+      }));
+    const view = {
+      theirName,
+      units: result.outcomes.map((o: UnitOutcome) => ({ name: o.unit.name, change: o.change, rows: rows(o.unit) })),
+      conflicts: result.conflicts.map((u) => u.name),
+      takenFromTheirs: result.outcomes.filter((o) => o.change === 'theirs').map((o) => o.unit.name),
+      keptFromMine: result.outcomes.filter((o) => o.change === 'mine').map((o) => o.unit.name),
+    };
+    return { values, errors: recheck.ok ? {} : recheck.errors, view };
+  }
+
+  /**
+   * A form re-saved after a conflict carries the answers (`take_<unit>` =
+   * theirs): each such unit is taken whole from the version saved now, if it is still the newest.
+   */
+  function withAnswers(figureId: number, token: number, values: FormValues): FormValues {
+    const takeTheirs = MERGE_UNITS.map((u) => u.name).filter((name) => values[`take_${name}`] === 'theirs');
+    if (takeTheirs.length === 0) return values;
+    const current = workflow.currentContent(q, figureId);
+    if (current.revision !== token) return values;
+    const theirs = valuesOf(current.fields);
+    const resolved = resolveConflicts(values, theirs, takeTheirs);
+    if (takeTheirs.includes('statement')) resolved.period_kind = theirs.period_kind ?? 'range';
+    if (takeTheirs.includes('source_id')) resolved.source_id = theirs.source_id ?? '';
+    return resolved;
+  }
+
   router.get('/admin/figures/new', (req, res) => {
     const last = req.session.lastEntry;
     const values: FormValues = { period_kind: 'day', qualifier: 'exact', verification: 'reported' };
@@ -100,15 +235,35 @@ export function adminFigureRoutes(q: Queries): Router {
       values.source_id = String(last.source_id);
       values.reported_by = last.reported_by;
     }
+    Object.assign(values, keptValues(req.query));
+    const resumed = takeResumedForm(req);
+    if (resumed) {
+      renderForm(res, { figureId: null, values: resumed, errors: {}, revision: null, notice: RESUMED });
+      return;
+    }
     renderForm(res, { figureId: null, values, errors: {}, revision: null });
   });
 
   router.post('/admin/figures', (req, res) => {
     const user = currentUser(res);
+    const typed = formValues(req.body);
+    if (wantsSourceSearch(typed)) {
+      renderForm(res, { figureId: null, values: typed, errors: {}, revision: null });
+      return;
+    }
     const input = readFigure(req.body);
     if (!input.ok) {
       renderForm(res, { figureId: null, values: input.values, errors: input.errors, revision: null });
       return;
+    }
+    // Before saving: the same indicator, place and an overlapping period already stated asks for a confirmation.
+    if (input.values.confirm_duplicate !== 'yes') {
+      const f = input.fields;
+      const duplicates = q.staffFigures.overlapping({ indicator_id: f.indicator_id, location_id: f.location_id, start: f.reference_period_start, end: f.reference_period_end });
+      if (duplicates.length > 0) {
+        renderForm(res, { figureId: null, values: input.values, errors: {}, revision: null, duplicates });
+        return;
+      }
     }
     let id: number;
     try {
@@ -119,6 +274,16 @@ export function adminFigureRoutes(q: Queries): Router {
     }
     const saved = q.figureEdits.getRow(id);
     if (saved) req.session.lastEntry = { source_id: saved.source_id, reported_by: saved.reported_by };
+    if (input.values.then === 'another' && saved) {
+      const kept = new URLSearchParams();
+      for (const name of KEPT_FOR_NEXT) kept.set(name, name === 'source_id' ? String(saved.source_id) : (input.values[name] ?? ''));
+      req.session.flash = {
+        kind: 'success',
+        message: `Draft figure ${id} saved. This form keeps its source, originator, place, period and measure for the next one.`,
+      };
+      res.redirect(303, `/admin/figures/new?${kept.toString()}`);
+      return;
+    }
     req.session.flash = { kind: 'success', message: `Draft figure ${id} saved. Submit it for review when it is ready.` };
     res.redirect(303, `/admin/figures/${id}`);
   });
@@ -167,6 +332,13 @@ export function adminFigureRoutes(q: Queries): Router {
     const row = loadFigure(req);
     if (row.status === 'retired') throw new HttpError(409, 'A retired figure is not edited: restore one of its revisions from its history.');
     const pending = q.figureEdits.getPending(row.id);
+    const resumed = takeResumedForm(req);
+    if (resumed) {
+      // The revision the form was opened at, so an edit made meanwhile by someone else is still caught on saving.
+      const revision = revisionToken(resumed) ?? q.figureEdits.latestRevisionId(row.id);
+      renderForm(res, { figureId: row.id, values: resumed, errors: {}, revision, notice: RESUMED });
+      return;
+    }
     renderForm(res, { figureId: row.id, values: valuesOf(pending ?? row), errors: {}, revision: q.figureEdits.latestRevisionId(row.id) });
   });
 
@@ -177,7 +349,11 @@ export function adminFigureRoutes(q: Queries): Router {
     const values = formValues(req.body);
     const expected = revisionToken(values);
     if (expected === undefined) throw new HttpError(400, 'The form is missing its revision number: reload the edit page and try again.');
-    const input = readFigure(req.body);
+    if (wantsSourceSearch(values)) {
+      renderForm(res, { figureId: row.id, values, errors: {}, revision: expected });
+      return;
+    }
+    const input = readFigure(withAnswers(row.id, expected, values));
     if (!input.ok) {
       renderForm(res, { figureId: row.id, values: input.values, errors: input.errors, revision: expected });
       return;
@@ -198,13 +374,14 @@ export function adminFigureRoutes(q: Queries): Router {
         return;
       }
       const current = workflow.currentContent(q, row.id);
+      const merge = threeWay(row.id, expected, current.fields, input.fields, input.values);
       renderForm(res, {
         figureId: row.id,
-        values: input.values,
-        errors: {},
-        // Saving again from this page deliberately replaces the other person's version.
+        values: merge.values,
+        errors: merge.errors,
+        // The re-shown form carries the newest revision and both sides' changes: saving it keeps both.
         revision: current.revision,
-        conflict: { theirs: valuesOf(current.fields), mine: input.values, fields: FIGURE_FIELDS },
+        conflict: merge.view,
         status: 409,
       });
     }
