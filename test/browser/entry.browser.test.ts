@@ -36,7 +36,7 @@ describe('entering figures from one article', () => {
     await page.waitForFunction(() => document.querySelectorAll('#source-matches li').length === 1);
     expect(await page.textContent('#source-matches')).toContain('Kharkiv Oblast Administration: Kharkiv oblast bulletin, 1 May');
 
-    await page.goto(`${app.baseUrl}/admin/sources/${sourceId}/edit`);
+    await page.goto(`${app.baseUrl}/admin/sources/${sourceId}`);
     await page.click('a:has-text("Add figures from this source")');
     await page.waitForURL(/\/admin\/figures\/new\?source=/);
     expect(await page.isChecked(`#source-matches input[value="${sourceId}"]`)).toBe(true);

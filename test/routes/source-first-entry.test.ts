@@ -19,8 +19,11 @@ describe('entering figures source first', () => {
     const t = createTestApp();
     const erin = await staff(t, 'erin', 'editor');
     const id = newSource(t, 'Kharkiv oblast bulletin, 1 May', 'Kharkiv Oblast Administration', 'https://example.org/kharkiv-1-may');
-    const page = await erin.agent.get(`/admin/sources/${id}/edit`).expect(200);
-    expect(page.text).toContain(`<a class="button" href="/admin/figures/new?source=${id}">Add figures from this source</a>`);
+    // On the source's page (where saving a source leads) and on its edit form.
+    for (const url of [`/admin/sources/${id}`, `/admin/sources/${id}/edit`]) {
+      const page = await erin.agent.get(url).expect(200);
+      expect(page.text).toContain(`<a class="button" href="/admin/figures/new?source=${id}">Add figures from this source</a>`);
+    }
     const form = await erin.agent.get(`/admin/figures/new?source=${id}`).expect(200);
     expect(form.text).toContain('Adding figures from <strong>Kharkiv Oblast Administration: Kharkiv oblast bulletin, 1 May</strong>');
     expect(form.text).toContain(`<input type="radio" name="source_id" value="${id}" checked>`);

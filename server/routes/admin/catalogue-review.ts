@@ -110,6 +110,7 @@ export function renderEntry(q: Queries, req: Request, res: Response, kind: Catal
     listHref: `/admin/${PATHS[kind]}`,
     listLabel: kind === 'location' ? 'Places' : kind === 'indicator' ? 'Indicators' : 'Sources',
     editHref: `${entryHref(kind, id)}/edit`,
+    addFiguresHref: `/admin/figures/new?source=${id}`,
     publicHref: !isPublic && kind === 'source' ? null : kind === 'source' ? `/sources/${id}` : `/${PATHS[kind]}/${encodeURIComponent(code ?? '')}`,
     isPublic,
     publicSince: kind === 'source' ? q.sources.publicSince(id) : kind === 'indicator' ? q.indicators.publicSince(id) : q.locations.publicSince(id),
