@@ -34,6 +34,14 @@ const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 
 /** What a Map entry and its objects cost beyond the bytes counted: a rough, deliberately high figure. */
 const ENTRY_OVERHEAD = 256;
 
+/** Parameters that trackers (and cache-busters, "_") add to shared links: dropped without a word. */
+const TRACKING = /^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl|_|ref|ref_src)$/i;
+
+/** Names of parameters outside the allowed set that are not tracking parameters: a page may say it did not understand them. */
+export function unknownParams(rawQuery: string, allowed: ReadonlySet<string>): string[] {
+  return Object.keys(querystring.parse(rawQuery)).filter((name) => !allowed.has(name) && !TRACKING.test(name));
+}
+
 /** The query string with only the allowed names (all when none are given), names sorted, each name's values in their order. */
 function canonicalQuery(rawQuery: string, allowed: ReadonlySet<string> | undefined): string {
   const parsed = querystring.parse(rawQuery);
@@ -80,6 +88,17 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
   };
 
   const handler: RequestHandler = (req, res, next) => {
+    if (options.params && (req.method === 'GET' || req.method === 'HEAD')) {
+      const at = req.url.indexOf('?');
+      const unknown = at < 0 ? [] : unknownParams(req.url.slice(at + 1), options.params);
+      if (unknown.length > 0) {
+        // The page says which it did not understand: neither served from nor kept in the cache, so they cannot grow it.
+        res.locals.ignoredParams = unknown.slice(0, 10).map((n) => n.slice(0, 40));
+        if (!res.locals.user) keyOf(req);
+        next();
+        return;
+      }
+    }
     if ((req.method !== 'GET' && req.method !== 'HEAD') || res.locals.user || res.locals.flash) {
       next();
       return;

@@ -6,6 +6,18 @@ import { buildChart, filterQuery, withoutRows } from '../charts/chart';
 import { parseChartFilters } from '../validation/chart-query';
 import { filterFor } from './indicators';
 
+const UNIT_GROUPS: Record<string, string> = { people: 'People', usd: 'Money (US dollars)', percent: 'Shares (percent)' };
+
+/** Options grouped for a picker: the label of each group and its entries, in order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): { label: string; items: T[] }[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const label = key(item);
+    groups.set(label, [...(groups.get(label) ?? []), item]);
+  }
+  return [...groups].map(([label, list]) => ({ label, items: list }));
+}
+
 export function compareRoutes(q: Queries): Router {
   const router = Router();
   const cache = new DataVersionCache(8);
@@ -13,19 +25,32 @@ export function compareRoutes(q: Queries): Router {
   router.get('/compare', (req, res) => {
     const filters = parseChartFilters(req.query, q);
     const chosen = filters.indicator.length > 0;
+    const indicators = q.indicators.list();
     // Nothing is compared until at least one indicator is chosen: every figure at once is not a comparison.
-    const chart = cache.get(JSON.stringify(filters), q.exports.dataVersion().version, () =>
-      withoutRows(buildChart(chosen ? q.charts.listFigures(filterFor(filters)) : [], { id: 'compare', title: 'Comparison', filters })),
-    );
+    const view = cache.get(JSON.stringify(filters), q.exports.dataVersion().version, () => {
+      const rows = chosen ? q.charts.listFigures(filterFor(filters)) : [];
+      const found = new Set(rows.map((r) => r.indicator_code));
+      return {
+        chart: withoutRows(buildChart(rows, { id: 'compare', title: 'Comparison', filters })),
+        // Said, never silently left out: chosen indicators with no published figure under these filters.
+        missing: filters.indicator.filter((code) => !found.has(code)),
+      };
+    });
+    const names = new Map(indicators.map((i) => [i.code, i.name]));
+    const source = filters.source === null ? null : (q.sources.getById(filters.source) ?? null);
     res.render('compare', {
       title: 'Compare',
       filters,
       chosen,
-      chart,
-      shareHref: `/compare?${filterQuery(filters, ['indicator', 'location', 'originator', 'verification', 'from', 'to'])}`,
-      indicators: q.indicators.list(),
-      locations: q.locations.list(),
+      chart: view.chart,
+      missing: view.missing.map((code) => names.get(code) ?? code),
+      ignored: Array.isArray(res.locals.ignoredParams) ? (res.locals.ignoredParams as string[]) : [],
+      source,
+      shareHref: `/compare?${filterQuery(filters, ['indicator', 'location', 'originator', 'verification', 'from', 'to', 'source'])}`,
+      indicatorGroups: groupBy(indicators, (i) => UNIT_GROUPS[i.unit] ?? i.unit),
+      locationGroups: groupBy(q.locations.list(), (l) => (l.admin_level === 0 ? 'Countries' : `Admin level ${l.admin_level}`)),
       originators: q.charts.listOriginators(),
+      sources: q.sources.listWithCounts().filter((s) => s.figure_count > 0 || s.id === filters.source),
       verifications: VERIFICATIONS,
       chartScripts: true,
     });

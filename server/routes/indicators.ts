@@ -36,5 +36,5 @@ export function indicatorRoutes(q: Queries): Router {
 
 /** The query filter of parsed chart filters. */
 export function filterFor(f: ReturnType<typeof parseChartFilters>) {
-  return { indicatorCodes: f.indicator, locationCodes: f.location, originators: f.originator, verifications: f.verification, from: f.from, to: f.to };
+  return { indicatorCodes: f.indicator, locationCodes: f.location, originators: f.originator, verifications: f.verification, from: f.from, to: f.to, sourceId: f.source };
 }

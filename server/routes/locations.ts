@@ -11,6 +11,15 @@ export function locationRoutes(q: Queries): Router {
   const router = Router();
   const cache = new DataVersionCache(8);
 
+  router.get('/locations', (_req, res) => {
+    const places = q.locations.listWithCounts();
+    const levels = [...new Set(places.map((p) => p.admin_level))].sort((a, b) => a - b).map((level) => {
+      const here = places.filter((p) => p.admin_level === level);
+      return { level, withFigures: here.filter((p) => p.figure_count > 0), without: here.filter((p) => p.figure_count === 0) };
+    });
+    res.render('locations/index', { title: 'Places', levels, total: places.length });
+  });
+
   router.get('/locations/:code', (req, res) => {
     const location = q.locations.getByCode(req.params.code);
     if (!location) throw new HttpError(404, `there is no place "${req.params.code}"`);
