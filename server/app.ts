@@ -32,6 +32,7 @@ import { apiRoutes } from './routes/api';
 import { authRoutes } from './routes/auth';
 import { compareRoutes } from './routes/compare';
 import { dashboardRoutes } from './routes/dashboard';
+import { embedRoutes } from './routes/embed';
 import { exportRoutes } from './routes/exports';
 import { figureRoutes } from './routes/figures';
 import { healthRoutes } from './routes/health';
@@ -143,6 +144,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(sourceRoutes(q));
   app.use(locationRoutes(q));
   app.use(topicRoutes(q));
+  app.use(embedRoutes(q));
 
   // Everything under /admin needs a signed-in user; admin-only routers add requireAdmin.
   app.use('/admin', requireStaff);

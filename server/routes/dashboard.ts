@@ -70,8 +70,11 @@ export function dashboardRoutes(q: Queries): Router {
   return router;
 }
 
+/** The dashboard's charts by name, as /embed/dashboard/:name serves them. */
+export const DASHBOARD_CHARTS = ['casualties', 'funding', 'people'] as const;
+
 /** Everything the dashboard shows, computed from the published figures. */
-function dashboardView(q: Queries) {
+export function dashboardView(q: Queries) {
   const casualtyFilter = { indicator: ['civilian_deaths', 'civilian_injuries'] };
   const casualtyRows = q.charts.listFigures({ indicatorCodes: casualtyFilter.indicator });
   const fundingFilter = { indicator: ['funding_required_usd', 'funding_received_usd'] };
@@ -101,9 +104,9 @@ function dashboardView(q: Queries) {
   return {
     headlines,
     coverage,
-    casualties: withoutRows(buildChart(casualtyRows, { id: 'casualties', title: 'Civilian deaths and injuries', filters: casualtyFilter })),
-    funding: withoutRows(buildChart(fundingRows, { id: 'funding', title: 'Funding required and received', filters: fundingFilter })),
-    people: withoutRows(buildChart(peopleRows, { id: 'people', title: 'People in need, targeted and reached', filters: peopleFilter })),
+    casualties: withoutRows(buildChart(casualtyRows, { id: 'casualties', title: 'Civilian deaths and injuries', filters: casualtyFilter, href: '/', embed: '/embed/dashboard/casualties' })),
+    funding: withoutRows(buildChart(fundingRows, { id: 'funding', title: 'Funding required and received', filters: fundingFilter, href: '/', embed: '/embed/dashboard/funding' })),
+    people: withoutRows(buildChart(peopleRows, { id: 'people', title: 'People in need, targeted and reached', filters: peopleFilter, href: '/', embed: '/embed/dashboard/people' })),
     latestFigures: q.charts.listLatest(10),
   };
 }

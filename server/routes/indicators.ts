@@ -1,9 +1,11 @@
 import { Router } from 'express';
 import type { Queries } from '../../db';
 import { DataVersionCache } from '../cache';
-import { buildChart, filterQuery, withoutRows } from '../charts/chart';
+import type { ChartFigureRow } from '../../db/queries/charts';
+import type { IndicatorRow } from '../../db/types';
+import { buildChart, filterQuery, withoutRows, type ChartView } from '../charts/chart';
 import { HttpError } from '../errors';
-import { parseChartFilters, parseColourBy } from '../validation/chart-query';
+import { parseChartFilters, parseColourBy, type ParsedChartFilters } from '../validation/chart-query';
 
 /** The latest figures listed under an indicator's chart; the rest are a click away on /figures. */
 const LISTED_FIGURES = 50;
@@ -24,7 +26,7 @@ export function indicatorRoutes(q: Queries): Router {
     const key = JSON.stringify([indicator.code, by, filters]);
     const view = cache.get(key, q.exports.dataVersion().version, () => {
       const rows = q.charts.listFigures({ ...filterFor(filters), indicatorCodes: [indicator.code] });
-      const chart = buildChart(rows, { id: 'indicator', title: indicator.name, colourBy: by, filters: { ...filters, indicator: [indicator.code] } });
+      const chart = indicatorChart(indicator, by, filters, rows);
       return { chart: withoutRows(chart), figures: rows.slice(-LISTED_FIGURES).reverse(), total: rows.length };
     });
     const allHref = `/figures?${filterQuery({ ...filters, indicator: [indicator.code] }, ['indicator', 'location', 'verification'])}`;
@@ -32,6 +34,13 @@ export function indicatorRoutes(q: Queries): Router {
   });
 
   return router;
+}
+
+/** An indicator's chart, with its page and embed addresses. */
+export function indicatorChart(indicator: IndicatorRow, by: 'location' | 'originator', filters: ParsedChartFilters, rows: readonly ChartFigureRow[]): ChartView {
+  const qs = filterQuery(filters, ['location', 'originator', 'verification', 'from', 'to', 'source']);
+  const path = `/indicators/${encodeURIComponent(indicator.code)}?by=${by}${qs ? `&${qs}` : ''}`;
+  return buildChart(rows, { id: 'indicator', title: indicator.name, colourBy: by, filters: { ...filters, indicator: [indicator.code] }, href: path, embed: `/embed${path}` });
 }
 
 /** The query filter of parsed chart filters. */

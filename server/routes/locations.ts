@@ -1,11 +1,19 @@
 import { Router } from 'express';
 import type { Queries } from '../../db';
 import { DataVersionCache } from '../cache';
-import { buildChart, withoutRows } from '../charts/chart';
+import type { ChartFigureRow } from '../../db/queries/charts';
+import type { LocationRow } from '../../db/types';
+import { buildChart, withoutRows, type ChartView } from '../charts/chart';
 import { HttpError } from '../errors';
 
 /** The latest figures listed under a place's chart; the rest are a click away on /figures. */
 const LISTED_FIGURES = 50;
+
+/** A place's chart, with its page and embed addresses. */
+export function locationChart(location: LocationRow, rows: readonly ChartFigureRow[]): ChartView {
+  const path = `/locations/${encodeURIComponent(location.code)}`;
+  return buildChart(rows, { id: 'location', title: location.name, filters: { location: [location.code] }, href: path, embed: `/embed${path}` });
+}
 
 export function locationRoutes(q: Queries): Router {
   const router = Router();
@@ -25,7 +33,7 @@ export function locationRoutes(q: Queries): Router {
     if (!location) throw new HttpError(404, `there is no place "${req.params.code}"`);
     const view = cache.get(location.code, q.exports.dataVersion().version, () => {
       const rows = q.charts.listFigures({ locationCodes: [location.code] });
-      const chart = buildChart(rows, { id: 'location', title: location.name, filters: { location: [location.code] } });
+      const chart = locationChart(location, rows);
       return { chart: withoutRows(chart), figures: rows.slice(-LISTED_FIGURES).reverse(), total: rows.length };
     });
     const parent = location.parent_id === null ? null : (q.charts.getLocationById(location.parent_id) ?? null);

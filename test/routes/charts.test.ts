@@ -43,8 +43,8 @@ describe('GET /', () => {
     expect(res.text).toContain('Download this data (CSV)');
     expect(res.text).toContain('href="/export/figures.csv?indicator=civilian_deaths&amp;indicator=civilian_injuries"');
     expect(res.text).toContain('Download image (PNG)');
-    expect(res.text).toContain('<caption>Plotted numbers: Civilian deaths and injuries: running totals</caption>');
-    expect(res.text).toContain('aria-label="Chart: Civilian deaths and injuries: running totals.');
+    expect(res.text).toContain('<caption>Plotted numbers: Civilian deaths and Civilian injuries — Ukraine: running totals</caption>');
+    expect(res.text).toContain('aria-label="Chart: Civilian deaths and Civilian injuries — Ukraine: running totals.');
     expect(res.text).toContain('<script src="/vendor/chart.umd.min.js" defer></script>');
     expect(res.text).not.toMatch(/<script>|style="|onclick=/);
   });
