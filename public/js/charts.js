@@ -169,12 +169,13 @@
     var min = lo - pad;
     var max = hi + pad;
     var total = max - min;
-    // Gaps: stretches no point covers, longer than a fifth of the axis; each is drawn 4% wide.
+    // Gaps: stretches no bar covers, longer than a third of the axis; each is drawn 4% wide.
+    // Only between period counts: a running total's line would change its slope across a break.
     var gaps = [];
     var reach = spans[0][1];
-    for (var i = 1; i < spans.length; i++) {
+    for (var i = 1; i < spans.length && panel.kind === 'period_count'; i++) {
       var margin = total * 0.03;
-      if (spans[i][0] - reach > total * 0.2 + 2 * margin) gaps.push({ a: reach + margin, b: spans[i][0] - margin, v: total * 0.04 });
+      if (spans[i][0] - reach > total * 0.35 + 2 * margin) gaps.push({ a: reach + margin, b: spans[i][0] - margin, v: total * 0.04 });
       reach = Math.max(reach, spans[i][1]);
     }
     var removed = gaps.reduce(function (n, g) {

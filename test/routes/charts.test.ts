@@ -63,7 +63,7 @@ describe('GET /indicators/:code', () => {
     const res = await request(app).get('/indicators/civilian_deaths').expect(200);
     expect(res.text).toContain('<h1>Civilian deaths</h1>');
     expect(chartData(res.text).map((c) => c.kind)).toEqual(['running_total', 'period_count']);
-    expect((res.text.match(/<tr>\s*<td><a href="\/figures\/\d+">Civilian deaths<\/a>/g) ?? []).length).toBe(6);
+    expect((res.text.match(/<tr>\s*<td data-label="Indicator"><a href="\/figures\/\d+">Civilian deaths<\/a>/g) ?? []).length).toBe(6);
     const byOriginator = await request(app).get('/indicators/civilian_deaths?by=originator').expect(200);
     expect(byOriginator.text).toContain('aria-current="true">originator</a>');
   });

@@ -55,7 +55,7 @@ describe('/compare says what it did', () => {
     const res = await request(app).get(`/compare?indicator=civilian_deaths&source=${sourceId}`).expect(200);
     expect(res.text).toContain(`<option value="${sourceId}" selected>`);
     expect(res.text).toContain(`Only figures from <a href="/sources/${sourceId}">`);
-    const drawn = [...res.text.matchAll(/<tr>\s*<td>[^<]*<\/td>\s*<td class="period">/g)].length;
+    const drawn = [...res.text.matchAll(/<tr>\s*<td data-label="Series">[^<]*<\/td>\s*<td class="period"/g)].length;
     expect(drawn).toBe(fromSource);
     expect(res.text).toContain(`source=${sourceId}`);
     await request(app).get('/compare?indicator=civilian_deaths&source=999999').expect(400);
