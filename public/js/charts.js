@@ -415,6 +415,10 @@
       box.setAttribute('role', 'status');
       box.hidden = true;
       holder.appendChild(box);
+      // A pinned tooltip (after a tap) is the point's second tap target too: it opens the figure.
+      box.addEventListener('click', function (evt) {
+        if (box.classList.contains('pinned') && box.dataset.href && evt.target.tagName !== 'A') window.location.assign(box.dataset.href);
+      });
     }
     return box;
   }
@@ -427,6 +431,7 @@
       box.appendChild(text('p', '', line));
     });
     if (raw.q) box.appendChild(text('blockquote', '', '“' + raw.q + '”'));
+    box.dataset.href = raw.h || '';
     if (raw.h) {
       var p = document.createElement('p');
       var a = text('a', 'tip-open', 'Open the figure →');
@@ -443,11 +448,18 @@
     var height = box.offsetHeight;
     var holderBox = holder.getBoundingClientRect();
     var viewport = document.documentElement.clientWidth;
-    // Right of the point when it fits, else left of it; never past either edge of the page.
-    var left = x + 14;
-    if (holderBox.left + left + width > viewport - 4) left = x - 14 - width;
-    left = Math.max(-holderBox.left + 4, Math.min(left, viewport - holderBox.left - width - 4));
-    var top = Math.max(0, Math.min(y - height / 2, holder.clientHeight - height));
+    var minLeft = -holderBox.left + 4;
+    var maxLeft = viewport - holderBox.left - width - 4;
+    var left;
+    var top;
+    if (x + 14 <= maxLeft) left = x + 14;
+    else if (x - 14 - width >= minLeft) left = x - 14 - width;
+    if (left !== undefined) top = Math.max(0, Math.min(y - height / 2, holder.clientHeight - height));
+    else {
+      // Too wide for either side (a phone): under the point if the screen has room, else over it; never covering it.
+      left = Math.max(minLeft, Math.min(x - width / 2, maxLeft));
+      top = holderBox.top + y + 16 + height <= window.innerHeight ? y + 16 : y - 16 - height;
+    }
     box.style.left = left + 'px';
     box.style.top = top + 'px';
   }
@@ -569,13 +581,12 @@
           if (Date.now() - lastTouch < 1500) {
             var key = hit.e.datasetIndex + ':' + hit.e.index;
             if (c.$tallyPinned !== key) {
-              c.$tallyPinned = null;
+              c.$tallyPinned = key;
               c.tooltip.setActiveElements([{ datasetIndex: hit.e.datasetIndex, index: hit.e.index }], { x: hit.e.element.x, y: hit.e.element.y });
               c.update('none');
               fillTooltip(box, hit.raw, c.data.datasets[hit.e.datasetIndex].label);
               placeTooltip(box, c, hit.e.element.x, hit.e.element.y);
               box.classList.add('pinned');
-              c.$tallyPinned = key;
               return;
             }
           }
@@ -607,10 +618,11 @@
   function cardImage(card) {
     var canvas = card.querySelector('canvas[data-chart]');
     var chart = Chart.getChart(canvas);
-    var width = canvas.clientWidth;
+    // The chart's last drawn size: its canvas may sit in a hidden tab (the Download tab is showing).
+    var width = chart.width;
     var pad = 16;
     var inner = width;
-    var scale = canvas.width / canvas.clientWidth || 1;
+    var scale = chart.currentDevicePixelRatio || 1;
     var measure = document.createElement('canvas').getContext('2d');
     var title = card.querySelector('.chart-title').textContent.trim();
     var subtitle = card.querySelector('.card-subtitle').textContent.trim();
@@ -642,7 +654,7 @@
       rowWidth += w;
     });
     if (row.length) rows.push(row);
-    var chartHeight = canvas.clientHeight;
+    var chartHeight = chart.height;
     var height =
       pad + titleLines.length * 24 + subLines.length * 18 + 10 + chartHeight + 8 + rows.length * 20 + 10 + sourceLines.length * 16 + 4 + footLines.length * 16 + pad;
     var out = document.createElement('canvas');
