@@ -13,6 +13,7 @@ import { settingQueries } from './queries/settings';
 import { sourceQueries } from './queries/sources';
 import { staffFigureQueries } from './queries/staff-figures';
 import { topicQueries } from './queries/topics';
+import { translatedNameQueries } from './queries/translated-names';
 import { userQueries } from './queries/users';
 
 /** Every query module, prepared once against one connection. */
@@ -33,6 +34,7 @@ export function createQueries(db: Db) {
     sources: sourceQueries(db),
     staffFigures: staffFigureQueries(db),
     topics: topicQueries(db),
+    translatedNames: translatedNameQueries(db),
     settings: settingQueries(db),
     users: userQueries(db),
     schemaVersion: (): number => version.get()?.version ?? 0,

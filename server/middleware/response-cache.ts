@@ -17,6 +17,12 @@ export interface ResponseCacheOptions {
    * unknown ones with a 400, which is never kept.
    */
   params?: ReadonlySet<string>;
+  /**
+   * What else a page depends on besides its address (its language, chosen
+   * from a header or cookie): part of the key, so an English page is never
+   * served to a reader who asked for Ukrainian.
+   */
+  variant?: (req: Request, res: Response) => string;
 }
 
 export interface CacheStats {
@@ -78,13 +84,13 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
     entries.delete(key);
   };
 
-  const keyOf = (req: Request): string => {
+  const keyOf = (req: Request, res: Response): string => {
     const at = req.url.indexOf('?');
     const path = at < 0 ? req.url : req.url.slice(0, at);
     const query = canonicalQuery(at < 0 ? '' : req.url.slice(at + 1), options.params);
     // The routes read req.query from req.url: they see exactly what the key holds.
     if (options.params) req.url = query ? `${path}?${query}` : path;
-    return `${req.baseUrl}${path}?${query}`;
+    return `${options.variant ? `${options.variant(req, res)}|` : ''}${req.baseUrl}${path}?${query}`;
   };
 
   const handler: RequestHandler = (req, res, next) => {
@@ -94,7 +100,7 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
       if (unknown.length > 0) {
         // The page says which it did not understand: neither served from nor kept in the cache, so they cannot grow it.
         res.locals.ignoredParams = unknown.slice(0, 10).map((n) => n.slice(0, 40));
-        if (!res.locals.user) keyOf(req);
+        if (!res.locals.user) keyOf(req, res);
         next();
         return;
       }
@@ -109,7 +115,7 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
       bytes = 0;
       version = current;
     }
-    const key = keyOf(req);
+    const key = keyOf(req, res);
     const hit = entries.get(key);
     if (hit) {
       entries.delete(key);

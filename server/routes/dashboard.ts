@@ -57,6 +57,9 @@ export interface Headline {
   exact?: string;
   detail: string;
   figure: ChartFigureRow;
+  /** For the page's language: the label's message and date, and the place and date of the detail. */
+  i18n?: { key: string; date: string };
+  asOf?: { place: string; date: string };
 }
 
 export function dashboardRoutes(q: Queries): Router {
@@ -64,7 +67,8 @@ export function dashboardRoutes(q: Queries): Router {
   const cache = new DataVersionCache(1);
 
   router.get('/', (_req, res) => {
-    res.render('dashboard', { title: 'Dashboard', ...cache.get('dashboard', q.exports.dataVersion().version, () => dashboardView(q)), chartScripts: true });
+    const t = res.locals.t as ((key: string) => string) | undefined;
+    res.render('dashboard', { title: t ? t('dashboard.title') : 'Dashboard', ...cache.get('dashboard', q.exports.dataVersion().version, () => dashboardView(q)), chartScripts: true });
   });
 
   return router;
@@ -85,11 +89,11 @@ export function dashboardView(q: Queries) {
   const runningTotals = casualtyRows.filter((r) => r.measure === 'running_total');
   const headlines: Headline[] = [];
   const deaths = latest(runningTotals.filter((r) => r.indicator_code === 'civilian_deaths'));
-  if (deaths) headlines.push({ label: `Civilians killed since ${deaths.reference_period_start}`, value: formatValue(deaths.value, deaths.qualifier), detail: `${deaths.location_name}, as of ${deaths.reference_period_end}`, figure: deaths });
+  if (deaths) headlines.push({ label: `Civilians killed since ${deaths.reference_period_start}`, value: formatValue(deaths.value, deaths.qualifier), detail: `${deaths.location_name}, as of ${deaths.reference_period_end}`, figure: deaths, i18n: { key: 'dashboard.killedSince', date: deaths.reference_period_start }, asOf: { place: deaths.location_name, date: deaths.reference_period_end } });
   const injuries = latest(runningTotals.filter((r) => r.indicator_code === 'civilian_injuries'));
-  if (injuries) headlines.push({ label: `Civilians injured since ${injuries.reference_period_start}`, value: formatValue(injuries.value, injuries.qualifier), detail: `${injuries.location_name}, as of ${injuries.reference_period_end}`, figure: injuries });
+  if (injuries) headlines.push({ label: `Civilians injured since ${injuries.reference_period_start}`, value: formatValue(injuries.value, injuries.qualifier), detail: `${injuries.location_name}, as of ${injuries.reference_period_end}`, figure: injuries, i18n: { key: 'dashboard.injuredSince', date: injuries.reference_period_start }, asOf: { place: injuries.location_name, date: injuries.reference_period_end } });
   const inNeed = latest(peopleRows.filter((r) => r.indicator_code === 'people_in_need'));
-  if (inNeed) headlines.push({ label: 'People in need', value: shortValue(inNeed.value, inNeed.qualifier, 'people'), exact: formatValue(inNeed.value, inNeed.qualifier), detail: `${inNeed.location_name}, ${periodLabel(inNeed.reference_period_start, inNeed.reference_period_end)}`, figure: inNeed });
+  if (inNeed) headlines.push({ label: 'People in need', value: shortValue(inNeed.value, inNeed.qualifier, 'people'), exact: formatValue(inNeed.value, inNeed.qualifier), detail: `${inNeed.location_name}, ${periodLabel(inNeed.reference_period_start, inNeed.reference_period_end)}`, figure: inNeed, i18n: { key: 'dashboard.inNeed', date: inNeed.reference_period_end } });
   const coverage = fundingCoverage(fundingRows);
   const latestCoverage = coverage[0];
   if (latestCoverage) {
@@ -98,6 +102,7 @@ export function dashboardView(q: Queries) {
       value: latestCoverage.text,
       detail: `${latestCoverage.location}, ${latestCoverage.period}: received ${shortValue(latestCoverage.received.value, latestCoverage.received.qualifier, 'usd')} of ${shortValue(latestCoverage.required.value, latestCoverage.required.qualifier, 'usd')} required`,
       figure: latestCoverage.received,
+      i18n: { key: 'dashboard.coverage', date: latestCoverage.received.reference_period_end },
     });
   }
 

@@ -18,7 +18,7 @@ describe('GET /', () => {
   test('shows headline numbers with their sources and charts the seed figures correctly', async () => {
     const { app } = createTestApp();
     const res = await request(app).get('/').expect(200);
-    expect(res.text).toContain('Civilians killed since 2022-02-24');
+    expect(res.text).toContain('Civilians killed since 24 Feb 2022');
     expect(res.text).toMatch(/class="headline-number" href="\/figures\/\d+">10,382<\/a>/);
     expect(res.text).toContain('19,659');
     expect(res.text).toContain('&gt; 14.6 M');
