@@ -38,6 +38,12 @@ function publicPages(): string[] {
     `/topics/${topic?.slug}`,
     '/api',
     '/embed/dashboard/casualties',
+    // The same pages in Ukrainian.
+    '/?lang=uk',
+    '/compare?indicator=civilian_deaths&indicator=people_in_need&lang=uk',
+    '/indicators/civilian_deaths?lang=uk',
+    '/locations?lang=uk',
+    `/figures/${figure?.id}?lang=uk`,
   ];
 }
 
@@ -168,6 +174,25 @@ describe('the chart card in a browser', () => {
       host.closeAllConnections();
       await new Promise<void>((resolve) => host.close(() => resolve()));
     }
+  });
+});
+
+describe('in Ukrainian', () => {
+  test('/?lang=uk shows the Ukrainian navigation and dates, on the axis too, and the switcher goes back to English on the same page', async () => {
+    const page = await browser.newPage();
+    await open(page, '/?lang=uk');
+    expect(await page.getAttribute('html', 'lang')).toBe('uk');
+    expect(await page.locator('.site-header nav a[aria-current="page"]').textContent()).toBe('Огляд');
+    expect(await page.locator('.headline-label').first().textContent()).toBe('Загинуло цивільних з 24 лютого 2022 р.');
+    const ticks = await page.$eval('#casualties-2-canvas', (c) => {
+      const chart = (window as unknown as { Chart: { getChart: (e: Element) => { scales: { x: { ticks: { label: string | string[] }[] } } } } }).Chart.getChart(c);
+      return chart.scales.x.ticks.map((t) => (Array.isArray(t.label) ? t.label.join(' ') : t.label));
+    });
+    expect(ticks.join(' ')).toMatch(/груд|січ|лют/);
+    await page.click('.languages a[hreflang="en"]');
+    await page.waitForURL(/lang=en/);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.close();
   });
 });
 
