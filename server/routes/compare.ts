@@ -66,6 +66,7 @@ export function compareRoutes(q: Queries): Router {
       sources: q.sources.listWithCounts().filter((s) => s.figure_count > 0 || s.id === filters.source),
       verifications: VERIFICATIONS,
       chartScripts: true,
+      scripts: ['/js/picker-search.js'],
     });
   });
 

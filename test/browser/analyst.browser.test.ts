@@ -250,3 +250,14 @@ expect.extend({
     return { pass: !visible, message: () => (visible ? 'visible' : 'hidden') };
   },
 });
+
+describe('the comparison form', () => {
+  test('a search box narrows the grouped place picker; chosen places stay', async () => {
+    const page = await browser.newPage();
+    await open(page, '/compare?indicator=civilian_deaths&location=UKR');
+    await page.fill('#c-location-search', 'khar');
+    const shown = await page.$$eval('#c-location option', (options) => options.filter((o) => !(o as HTMLOptionElement).hidden).map((o) => (o as HTMLOptionElement).value));
+    expect(shown.sort()).toEqual(['UA63', 'UKR']);
+    await page.close();
+  });
+});
