@@ -60,7 +60,7 @@ export function compareRoutes(q: Queries): Router {
       ignored: Array.isArray(res.locals.ignoredParams) ? (res.locals.ignoredParams as string[]) : [],
       source,
       shareHref: `/compare?${filterQuery(filters, COMPARE_PARAMS)}`,
-      indicatorGroups: groupBy(indicators, (i) => UNIT_GROUPS[i.unit] ?? i.unit),
+      indicatorGroups: groupBy(indicators, (i) => UNIT_GROUPS[i.unit] ?? `Counted in ${i.unit}`),
       locationGroups: groupBy(q.locations.list(), (l) => (l.admin_level === 0 ? 'Countries' : `Admin level ${l.admin_level}`)),
       originators: q.charts.listOriginators(),
       sources: q.sources.listWithCounts().filter((s) => s.figure_count > 0 || s.id === filters.source),
