@@ -15,6 +15,7 @@ import { settingQueries } from './queries/settings';
 import { sourceQueries } from './queries/sources';
 import { staffFigureQueries } from './queries/staff-figures';
 import { topicQueries } from './queries/topics';
+import { translatedNameQueries } from './queries/translated-names';
 import { userQueries } from './queries/users';
 
 /** Every query module, prepared once against one connection. */
@@ -37,6 +38,7 @@ export function createQueries(db: Db) {
     sources: sourceQueries(db),
     staffFigures: staffFigureQueries(db),
     topics: topicQueries(db),
+    translatedNames: translatedNameQueries(db),
     settings: settingQueries(db),
     users: userQueries(db),
     schemaVersion: (): number => version.get()?.version ?? 0,

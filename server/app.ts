@@ -7,6 +7,7 @@ import type { Db } from '../db/connection';
 import { createQueries } from '../db';
 import type { Config } from './config';
 import { viewHelpers } from './format';
+import { languages } from './i18n';
 import type { Logger } from './logger';
 import { errorHandler } from './middleware/error-handler';
 import { loadUser, requireAdmin, requireStaff } from './middleware/auth';
@@ -36,6 +37,7 @@ import { apiRoutes } from './routes/api';
 import { authRoutes, signInAgain } from './routes/auth';
 import { compareRoutes } from './routes/compare';
 import { dashboardRoutes } from './routes/dashboard';
+import { embedRoutes } from './routes/embed';
 import { exportRoutes } from './routes/exports';
 import { figureRoutes } from './routes/figures';
 import { healthRoutes } from './routes/health';
@@ -106,6 +108,15 @@ export function createApp({ db, config, logger }: AppDeps): Express {
     express.static(publicDir, { index: false, dotfiles: 'ignore', redirect: false, maxAge: config.nodeEnv === 'production' ? '1h' : 0 }),
   );
   app.use(vendorRoutes(config.nodeEnv === 'production' ? 86_400 : 0));
+  // Every page's language (?lang=, its cookie, Accept-Language), before the page cache that keys on it.
+  app.use(languages());
+  // The footer's "last updated" (when published data last changed), and names of indicators and places in the page's language.
+  app.use((_req, res, next) => {
+    res.locals.lastUpdated = q.exports.dataVersion().changedAt;
+    const names = res.locals.lang === 'en' ? null : q.translatedNames.forLanguage(String(res.locals.lang));
+    res.locals.nameOf = (entity: 'indicator' | 'location', code: string, english: string): string => names?.get(`${entity}|${code}`) ?? english;
+    next();
+  });
 
   // Public data may be read from any origin, and only read.
   app.use(
@@ -132,7 +143,14 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   // without a session cookie is answered before any session work; one with a
   // cookie only once it is known to be anonymous. Query parameters no page
   // reads (utm_source, …) are dropped, so they neither break a link nor grow the cache.
-  const pages = responseCache({ dataVersion, viewVersion: (key) => pageViews.versionOf(key), maxBytes: 16 * 1024 * 1024, maxEntries: 2_000, params: PAGE_QUERY_PARAMS });
+  const pages = responseCache({
+    dataVersion,
+    viewVersion: (key) => pageViews.versionOf(key),
+    maxBytes: 16 * 1024 * 1024,
+    maxEntries: 2_000,
+    params: PAGE_QUERY_PARAMS,
+    variant: (_req, res) => String(res.locals.lang),
+  });
   const hasSession = (req: Request): boolean => req.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
   app.use((req, res, next) => (hasSession(req) ? next() : pages(req, res, next)));
 
@@ -155,6 +173,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(sourceRoutes(q, pageViews));
   app.use(locationRoutes(q, pageViews));
   app.use(topicRoutes(q, pageViews));
+  app.use(embedRoutes(q, pageViews));
 
   // Everything under /admin needs a signed-in user; admin-only routers add requireAdmin.
   app.use('/admin', requireStaff);

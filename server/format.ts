@@ -68,6 +68,15 @@ export function formatDay(iso: string): string {
   return `${Number(day)} ${MONTHS[Number(month) - 1] ?? month} ${year}`;
 }
 
+const UK_DAY = new Intl.DateTimeFormat('uk-UA', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/** A date as a reader of the page's language says it: "24 Feb 2022", "24 лютого 2022 р.". Takes a date or a timestamp. */
+export function formatDayIn(lang: string, iso: string): string {
+  const day = iso.slice(0, 10);
+  if (lang === 'uk' && /^\d{4}-\d{2}-\d{2}$/.test(day)) return UK_DAY.format(new Date(`${day}T00:00:00Z`));
+  return formatDay(day);
+}
+
 /**
  * "23 Nov 2026, 10:16 UTC" for a stored UTC timestamp (2026-11-23T10:16:05.123Z):
  * a time as a reader says it. Views put the raw value in a title and datetime attribute.
@@ -105,6 +114,7 @@ export const viewHelpers = {
   formatRange,
   formatPeriod,
   formatDay,
+  formatDayIn,
   formatTime,
   measureLabel,
   qualifierWord,

@@ -19,3 +19,4 @@ export const projectRoot = findProjectRoot(__dirname);
 export const viewsDir = path.join(projectRoot, 'views');
 export const publicDir = path.join(projectRoot, 'public');
 export const migrationsDir = path.join(projectRoot, 'migrations');
+export const localesDir = path.join(projectRoot, 'locales');

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../connection';
-import type { Verification } from '../types';
+import type { Measure, Verification } from '../types';
 
 /** The CSV/API column contract lives in the domain module; re-exported for the export code. */
 import { EXPORT_COLUMNS } from '../../server/domain/figure';
@@ -17,6 +17,8 @@ export interface ExportFilter {
   /** Originators (reported_by), matched exactly. */
   originators: string[];
   sourceId: number | null;
+  /** Only figures of this measure (a chart panel's CSV); absent or null: every measure. */
+  measure?: Measure | null;
   from: string | null;
   to: string | null;
   /** ISO 8601 UTC with milliseconds, as stored in updated_at. */
@@ -70,6 +72,7 @@ function whereFor(filter: ExportFilter, walk: boolean): string {
   list('f.verification', filter.verifications.length);
   list('f.reported_by', filter.originators.length);
   if (filter.sourceId !== null) clauses.push(`${p}f.source_id = ?`);
+  if (filter.measure) clauses.push(`${p}f.measure = ?`);
   if (filter.from !== null) clauses.push(`${p}f.reference_period_end >= ?`);
   if (filter.to !== null) clauses.push(`${p}f.reference_period_start <= ?`);
   return clauses.join(' AND ');
@@ -83,6 +86,7 @@ function filterParams(filter: ExportFilter, afterId: number, asOf: number): unkn
   if (filter.updatedSince) params.push(filter.updatedSince);
   params.push(...filter.indicatorIds, ...filter.locationIds, ...filter.verifications, ...filter.originators);
   if (filter.sourceId !== null) params.push(filter.sourceId);
+  if (filter.measure) params.push(filter.measure);
   if (filter.from !== null) params.push(filter.from);
   if (filter.to !== null) params.push(filter.to);
   return params;
@@ -120,6 +124,7 @@ function matchesFor(filter: ExportFilter): string {
   list('f.verification', filter.verifications.length);
   list('f.reported_by', filter.originators.length);
   if (filter.sourceId !== null) clauses.push('f.source_id = ?');
+  if (filter.measure) clauses.push('f.measure = ?');
   if (filter.from !== null) clauses.push('f.reference_period_end >= ?');
   if (filter.to !== null) clauses.push('f.reference_period_start <= ?');
   return clauses.join(' AND ');
@@ -128,6 +133,7 @@ function matchesFor(filter: ExportFilter): string {
 function matchParams(filter: ExportFilter): unknown[] {
   const params: unknown[] = [...filter.indicatorIds, ...filter.locationIds, ...filter.verifications, ...filter.originators];
   if (filter.sourceId !== null) params.push(filter.sourceId);
+  if (filter.measure) params.push(filter.measure);
   if (filter.from !== null) params.push(filter.from);
   if (filter.to !== null) params.push(filter.to);
   return params;

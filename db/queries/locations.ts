@@ -33,6 +33,10 @@ export function locationQueries(db: Db) {
          + (SELECT COUNT(*) FROM locations WHERE parent_id = ?) AS n`);
   const remove = db.prepare<[number]>('DELETE FROM locations WHERE id = ?');
   const publicSince = db.prepare<[number], { public_since: string | null }>('SELECT public_since FROM locations WHERE id = ?');
+  const withCounts = db.prepare<[], LocationRow & { figure_count: number }>(`
+    SELECT l.id, l.code, l.name, l.admin_level, l.parent_id,
+      (SELECT COUNT(*) FROM figures f WHERE f.location_id = l.id AND f.status = 'published') AS figure_count
+    FROM locations l ORDER BY l.admin_level, l.name`);
   return {
     /** Since when a public figure names it (migration 0009); null while none has. */
     publicSince: (id: number): string | null => publicSince.get(id)?.public_since ?? null,
@@ -41,6 +45,8 @@ export function locationQueries(db: Db) {
     isInUse: (id: number): boolean => (uses.get(id, id, id, id)?.n ?? 0) > 0,
     remove: (id: number): void => void remove.run(id),
     list: (): LocationRow[] => all.all(),
+    /** Every place with its number of published figures, by admin level then name. */
+    listWithCounts: (): (LocationRow & { figure_count: number })[] => withCounts.all(),
     getByCode: (code: string): LocationRow | undefined => byCode.get(code),
     create: (location: NewLocation): number => Number(insert.run(location).lastInsertRowid),
   };

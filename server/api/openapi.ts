@@ -78,6 +78,7 @@ const filterParameters = [
   listParameter('verification', `Verification levels (${VERIFICATIONS.join(', ')}).`),
   listParameter('originator', 'Originators (reported_by), exactly as written.'),
   { name: 'source', in: 'query', description: 'A source id from /api/v1/sources.', schema: { type: 'integer', minimum: 1 } },
+  { name: 'measure', in: 'query', description: 'Only figures of this measure (running_total, period_count or level).', schema: { type: 'string', enum: ['running_total', 'period_count', 'level'] } },
   {
     name: 'updated_since',
     in: 'query',

@@ -1,6 +1,7 @@
 import type { ChartFigureRow } from '../../db/queries/charts';
-import { formatRange, verificationLabel } from '../format';
-import { addDays, buildPanels, periodLabel, tooltipLines, type BuildOptions, type ChartPanel, type ChartPoint } from './series';
+import type { Measure } from '../../db/types';
+import { formatDay, formatRange, verificationLabel } from '../format';
+import { addDays, buildPanels, periodLabel, shortenQuote, tooltipLines, type BuildOptions, type ChartPanel, type ChartPoint } from './series';
 
 /** The filters a chart was drawn with, as they appear in its query string. */
 export interface ChartFilters {
@@ -11,6 +12,8 @@ export interface ChartFilters {
   from?: string | null;
   to?: string | null;
   source?: number | null;
+  /** Only a panel's CSV narrows by measure. */
+  measure?: Measure | null;
 }
 
 /** What the browser script needs to draw one panel; nothing else, so the JSON stays small. */
@@ -27,8 +30,11 @@ export interface BrowserPanel {
     o: string;
     distinct: 'claimed' | 'disputed' | null;
     colour: number;
-    /** tip holds the value, period and verification lines; the browser adds originator and document. */
-    points: { x: string; x2?: string; y: number; lo?: number; hi?: number; t: string; tip: string[]; h?: string; d: number }[];
+    /**
+     * tip holds the value, measure, verification and period lines; the browser adds originator and document.
+     * v is the verification (the marker), q the quote cut short.
+     */
+    points: { x: string; x2?: string; y: number; lo?: number; hi?: number; t: string; tip: string[]; h?: string; d: number; v: string; q?: string }[];
   }[];
 }
 
@@ -45,9 +51,32 @@ export interface TableRow {
   figures: number;
 }
 
+export interface LegendEntry {
+  label: string;
+  colour: number;
+  distinct: 'claimed' | 'disputed' | null;
+}
+
 export interface PanelView extends ChartPanel {
   browser: BrowserPanel;
   table: TableRow[];
+  /** The card's title: indicators, places and measure. */
+  heading: string;
+  /** The card's subtitle: the period and what the numbers are. */
+  subtitle: string;
+  /** The card's source line: originators and documents. */
+  sourceLine: string;
+  /** This panel's documents, for its Sources tab. */
+  sources: SourceNote[];
+  legend: LegendEntry[];
+  /** Verification levels drawn in this panel, in key order, for the marker key. */
+  verifications: string[];
+  /** The export writer narrowed to this panel's indicators, places and measure. */
+  csvHref: string;
+  /** The page address of this panel (the view's address and the panel's anchor). */
+  shareHref: string;
+  /** The address of this panel alone, for framing. */
+  embedHref: string | null;
 }
 
 export interface SourceNote {
@@ -82,11 +111,18 @@ export interface ChartView {
   csvHref: string;
 }
 
+/** Where a chart lives: the address of its page and of its embeddable copy (panel=N is added per panel). */
+export interface ChartPlace {
+  href?: string;
+  embed?: string | null;
+}
+
 function browserPoint(p: ChartPoint, panel: ChartPanel, docIndex: (name: string) => number): BrowserPanel['series'][number]['points'][number] {
   const x = panel.kind === 'level' ? periodLabel(p.start, p.end) : panel.kind === 'running_total' ? p.end : p.start;
   // Originator and document lines are rebuilt in the browser from the series and the panel's docs.
-  const tip = tooltipLines(p, panel.unit).filter((line) => !line.startsWith('Originator: ') && !line.startsWith('Document: '));
-  const out: BrowserPanel['series'][number]['points'][number] = { x, y: p.y, t: p.shortText, tip, d: docIndex(p.document) };
+  const tip = tooltipLines(p, panel.unit, panel.kind).filter((line) => !line.startsWith('Originator: ') && !line.startsWith('Document: '));
+  const out: BrowserPanel['series'][number]['points'][number] = { x, y: p.y, t: p.shortText, tip, d: docIndex(p.document), v: p.verification };
+  if (p.quote) out.q = shortenQuote(p.quote);
   if (p.figureId !== null) out.h = p.href;
   // A bar spans its whole period: to the start of the day after its last day.
   if (panel.kind === 'period_count') out.x2 = addDays(p.end, 1);
@@ -111,6 +147,63 @@ function tableRows(panel: ChartPanel): TableRow[] {
     })),
   );
 }
+
+const KIND_PHRASES: Record<ChartPanel['kind'], string> = {
+  running_total: 'running totals',
+  period_count: 'counts per period',
+  level: 'levels per period',
+};
+
+/** "A", "A and B", "A, B and C"; past three, "N things". */
+function nameList(names: readonly string[], many: string): string {
+  if (names.length > 3) return `${names.length} ${many}`;
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1] ?? ''}`;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function unitWords(unit: string): string {
+  return unit === 'usd' ? 'US dollars' : unit === 'percent' ? 'percent' : unit;
+}
+
+/** The card's title: what is counted, where, and how. */
+export function panelHeading(panel: ChartPanel): string {
+  const indicators = nameList(unique(panel.series.map((s) => s.indicatorName)), 'indicators');
+  const places = nameList(unique(panel.series.map((s) => s.locationName)), 'places');
+  const unit = panel.unit === 'people' ? '' : ` (${unitWords(panel.unit)})`;
+  return `${indicators} — ${places}: ${KIND_PHRASES[panel.kind]}${unit}`;
+}
+
+/** The card's subtitle: the span of the periods drawn and what the numbers are. */
+export function panelSubtitle(panel: ChartPanel): string {
+  const points = panel.series.flatMap((s) => s.points);
+  const first = points.reduce((m, p) => (p.start < m ? p.start : m), points[0]?.start ?? '');
+  const last = points.reduce((m, p) => (p.end > m ? p.end : m), points[0]?.end ?? '');
+  const span = first === last ? formatDay(first) : `${formatDay(first)} – ${formatDay(last)}`;
+  const unit = unitWords(panel.unit);
+  const what =
+    panel.kind === 'running_total'
+      ? `Number of ${unit} counted since each line's start date, as of the date shown; totals are never added together.`
+      : panel.kind === 'period_count'
+        ? `Number of ${unit} counted within each period; each bar spans its period, and overlapping periods are never added.`
+        : `${unit === 'people' ? 'Number of people' : `Amount in ${unit}`} for each period, as stated; levels are never added.`;
+  return `${span}. ${what} Values as each originator stated them (≥ at least, ~ about).`;
+}
+
+/** The card's source line: who states the figures, in which documents. */
+export function panelSourceLine(panel: ChartPanel, notes: readonly SourceNote[]): string {
+  const originators = nameList(unique(panel.series.map((s) => s.originator)), 'originators');
+  const documents =
+    notes.length <= 3
+      ? notes.map((n) => `${n.document} (${n.publisher}${n.publishedOn ? `, ${n.publishedOn}` : ''})`).join('; ')
+      : `${notes.length} documents from ${nameList(unique(notes.map((n) => n.publisher)), 'publishers')}`;
+  return `Source: ${originators}, as stated in ${documents}.`;
+}
+
+const VERIFICATION_ORDER = ['verified', 'reported', 'claimed', 'disputed'];
 
 function sourceNotes(panels: readonly ChartPanel[]): SourceNote[] {
   const byId = new Map<number, SourceNote>();
@@ -148,13 +241,18 @@ export function filterQuery(filters: ChartFilters, names: readonly (keyof ChartF
  * the chart, in the export's stable columns.
  */
 export function csvHref(filters: ChartFilters): string {
-  const qs = filterQuery(filters, ['indicator', 'location', 'from', 'to', 'verification', 'originator', 'source']);
+  const qs = filterQuery(filters, ['indicator', 'location', 'from', 'to', 'verification', 'originator', 'source', 'measure']);
   return `/export/figures.csv${qs ? `?${qs}` : ''}`;
 }
 
+/** The query string a panel's embed address adds: which panel. */
+function withPanel(href: string, index: number): string {
+  return `${href}${href.includes('?') ? '&' : '?'}panel=${index + 1}`;
+}
+
 /** Everything a page needs to show one chart: panels, their JSON, tables, source note and links. */
-export function buildChart(rows: readonly ChartFigureRow[], options: BuildOptions & { filters: ChartFilters }): ChartView {
-  const panels = buildPanels(rows, options).map((panel) => {
+export function buildChart(rows: readonly ChartFigureRow[], options: BuildOptions & { filters: ChartFilters } & ChartPlace): ChartView {
+  const panels = buildPanels(rows, options).map((panel, index) => {
     const docs: string[] = [];
     const docIndexes = new Map<string, number>();
     const docIndex = (name: string): number => {
@@ -173,10 +271,28 @@ export function buildChart(rows: readonly ChartFigureRow[], options: BuildOption
       colour: s.colorIndex,
       points: s.points.map((p) => browserPoint(p, panel, docIndex)),
     }));
+    const notes = sourceNotes([panel]);
+    const heading = panelHeading(panel);
+    const panelFilters: ChartFilters = {
+      ...options.filters,
+      indicator: unique(panel.series.map((s) => s.indicatorCode)),
+      location: unique(panel.series.map((s) => s.locationCode)),
+      measure: panel.kind,
+    };
+    const href = options.href ?? '';
     return {
       ...panel,
-      browser: { kind: panel.kind, unit: panel.unit, title: panel.title, categories: panel.categories, docs, series },
+      browser: { kind: panel.kind, unit: panel.unit, title: heading, categories: panel.categories, docs, series },
       table: tableRows(panel),
+      heading,
+      subtitle: panelSubtitle(panel),
+      sourceLine: panelSourceLine(panel, notes),
+      sources: notes,
+      legend: panel.series.map((s) => ({ label: s.label, colour: s.colorIndex, distinct: s.distinct })),
+      verifications: VERIFICATION_ORDER.filter((v) => panel.series.some((s) => s.points.some((p) => p.verification === v))),
+      csvHref: csvHref(panelFilters),
+      shareHref: `${href}#${panel.id}`,
+      embedHref: options.embed ? withPanel(options.embed, index) : null,
     };
   });
   return {

@@ -2,7 +2,7 @@ import type { Queries } from '../../db';
 import type { ChartFigureRow } from '../../db/queries/charts';
 import { formatValue } from '../format';
 import type { parseChartFilters } from '../validation/chart-query';
-import { buildChart, withoutRows } from './chart';
+import { buildChart, filterQuery, withoutRows } from './chart';
 import { periodLabel, shortValue } from './series';
 
 /**
@@ -64,7 +64,13 @@ export interface Headline {
   exact?: string;
   detail: string;
   figure: ChartFigureRow;
+  /** For the page's language: the label's message and date, and the place and date of the detail. */
+  i18n?: { key: string; date: string };
+  asOf?: { place: string; date: string };
 }
+
+/** The dashboard's charts by name, as /embed/dashboard/:name serves them. */
+export const DASHBOARD_CHARTS = ['casualties', 'funding', 'people'] as const;
 
 /** Everything the dashboard shows, computed from the published figures. */
 function dashboard(q: Queries, _args: Record<string, never>) {
@@ -78,11 +84,11 @@ function dashboard(q: Queries, _args: Record<string, never>) {
   const runningTotals = casualtyRows.filter((r) => r.measure === 'running_total');
   const headlines: Headline[] = [];
   const deaths = latest(runningTotals.filter((r) => r.indicator_code === 'civilian_deaths'));
-  if (deaths) headlines.push({ label: `Civilians killed since ${deaths.reference_period_start}`, value: formatValue(deaths.value, deaths.qualifier), detail: `${deaths.location_name}, as of ${deaths.reference_period_end}`, figure: deaths });
+  if (deaths) headlines.push({ label: `Civilians killed since ${deaths.reference_period_start}`, value: formatValue(deaths.value, deaths.qualifier), detail: `${deaths.location_name}, as of ${deaths.reference_period_end}`, figure: deaths, i18n: { key: 'dashboard.killedSince', date: deaths.reference_period_start }, asOf: { place: deaths.location_name, date: deaths.reference_period_end } });
   const injuries = latest(runningTotals.filter((r) => r.indicator_code === 'civilian_injuries'));
-  if (injuries) headlines.push({ label: `Civilians injured since ${injuries.reference_period_start}`, value: formatValue(injuries.value, injuries.qualifier), detail: `${injuries.location_name}, as of ${injuries.reference_period_end}`, figure: injuries });
+  if (injuries) headlines.push({ label: `Civilians injured since ${injuries.reference_period_start}`, value: formatValue(injuries.value, injuries.qualifier), detail: `${injuries.location_name}, as of ${injuries.reference_period_end}`, figure: injuries, i18n: { key: 'dashboard.injuredSince', date: injuries.reference_period_start }, asOf: { place: injuries.location_name, date: injuries.reference_period_end } });
   const inNeed = latest(peopleRows.filter((r) => r.indicator_code === 'people_in_need'));
-  if (inNeed) headlines.push({ label: 'People in need', value: shortValue(inNeed.value, inNeed.qualifier, 'people'), exact: formatValue(inNeed.value, inNeed.qualifier), detail: `${inNeed.location_name}, ${periodLabel(inNeed.reference_period_start, inNeed.reference_period_end)}`, figure: inNeed });
+  if (inNeed) headlines.push({ label: 'People in need', value: shortValue(inNeed.value, inNeed.qualifier, 'people'), exact: formatValue(inNeed.value, inNeed.qualifier), detail: `${inNeed.location_name}, ${periodLabel(inNeed.reference_period_start, inNeed.reference_period_end)}`, figure: inNeed, i18n: { key: 'dashboard.inNeed', date: inNeed.reference_period_end } });
   const coverage = fundingCoverage(fundingRows);
   const latestCoverage = coverage[0];
   if (latestCoverage) {
@@ -91,15 +97,16 @@ function dashboard(q: Queries, _args: Record<string, never>) {
       value: latestCoverage.text,
       detail: `${latestCoverage.location}, ${latestCoverage.period}: received ${shortValue(latestCoverage.received.value, latestCoverage.received.qualifier, 'usd')} of ${shortValue(latestCoverage.required.value, latestCoverage.required.qualifier, 'usd')} required`,
       figure: latestCoverage.received,
+      i18n: { key: 'dashboard.coverage', date: latestCoverage.received.reference_period_end },
     });
   }
 
   return {
     headlines,
     coverage,
-    casualties: withoutRows(buildChart(casualtyRows, { id: 'casualties', title: 'Civilian deaths and injuries', filters: casualtyFilter })),
-    funding: withoutRows(buildChart(fundingRows, { id: 'funding', title: 'Funding required and received', filters: fundingFilter })),
-    people: withoutRows(buildChart(peopleRows, { id: 'people', title: 'People in need, targeted and reached', filters: peopleFilter })),
+    casualties: withoutRows(buildChart(casualtyRows, { id: 'casualties', title: 'Civilian deaths and injuries', filters: casualtyFilter, href: '/', embed: '/embed/dashboard/casualties' })),
+    funding: withoutRows(buildChart(fundingRows, { id: 'funding', title: 'Funding required and received', filters: fundingFilter, href: '/', embed: '/embed/dashboard/funding' })),
+    people: withoutRows(buildChart(peopleRows, { id: 'people', title: 'People in need, targeted and reached', filters: peopleFilter, href: '/', embed: '/embed/dashboard/people' })),
     latestFigures: q.charts.listLatest(10),
   };
 }
@@ -108,7 +115,7 @@ export type ChartFilterValues = ReturnType<typeof parseChartFilters>;
 
 /** The query filter of parsed chart filters. */
 export function filterFor(f: ChartFilterValues) {
-  return { indicatorCodes: f.indicator, locationCodes: f.location, originators: f.originator, verifications: f.verification, from: f.from, to: f.to };
+  return { indicatorCodes: f.indicator, locationCodes: f.location, originators: f.originator, verifications: f.verification, from: f.from, to: f.to, sourceId: f.source };
 }
 
 /** The latest figures listed under an indicator's or a place's chart; the rest are a click away on /figures. */
@@ -119,30 +126,55 @@ const LISTED_QUOTES = 20;
 
 function indicator(q: Queries, args: { code: string; name: string; by: 'originator' | 'location'; filters: ChartFilterValues }) {
   const rows = q.charts.listFigures({ ...filterFor(args.filters), indicatorCodes: [args.code] });
-  const chart = buildChart(rows, { id: 'indicator', title: args.name, colourBy: args.by, filters: { ...args.filters, indicator: [args.code] } });
+  // The chart's own address and its embed keep the filters it was drawn with.
+  const qs = filterQuery(args.filters, ['location', 'originator', 'verification', 'from', 'to', 'source']);
+  const path = `/indicators/${encodeURIComponent(args.code)}?by=${args.by}${qs ? `&${qs}` : ''}`;
+  const chart = buildChart(rows, { id: 'indicator', title: args.name, colourBy: args.by, filters: { ...args.filters, indicator: [args.code] }, href: path, embed: `/embed${path}` });
   return { chart: withoutRows(chart), figures: rows.slice(-LISTED_FIGURES).reverse(), total: rows.length };
 }
+
+/** The parameters /compare understands, in the order its addresses carry them. */
+export const COMPARE_PARAMS = ['indicator', 'location', 'originator', 'verification', 'from', 'to', 'source'] as const;
 
 function compare(q: Queries, args: { filters: ChartFilterValues }) {
   const chosen = args.filters.indicator.length > 0;
   // Nothing is compared until at least one indicator is chosen: every figure at once is not a comparison.
-  return withoutRows(buildChart(chosen ? q.charts.listFigures(filterFor(args.filters)) : [], { id: 'compare', title: 'Comparison', filters: args.filters }));
+  const rows = chosen ? q.charts.listFigures(filterFor(args.filters)) : [];
+  const qs = filterQuery(args.filters, COMPARE_PARAMS);
+  const found = new Set(rows.map((r) => r.indicator_code));
+  return {
+    chart: withoutRows(buildChart(rows, { id: 'compare', title: 'Comparison', filters: args.filters, href: `/compare?${qs}`, embed: `/embed/compare?${qs}` })),
+    // Said, never silently left out: chosen indicators with no published figure under these filters.
+    missing: args.filters.indicator.filter((code) => !found.has(code)),
+  };
 }
 
 function source(q: Queries, args: { id: number }) {
   const rows = q.charts.listFigures({ sourceId: args.id });
-  const chart = buildChart(rows, { id: 'source', title: 'Figures from this document', filters: { source: args.id } });
+  const chart = buildChart(rows, { id: 'source', title: 'Figures from this document', filters: { source: args.id }, href: `/sources/${args.id}`, embed: `/embed/sources/${args.id}` });
   const quotes = [...new Set(rows.map((f) => f.source_quote))];
   return { chart: withoutRows(chart), figures: rows.slice(0, LISTED_SOURCE_FIGURES), total: rows.length, quotes: quotes.slice(0, LISTED_QUOTES), totalQuotes: quotes.length };
 }
 
 function location(q: Queries, args: { code: string; name: string }) {
   const rows = q.charts.listFigures({ locationCodes: [args.code] });
-  const chart = buildChart(rows, { id: 'location', title: args.name, filters: { location: [args.code] } });
+  const path = `/locations/${encodeURIComponent(args.code)}`;
+  const chart = buildChart(rows, { id: 'location', title: args.name, filters: { location: [args.code] }, href: path, embed: `/embed${path}` });
   return { chart: withoutRows(chart), figures: rows.slice(-LISTED_FIGURES).reverse(), total: rows.length };
 }
 
+/** Every place by level, with how many published figures each has: /locations. */
+function places(q: Queries, _args: Record<string, never>) {
+  const all = q.locations.listWithCounts();
+  const levels = [...new Set(all.map((p) => p.admin_level))].sort((a, b) => a - b).map((level) => {
+    const here = all.filter((p) => p.admin_level === level);
+    return { level, withFigures: here.filter((p) => p.figure_count > 0), without: here.filter((p) => p.figure_count === 0) };
+  });
+  return { levels, total: all.length };
+}
+
 interface TopicArgs {
+  slug: string;
   title: string;
   indicators: string[];
   related: string[];
@@ -154,16 +186,20 @@ function topic(q: Queries, topic: TopicArgs) {
   const rows = q.charts.listFigures({ ...base, indicatorCodes: topic.indicators });
   const relatedRows = topic.related.length > 0 ? q.charts.listFigures({ ...base, indicatorCodes: topic.related }) : [];
   const filters = { location: topic.filters.location ?? [], from: topic.filters.from ?? null, to: topic.filters.to ?? null };
+  const path = `/topics/${topic.slug}`;
   return {
-    chart: withoutRows(buildChart(rows, { id: 'topic', title: topic.title, filters: { ...filters, indicator: topic.indicators } })),
-    related: relatedRows.length > 0 ? withoutRows(buildChart(relatedRows, { id: 'related', title: 'Related figures', filters: { ...filters, indicator: topic.related } })) : null,
+    chart: withoutRows(buildChart(rows, { id: 'topic', title: topic.title, filters: { ...filters, indicator: topic.indicators }, href: path, embed: `/embed${path}` })),
+    related:
+      relatedRows.length > 0
+        ? withoutRows(buildChart(relatedRows, { id: 'related', title: 'Related figures', filters: { ...filters, indicator: topic.related }, href: path, embed: `/embed${path}/related` }))
+        : null,
     // The story in order: every figure, who states it, who claims, did and disputes it.
     figures: [...rows].sort((a, b) => a.reference_period_end.localeCompare(b.reference_period_end) || a.id - b.id),
   };
 }
 
 /** Every page builder by name: the worker thread looks them up by the name a route asks for. */
-export const PAGE_BUILDERS = { dashboard, indicator, compare, source, location, topic };
+export const PAGE_BUILDERS = { dashboard, indicator, compare, source, location, places, topic };
 
 export type PageName = keyof typeof PAGE_BUILDERS;
 export type PageArgs<N extends PageName> = Parameters<(typeof PAGE_BUILDERS)[N]>[1];

@@ -1,6 +1,6 @@
 import type { ChartFigureRow } from '../../db/queries/charts';
 import type { Measure, Qualifier, Verification } from '../../db/types';
-import { formatAmount, formatPeriod, formatValue, verificationLabel } from '../format';
+import { formatAmount, formatDay, formatPeriod, formatValue, measureLabel, verificationLabel } from '../format';
 
 /**
  * How a figure is drawn: by its stored measure. A running total (a count since
@@ -30,6 +30,8 @@ export interface ChartPoint {
   claimedBy: string | null;
   document: string;
   documentDate: string | null;
+  /** The words of the document that state the figure (a bucket: none). */
+  quote: string | null;
   /** How many figures a bucket sums (1 for a plain figure). */
   figureCount: number;
   rows: ChartFigureRow[];
@@ -45,6 +47,7 @@ export interface ChartSeries {
   originator: string;
   /** Claims by a party and disputed figures are drawn distinctly and can be hidden. */
   distinct: 'claimed' | 'disputed' | null;
+  /** A palette slot from the hash of the series' identity, so the series has the same colour on every page. */
   colorIndex: number;
   points: ChartPoint[];
 }
@@ -82,6 +85,18 @@ export const MAX_POINTS_PER_SERIES = 1000;
  */
 export const MAX_POINTS_PER_PANEL = 150;
 export const MAX_SERIES = 12;
+/** Colours in the browser's palette (public/js/charts.js PALETTE). */
+export const PALETTE_SIZE = 10;
+
+/** FNV-1a: a small, stable hash of a series' identity, the same on every page and server. */
+export function identityHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
 const DAY_MS = 86_400_000;
 
 function toDay(iso: string): number {
@@ -136,6 +151,7 @@ function pointFromFigure(r: ChartFigureRow): ChartPoint {
     claimedBy: r.claimed_by,
     document: documentName(r),
     documentDate: r.source_published_on,
+    quote: r.source_quote,
     figureCount: 1,
     rows: [r],
   };
@@ -230,6 +246,7 @@ export function bucketPeriodCounts(
       claimedBy: first.claimed_by,
       document: documents.length === 1 ? (documents[0] ?? '') : `${documents.length} documents`,
       documentDate: null,
+      quote: null,
       figureCount: list.length,
       rows: list,
     });
@@ -292,7 +309,6 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
 
   const order: PanelKind[] = ['running_total', 'period_count', 'level'];
   const sortedPanels = [...panels.values()].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.unit.localeCompare(b.unit));
-  const colourKeys = new Map<string, number>();
 
   return sortedPanels.map((panel, panelIndex) => {
     const groups = [...panel.groups.values()].sort((a, b) => b.length - a.length);
@@ -303,6 +319,17 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
     const panelBudget = options.maxPointsPerSeries === undefined ? MAX_POINTS_PER_PANEL : maxPoints * 4;
     const budget = Math.min(maxPoints, Math.max(12, Math.floor(panelBudget / Math.max(1, shownGroups.length))));
     const notes: string[] = [];
+    // Each colour key gets the slot its hash names; a second key hashing to a taken slot takes the next free one.
+    const colourKeys = new Map<string, number>();
+    const slotFor = (key: string): number => {
+      const known = colourKeys.get(key);
+      if (known !== undefined) return known;
+      const taken = new Set(colourKeys.values());
+      let slot = identityHash(key) % PALETTE_SIZE;
+      for (let i = 0; i < PALETTE_SIZE && taken.has(slot); i++) slot = (slot + 1) % PALETTE_SIZE;
+      colourKeys.set(key, slot);
+      return slot;
+    };
 
     const series: ChartSeries[] = shownGroups.map((group) => {
       const first = group[0] as ChartFigureRow;
@@ -313,8 +340,14 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
       labelParts.push(first.reported_by);
       if (panel.kind === 'running_total' && starts.size > 1) labelParts.push(`since ${first.reference_period_start}`);
       const label = `${labelParts.join(' · ')}${distinct === 'claimed' ? ' (claim)' : distinct === 'disputed' ? ' (disputed)' : ''}`;
-      const colourKey = options.colourBy === 'location' ? first.location_code : `${first.reported_by}|${first.indicator_code}`;
-      if (!colourKeys.has(colourKey)) colourKeys.set(colourKey, colourKeys.size);
+      // The series' identity (a claim shares its originator's colour and is told apart by its dashes and markers).
+      const colourKey =
+        options.colourBy === 'location'
+          ? `place|${first.location_code}`
+          : options.colourBy === 'originator'
+            ? `originator|${first.reported_by}`
+            : `${first.indicator_code}|${first.location_code}|${first.reported_by}`;
+      const colorIndex = slotFor(colourKey);
 
       let points: ChartPoint[];
       if (panel.kind === 'period_count' && group.length > budget) {
@@ -343,7 +376,7 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
         locationName: first.location_name,
         originator: first.reported_by,
         distinct,
-        colorIndex: colourKeys.get(colourKey) ?? 0,
+        colorIndex,
         points,
       };
     });
@@ -373,14 +406,26 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
   });
 }
 
-/** The tooltip lines for a point: value, originator, document and date, verification. */
-export function tooltipLines(p: ChartPoint, unit: string): string[] {
+/** Quotes in a tooltip are cut to this many characters; the figure's page has the whole. */
+export const TOOLTIP_QUOTE_CHARS = 160;
+
+/** A quote cut at a word boundary with an ellipsis, never mid-word. */
+export function shortenQuote(quote: string, max = TOOLTIP_QUOTE_CHARS): string {
+  if (quote.length <= max) return quote;
+  const cut = quote.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, '')}…`;
+}
+
+/** The tooltip lines for a point: value with qualifier and range, measure, originator, verification, document and date, period. */
+export function tooltipLines(p: ChartPoint, unit: string, kind: PanelKind): string[] {
   const lines = [
     `${p.text}${p.low !== null || p.high !== null ? ` (range ${p.low === null ? '…' : formatAmount(p.low, unit)} – ${p.high === null ? '…' : formatAmount(p.high, unit)})` : ''}`,
+    `Measure: ${kind === 'running_total' ? `${measureLabel(kind, p.start)}, as of ${formatDay(p.end)}` : measureLabel(kind)}`,
     `Originator: ${p.originator}`,
+    `${verificationLabel(p.verification)}${p.claimedBy ? ` by ${p.claimedBy}` : ''}`,
     `Document: ${p.document}`,
     `Period: ${formatPeriod(p.start, p.end)}`,
-    `${verificationLabel(p.verification)}${p.claimedBy ? ` by ${p.claimedBy}` : ''}`,
   ];
   if (p.figureId === null) lines.push(`Sum of ${p.figureCount} non-overlapping figures`);
   return lines;

@@ -25,6 +25,12 @@ export interface ResponseCacheOptions {
    * unknown ones with a 400, which is never kept.
    */
   params?: ReadonlySet<string>;
+  /**
+   * What else a page depends on besides its address (its language, chosen
+   * from a header or cookie): part of the key, so an English page is never
+   * served to a reader who asked for Ukrainian.
+   */
+  variant?: (req: Request, res: Response) => string;
 }
 
 export interface CacheStats {
@@ -43,6 +49,14 @@ interface Entry {
 const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 'sync-token', 'tally-contract-version', 'link'];
 /** What a Map entry and its objects cost beyond the bytes counted: a rough, deliberately high figure. */
 const ENTRY_OVERHEAD = 256;
+
+/** Parameters that trackers (and cache-busters, "_") add to shared links: dropped without a word. */
+const TRACKING = /^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl|_|ref|ref_src)$/i;
+
+/** Names of parameters outside the allowed set that are not tracking parameters: a page may say it did not understand them. */
+export function unknownParams(rawQuery: string, allowed: ReadonlySet<string>): string[] {
+  return Object.keys(querystring.parse(rawQuery)).filter((name) => !allowed.has(name) && !TRACKING.test(name));
+}
 
 /** The query string with only the allowed names (all when none are given), names sorted, each name's values in their order. */
 function canonicalQuery(rawQuery: string, allowed: ReadonlySet<string> | undefined): string {
@@ -81,16 +95,27 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
     entries.delete(key);
   };
 
-  const keyOf = (req: Request): string => {
+  const keyOf = (req: Request, res: Response): string => {
     const at = req.url.indexOf('?');
     const path = at < 0 ? req.url : req.url.slice(0, at);
     const query = canonicalQuery(at < 0 ? '' : req.url.slice(at + 1), options.params);
     // The routes read req.query from req.url: they see exactly what the key holds.
     if (options.params) req.url = query ? `${path}?${query}` : path;
-    return `${req.baseUrl}${path}?${query}`;
+    return `${options.variant ? `${options.variant(req, res)}|` : ''}${req.baseUrl}${path}?${query}`;
   };
 
   const handler: RequestHandler = (req, res, next) => {
+    if (options.params && (req.method === 'GET' || req.method === 'HEAD')) {
+      const at = req.url.indexOf('?');
+      const unknown = at < 0 ? [] : unknownParams(req.url.slice(at + 1), options.params);
+      if (unknown.length > 0) {
+        // The page says which it did not understand: neither served from nor kept in the cache, so they cannot grow it.
+        res.locals.ignoredParams = unknown.slice(0, 10).map((n) => n.slice(0, 40));
+        if (!res.locals.user) keyOf(req, res);
+        next();
+        return;
+      }
+    }
     if ((req.method !== 'GET' && req.method !== 'HEAD') || res.locals.user || res.locals.flash) {
       next();
       return;
@@ -101,7 +126,7 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
       bytes = 0;
       version = current;
     }
-    const key = keyOf(req);
+    const key = keyOf(req, res);
     let hit = entries.get(key);
     // A page drawn from a view that a newer one has replaced is drawn again.
     if (hit?.view && options.viewVersion && options.viewVersion(hit.view.key) !== hit.view.version) {

@@ -3,7 +3,8 @@ import helmet from 'helmet';
 
 /**
  * Strict headers for every response: scripts and styles only from this
- * server, never inline; no framing. HSTS and upgrade-insecure-requests only
+ * server, never inline; no framing, except the chart embeds under /embed/,
+ * which any site may frame (frame-ancestors *). HSTS and upgrade-insecure-requests only
  * on HTTPS requests, since on a plain-HTTP intranet install they break the site.
  * No X-Frame-Options: the CSP's frame-ancestors says it, and helmet's
  * SAMEORIGIN default would contradict its 'none'.
@@ -22,17 +23,27 @@ export function securityHeaders(): RequestHandler[] {
     frameAncestors: ["'none'"],
     scriptSrcAttr: ["'none'"],
   };
-  const plain = helmet({
-    contentSecurityPolicy: { useDefaults: false, directives },
-    xFrameOptions: false,
-    strictTransportSecurity: false,
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-  });
-  const secure = helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: { ...directives, upgradeInsecureRequests: [] } },
-    xFrameOptions: false,
-    strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true },
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-  });
-  return [(req, res, next) => (req.secure ? secure(req, res, next) : plain(req, res, next))];
+  const build = (secure: boolean, framed: boolean) =>
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: { ...directives, ...(framed ? { frameAncestors: ['*'] } : {}), ...(secure ? { upgradeInsecureRequests: [] } : {}) },
+      },
+      xFrameOptions: false,
+      strictTransportSecurity: secure ? { maxAge: 31536000, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+      // A framed embed is loaded from another site: its scripts and styles must be readable there.
+      crossOriginResourcePolicy: { policy: framed ? 'cross-origin' : 'same-origin' },
+    });
+  const plain = build(false, false);
+  const secure = build(true, false);
+  const plainFramed = build(false, true);
+  const secureFramed = build(true, true);
+  return [
+    (req, res, next) => {
+      const framed = req.path.startsWith('/embed/');
+      const handler = req.secure ? (framed ? secureFramed : secure) : framed ? plainFramed : plain;
+      handler(req, res, next);
+    },
+  ];
 }

@@ -3,7 +3,20 @@ import type { Queries } from '../../db';
 import { VERIFICATIONS } from '../../db/types';
 import { filterQuery } from '../charts/chart';
 import type { PageViews } from '../charts/page-views';
+import { COMPARE_PARAMS } from '../charts/pages';
 import { parseChartFilters } from '../validation/chart-query';
+
+const UNIT_GROUPS: Record<string, string> = { people: 'People', usd: 'Money (US dollars)', percent: 'Shares (percent)' };
+
+/** Options grouped for a picker: the label of each group and its entries, in order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): { label: string; items: T[] }[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const label = key(item);
+    groups.set(label, [...(groups.get(label) ?? []), item]);
+  }
+  return [...groups].map(([label, list]) => ({ label, items: list }));
+}
 
 export function compareRoutes(q: Queries, views: PageViews): Router {
   const router = Router();
@@ -12,19 +25,28 @@ export function compareRoutes(q: Queries, views: PageViews): Router {
     const filters = parseChartFilters(req.query, q);
     const chosen = filters.indicator.length > 0;
     const served = await views.get('compare', JSON.stringify(filters), { filters });
-    const chart = served.value;
+    const view = served.value;
     res.locals.pageView = served.view;
+    const indicators = q.indicators.list();
+    const names = new Map(indicators.map((i) => [i.code, i.name]));
+    const source = filters.source === null ? null : (q.sources.getPublicById(filters.source) ?? null);
     res.render('compare', {
       title: 'Compare',
       filters,
       chosen,
-      chart,
-      shareHref: `/compare?${filterQuery(filters, ['indicator', 'location', 'originator', 'verification', 'from', 'to'])}`,
-      indicators: q.indicators.list(),
-      locations: q.locations.list(),
+      chart: view.chart,
+      missing: view.missing.map((code) => names.get(code) ?? code),
+      ignored: Array.isArray(res.locals.ignoredParams) ? (res.locals.ignoredParams as string[]) : [],
+      source,
+      shareHref: `/compare?${filterQuery(filters, COMPARE_PARAMS)}`,
+      indicatorGroups: groupBy(indicators, (i) => UNIT_GROUPS[i.unit] ?? `Counted in ${i.unit}`),
+      locationGroups: groupBy(q.locations.list(), (l) => (l.admin_level === 0 ? 'Countries' : `Admin level ${l.admin_level}`)),
       originators: q.charts.listOriginators(),
+      // The public sources that published figures cite, and the chosen one.
+      sources: q.sources.listPublicWithCounts().filter((s) => s.figure_count > 0 || s.id === filters.source),
       verifications: VERIFICATIONS,
       chartScripts: true,
+      scripts: ['/js/picker-search.js'],
     });
   });
 

@@ -12,7 +12,8 @@ export function dashboardRoutes(_q: Queries, views: PageViews): Router {
     const served = await views.get('dashboard', '', {});
     const value = served.value;
     res.locals.pageView = served.view;
-    res.render('dashboard', { title: 'Dashboard', ...value, chartScripts: true });
+    const t = res.locals.t as ((key: string) => string) | undefined;
+    res.render('dashboard', { title: t ? t('dashboard.title') : 'Dashboard', ...value, chartScripts: true });
   });
 
   return router;

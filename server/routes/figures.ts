@@ -40,6 +40,8 @@ export function figureRoutes(q: Queries): Router {
       page,
       pages,
       firstRow: total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1,
+      // The export writer with the same filters: every matching figure, not just this page.
+      csvHref: `/export/figures.csv${pageHref(filters, 1).slice('/figures'.length)}`,
       prevHref: page > 1 ? pageHref(filters, page - 1) : null,
       nextHref: page < pages ? pageHref(filters, page + 1) : null,
       filters,

@@ -6,6 +6,13 @@ import { HttpError } from '../errors';
 export function locationRoutes(q: Queries, views: PageViews): Router {
   const router = Router();
 
+  router.get('/locations', async (_req, res) => {
+    // Counting every place's figures reads them all: computed off the request path like a chart.
+    const served = await views.get('places', '', {});
+    res.locals.pageView = served.view;
+    res.render('locations/index', { title: 'Places', ...served.value });
+  });
+
   router.get('/locations/:code', async (req, res) => {
     const location = q.locations.getByCode(req.params.code);
     if (!location) throw new HttpError(404, `there is no place "${req.params.code}"`);

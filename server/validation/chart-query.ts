@@ -23,6 +23,7 @@ export interface ParsedChartFilters extends ChartFilters {
   verification: Verification[];
   from: string | null;
   to: string | null;
+  source: number | null;
 }
 
 /** The comparison filters of a query string, each checked against what exists. */
@@ -34,7 +35,17 @@ export function parseChartFilters(query: Record<string, unknown>, q: Queries): P
   const from = parseDate(query.from, 'from');
   const to = parseDate(query.to, 'to');
   if (from && to && from > to) throw new HttpError(400, `from (${from}) is after to (${to}): the start of the date range must come first`);
-  return { indicator, location, originator, verification, from, to };
+  return { indicator, location, originator, verification, from, to, source: parseSource(query.source, q) };
+}
+
+/** A public source id (one a published figure cites), or null when absent. */
+function parseSource(value: unknown, q: Queries): number | null {
+  if (value === undefined || value === '') return null;
+  if (typeof value !== 'string') throw new HttpError(400, 'source may be given only once');
+  if (!/^[1-9]\d{0,14}$/.test(value) || !q.sources.getPublicById(Number(value))) {
+    throw new HttpError(400, `there is no source "${value.slice(0, 40)}": give a source id, as linked from /sources`);
+  }
+  return Number(value);
 }
 
 /** Only these values of ?by= exist on an indicator page. */

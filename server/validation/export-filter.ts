@@ -1,12 +1,12 @@
 import type { Queries } from '../../db';
 import type { ExportFilter } from '../../db/queries/export';
-import { VERIFICATIONS } from '../../db/types';
+import { MEASURES, VERIFICATIONS, type Measure } from '../../db/types';
 import { HttpError } from '../errors';
 import { isRealDate, parseList, requireKnown } from './query';
 
 /** A date, or a date and time that says its offset: a time without one could be any of 26 hours. */
 const ISO_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-4]):?[0-5]\d))?$/;
-const FILTER_PARAMS = ['indicator', 'location', 'include_children', 'from', 'to', 'verification', 'originator', 'source', 'updated_since'];
+const FILTER_PARAMS = ['indicator', 'location', 'include_children', 'from', 'to', 'verification', 'originator', 'source', 'measure', 'updated_since'];
 
 function single(value: unknown, name: string): string | null {
   if (value === undefined || value === '') return null;
@@ -76,6 +76,12 @@ export function parseExportQuery(
     sourceId = Number(source);
   }
 
+  const measureText = single(query.measure, 'measure');
+  if (measureText !== null && !(MEASURES as readonly string[]).includes(measureText)) {
+    throw new HttpError(400, `unknown measure "${measureText.slice(0, 40)}" (known: ${MEASURES.join(', ')})`);
+  }
+  const measure = measureText as Measure | null;
+
   let updatedSince: string | null = null;
   const since = single(query.updated_since, 'updated_since');
   if (since !== null) {
@@ -100,6 +106,7 @@ export function parseExportQuery(
       verifications,
       originators,
       sourceId,
+      measure,
       from,
       to,
       updatedSince,

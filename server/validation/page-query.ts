@@ -7,6 +7,8 @@
 export const PAGE_QUERY_PARAMS: ReadonlySet<string> = new Set([
   // chart and list filters (server/validation/chart-query.ts, routes/figures.ts)
   'indicator', 'location', 'originator', 'verification', 'from', 'to', 'by', 'page',
+  // one card of an embedded chart (routes/embed.ts), the page's language (server/i18n.ts)
+  'panel', 'lang',
   // the sign-in page
   'next', 'signed_out',
   // the audit log's filters (staff only, never cached, listed so the rule has no exception)

@@ -82,6 +82,8 @@ describe('charts in a browser', () => {
     expect(tip.join(' ')).toContain('Document: Russia has launched North Korean missiles');
     const belgorod = await hoverPoint(page, '#casualties-2-canvas', 'UN DPPA');
     expect(belgorod).toEqual(expect.arrayContaining(['≥ 24', 'Reported']));
+    // The image download sits behind the card's Download tab.
+    await page.click('#casualties-1 .tab-download');
     await expect(page.locator('.png-download').first()).toBeVisibleSoon();
     await checkPage(page, 'dashboard');
     expect(problems).toEqual({ consoleErrors: [], pageErrors: [] });
@@ -94,7 +96,11 @@ describe('charts in a browser', () => {
     await page.goto(`${app.baseUrl}/compare?indicator=civilian_deaths&indicator=funding_required_usd&indicator=funding_received_usd`);
     await page.waitForFunction(() => 'Chart' in window && document.querySelectorAll('canvas[data-chart]').length >= 3);
     const titles = await page.locator('.chart-title').allTextContents();
-    expect(titles).toEqual(['Comparison: running totals', 'Comparison: counts per period', 'Comparison: per period (US dollars)']);
+    expect(titles).toEqual([
+      'Civilian deaths — Ukraine: running totals',
+      'Civilian deaths — Ukraine, Belgorod Oblast and Luhanska: counts per period',
+      'Funding required and Funding received — Ukraine: levels per period (US dollars)',
+    ]);
     for (const id of ['#compare-1-canvas', '#compare-2-canvas', '#compare-3-canvas']) expect(await drawnPixels(page, id)).toBeGreaterThan(500);
     const claim = await hoverPoint(page, '#compare-2-canvas', 'Russian Federation');
     expect(claim).toEqual(expect.arrayContaining(['Originator: Russian Federation', 'Claimed by a party by Russian Federation']));

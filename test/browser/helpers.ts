@@ -35,8 +35,8 @@ export async function startApp(options: Parameters<typeof createTestApp>[0] = {}
   };
 }
 
-/** Debian's Chromium, headless, in a fresh profile directory. */
-export async function launchBrowser(): Promise<BrowserContext> {
+/** Debian's Chromium, headless, in a fresh profile directory; `hasTouch` for a touch screen (taps). */
+export async function launchBrowser(options: { hasTouch?: boolean } = {}): Promise<BrowserContext> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH`);
   }
@@ -45,6 +45,7 @@ export async function launchBrowser(): Promise<BrowserContext> {
     executablePath: CHROMIUM_PATH,
     headless: true,
     viewport: { width: 1280, height: 900 },
+    hasTouch: options.hasTouch === true,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',

@@ -94,7 +94,11 @@ describe('staff in a browser', () => {
     await page.getByText('at least 1,234 civilians killed in Kharkivska').first().waitFor();
     // And in the chart of its indicator: the plotted-numbers table and the drawn canvas.
     await page.goto(`${app.baseUrl}/indicators/civilian_deaths?location=UA63`);
+    // The plotted numbers sit behind the card's Table tab.
+    await page.waitForFunction(() => document.querySelector('.chart-card[data-view]') !== null);
+    for (const tab of await page.locator('.tab-table').all()) await tab.click();
     await page.locator('table', { hasText: '≥ 1,234' }).first().waitFor();
+    for (const tab of await page.locator('.tab-chart').all()) await tab.click();
     const charted = await page.evaluate(() => {
       const canvas = document.querySelector('canvas');
       if (!canvas) return 0;

@@ -18,7 +18,7 @@ describe('GET /', () => {
   test('shows headline numbers with their sources and charts the seed figures correctly', async () => {
     const { app } = createTestApp();
     const res = await request(app).get('/').expect(200);
-    expect(res.text).toContain('Civilians killed since 2022-02-24');
+    expect(res.text).toContain('Civilians killed since 24 Feb 2022');
     expect(res.text).toMatch(/class="headline-number" href="\/figures\/\d+">10,382<\/a>/);
     expect(res.text).toContain('19,659');
     expect(res.text).toContain('&gt; 14.6 M');
@@ -43,8 +43,8 @@ describe('GET /', () => {
     expect(res.text).toContain('Download this data (CSV)');
     expect(res.text).toContain('href="/export/figures.csv?indicator=civilian_deaths&amp;indicator=civilian_injuries"');
     expect(res.text).toContain('Download image (PNG)');
-    expect(res.text).toContain('<caption>Plotted numbers: Civilian deaths and injuries: running totals</caption>');
-    expect(res.text).toContain('aria-label="Chart: Civilian deaths and injuries: running totals.');
+    expect(res.text).toContain('<caption>Plotted numbers: Civilian deaths and Civilian injuries — Ukraine: running totals</caption>');
+    expect(res.text).toContain('aria-label="Chart: Civilian deaths and Civilian injuries — Ukraine: running totals.');
     expect(res.text).toContain('<script src="/vendor/chart.umd.min.js" defer></script>');
     expect(res.text).not.toMatch(/<script>|style="|onclick=/);
   });
@@ -63,7 +63,7 @@ describe('GET /indicators/:code', () => {
     const res = await request(app).get('/indicators/civilian_deaths').expect(200);
     expect(res.text).toContain('<h1>Civilian deaths</h1>');
     expect(chartData(res.text).map((c) => c.kind)).toEqual(['running_total', 'period_count']);
-    expect((res.text.match(/<tr>\s*<td><a href="\/figures\/\d+">Civilian deaths<\/a>/g) ?? []).length).toBe(6);
+    expect((res.text.match(/<tr>\s*<td data-label="Indicator"><a href="\/figures\/\d+">Civilian deaths<\/a>/g) ?? []).length).toBe(6);
     const byOriginator = await request(app).get('/indicators/civilian_deaths?by=originator').expect(200);
     expect(byOriginator.text).toContain('aria-current="true">originator</a>');
   });

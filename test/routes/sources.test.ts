@@ -6,8 +6,8 @@ describe('GET /sources', () => {
     const { app } = createTestApp();
     const res = await request(app).get('/sources').expect(200);
     expect(res.text).toContain('Russia has launched North Korean missiles at least 9 times in Ukraine: U.S. diplomat');
-    expect(res.text).toMatch(/<td>UPI<\/td>\s*<td class="period">2024-02-07<\/td>\s*<td class="num">7<\/td>/);
-    expect(res.text).toMatch(/<td>Unattributed news site<\/td>\s*<td class="period">not stated<\/td>/);
+    expect(res.text).toMatch(/<td data-label="Publisher">UPI<\/td>\s*<td class="period" data-label="Published">2024-02-07<\/td>\s*<td class="num" data-label="Published figures">7<\/td>/);
+    expect(res.text).toMatch(/<td data-label="Publisher">Unattributed news site<\/td>\s*<td class="period" data-label="Published">not stated<\/td>/);
   });
 
   test('an empty database shows an empty state', async () => {
@@ -35,7 +35,8 @@ describe('GET /sources is paged', () => {
     const third = await request(app).get('/sources?page=3').expect(200);
     expect(third.text).toContain('Page 3 of 3');
     expect(third.text).toContain('href="/sources?page=2" rel="prev"');
-    const titles = (html: string): string[] => [...html.matchAll(/<td>(?:<a [^>]*>)?([^<]+)(?:<\/a>)?(?:<p class="source-notes">[^<]*<\/p>)?<\/td>\s*<td>[^<]*<\/td>\s*<td class="period">/g)].map((m) => m[1] ?? '');
+    // Each document's title links to its page.
+    const titles = (html: string): string[] => [...html.matchAll(/<td data-label="Document"><a href="\/sources\/\d+">([^<]+)<\/a>/g)].map((m) => m[1] ?? '');
     const second = await request(app).get('/sources?page=2').expect(200);
     const shown = [...titles(first.text), ...titles(second.text), ...titles(third.text)];
     expect(shown).toHaveLength(120);

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import i18next, { type TFunction } from 'i18next';
+import type { Request, RequestHandler } from 'express';
+import { localesDir } from './paths';
+import { PAGE_QUERY_PARAMS } from './validation/page-query';
+
+export const LANGUAGES = ['en', 'uk'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+
+/** One i18next instance for the process; its resources are the JSON files in server/locales. */
+const instance = i18next.createInstance();
+void instance.init({
+  initAsync: false,
+  lng: 'en',
+  fallbackLng: 'en',
+  supportedLngs: [...LANGUAGES],
+  interpolation: { escapeValue: false }, // EJS escapes every <%= %>
+  showSupportNotice: false,
+  resources: Object.fromEntries(
+    LANGUAGES.map((lng) => [lng, { translation: JSON.parse(fs.readFileSync(path.join(localesDir, `${lng}.json`), 'utf8')) as Record<string, unknown> }]),
+  ),
+});
+
+export function translator(lang: Language): TFunction {
+  return instance.getFixedT(lang);
+}
+
+function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+/** The first supported language of an Accept-Language header, by its q weights; English when none. */
+export function fromAcceptLanguage(header: string | undefined): Language {
+  if (!header) return 'en';
+  const ranked = header
+    .split(',')
+    .slice(0, 20)
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find(Boolean);
+      return { lang: tag.trim().toLowerCase().split('-')[0], q: q === undefined ? 1 : Number(q), i };
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  return ranked.map((x) => x.lang).find(isLanguage) ?? 'en';
+}
+
+const COOKIE = 'tally_lang';
+
+function cookieLanguage(req: Request): Language | null {
+  const match = /(?:^|;\s*)tally_lang=([a-z]{2})/.exec(req.headers.cookie ?? '');
+  return match && isLanguage(match[1]) ? match[1] : null;
+}
+
+/** The page's address with ?lang= set: the switcher keeps what the page reads, and drops tracking parameters (the page cache keeps it). */
+export function withLanguage(url: string, lang: Language): string {
+  const at = url.indexOf('?');
+  const params = new URLSearchParams();
+  for (const [name, value] of new URLSearchParams(at < 0 ? '' : url.slice(at + 1))) if (PAGE_QUERY_PARAMS.has(name) && name !== 'lang') params.append(name, value);
+  params.set('lang', lang);
+  return `${at < 0 ? url : url.slice(0, at)}?${params.toString()}`;
+}
+
+/**
+ * Chooses the language of a page: ?lang= (remembered in a cookie), then the
+ * cookie, then Accept-Language. Pages say it in res.locals (lang, t, the
+ * switcher's links) and in Content-Language; the page cache keys on it.
+ */
+export function languages(): RequestHandler {
+  return (req, res, next) => {
+    const asked = new URLSearchParams(req.url.split('?')[1] ?? '').get('lang');
+    let lang: Language;
+    if (isLanguage(asked)) {
+      lang = asked;
+      if (cookieLanguage(req) !== asked) res.cookie(COOKIE, asked, { sameSite: 'lax', httpOnly: true, maxAge: 365 * 86_400_000, path: '/' });
+    } else lang = cookieLanguage(req) ?? fromAcceptLanguage(req.headers['accept-language']);
+    res.locals.lang = lang;
+    res.locals.t = translator(lang);
+    res.locals.languageHrefs = Object.fromEntries(LANGUAGES.map((l) => [l, withLanguage(req.originalUrl, l)]));
+    res.set('Content-Language', lang);
+    res.vary('Accept-Language');
+    res.vary('Cookie');
+    next();
+  };
+}

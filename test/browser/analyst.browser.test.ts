@@ -1,0 +1,263 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, screenshot, seriousA11yViolations, startApp, watchProblems, type RunningApp } from './helpers';
+
+let app: RunningApp;
+let browser: BrowserContext;
+
+beforeAll(async () => {
+  app = await startApp();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+function publicPages(): string[] {
+  const figure = app.q.charts.listLatest(1)[0];
+  const source = app.q.sources.listWithCounts().find((s) => s.figure_count > 0);
+  const topic = app.q.topics.list()[0];
+  return [
+    '/',
+    '/compare?indicator=civilian_deaths&indicator=people_in_need',
+    '/indicators',
+    '/indicators/civilian_deaths',
+    '/figures',
+    `/figures/${figure?.id}`,
+    '/sources',
+    `/sources/${source?.id}`,
+    '/locations',
+    '/locations/UKR',
+    '/topics',
+    `/topics/${topic?.slug}`,
+    '/api',
+    '/embed/dashboard/casualties',
+    // The same pages in Ukrainian.
+    '/?lang=uk',
+    '/compare?indicator=civilian_deaths&indicator=people_in_need&lang=uk',
+    '/indicators/civilian_deaths?lang=uk',
+    '/locations?lang=uk',
+    `/figures/${figure?.id}?lang=uk`,
+  ];
+}
+
+/** Elements reaching past the right edge of the page, outside a table's own scroller; legend entries cut short. */
+async function layoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out: string[] = [];
+    if (document.documentElement.scrollWidth > width + 1) out.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
+    for (const el of document.querySelectorAll('body *')) {
+      const box = el.getBoundingClientRect();
+      if (box.width > 0 && box.right > width + 1 && !el.closest('.table-scroll') && !el.closest('.visually-hidden')) out.push(`${el.tagName}.${el.className} ends at ${Math.round(box.right)}`);
+    }
+    for (const item of document.querySelectorAll('.legend-item')) {
+      const card = item.closest('.chart-card')?.getBoundingClientRect();
+      const box = item.getBoundingClientRect();
+      if (item.scrollWidth > item.clientWidth + 1 || (card && box.right > card.right + 1)) out.push(`legend cut: ${item.textContent?.trim()}`);
+    }
+    return out.slice(0, 10);
+  });
+}
+
+async function open(page: Page, url: string): Promise<void> {
+  await page.goto(`${app.baseUrl}${url}`);
+  if (await page.locator('canvas[data-chart]').count()) {
+    await page.waitForFunction(() => [...document.querySelectorAll('canvas[data-chart]')].every((c) => (window as unknown as { Chart?: { getChart: (e: Element) => unknown } }).Chart?.getChart(c)));
+  }
+}
+
+describe('every public page, at 1366 and 390 px', () => {
+  for (const width of [1366, 390]) {
+    test(`${width} px: no sideways overflow outside a table's scroller, no cut legend, no serious accessibility violation`, async () => {
+      const page = await browser.newPage();
+      await page.setViewportSize({ width, height: 900 });
+      const problems = watchProblems(page);
+      const found: Record<string, string[]> = {};
+      for (const url of publicPages()) {
+        await open(page, url);
+        const issues = [...(await layoutProblems(page)), ...(await seriousA11yViolations(page))];
+        if (issues.length) found[url] = issues;
+        await screenshot(page, `analyst-${width}-${url.replace(/[^a-z0-9]+/gi, '-')}`);
+      }
+      expect(found).toEqual({});
+      expect(problems).toEqual({ consoleErrors: [], pageErrors: [] });
+      await page.close();
+    }, 240_000);
+  }
+});
+
+describe('the chart card in a browser', () => {
+  test("the dashboard's first chart downloads as a PNG taller than its canvas: the card drawn around it", async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await open(page, '/');
+    const card = page.locator('#casualties-1');
+    const text = (await card.textContent()) ?? '';
+    expect(text).toContain('Civilian deaths and Civilian injuries — Ukraine: running totals');
+    expect(text).toMatch(/Source: United Nations, as stated in /);
+    await card.locator('.tab-download').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), card.locator('.png-download').click()]);
+    const file = path.join(os.tmpdir(), `tally-png-${process.pid}.png`);
+    await download.saveAs(file);
+    const png = fs.readFileSync(file);
+    fs.rmSync(file);
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    const canvasHeight = await page.$eval('#casualties-1-canvas', (c) => (c as HTMLCanvasElement).height);
+    const canvasWidth = await page.$eval('#casualties-1-canvas', (c) => (c as HTMLCanvasElement).width);
+    // IHDR: width and height, big-endian, at bytes 16 and 20.
+    expect(png.readUInt32BE(20)).toBeGreaterThan(canvasHeight + 100);
+    expect(png.readUInt32BE(16)).toBeGreaterThanOrEqual(canvasWidth);
+    expect(download.suggestedFilename()).toBe('tally-casualties-1.png');
+    await page.close();
+  });
+
+  test('tabs show the table, sources, downloads and embed code without leaving the page', async () => {
+    const page = await browser.newPage();
+    await open(page, '/compare?indicator=civilian_deaths&indicator=people_in_need');
+    const card = page.locator('#compare-1');
+    await expect(card.locator('.view-table')).toBeHiddenNow();
+    await card.locator('.tab-table').click();
+    expect(await card.locator('.view-table').isVisible()).toBe(true);
+    expect(await card.locator('.view-chart').isVisible()).toBe(false);
+    await card.locator('.tab-embed').click();
+    const code = await card.locator('.embed-code').inputValue();
+    expect(code).toContain(`<iframe src="${app.baseUrl}/embed/compare?indicator=civilian_deaths&indicator=people_in_need&panel=1"`);
+    expect(await card.locator('.share-link').textContent()).toBe(`${app.baseUrl}/compare?indicator=civilian_deaths&indicator=people_in_need#compare-1`);
+    await page.close();
+  });
+
+  test('without JavaScript the tabs still work, as :target views', async () => {
+    const page = await browser.newPage();
+    await page.route('**/js/charts.js', (route) => route.abort());
+    await page.goto(`${app.baseUrl}/#casualties-1-table`);
+    expect(await page.locator('#casualties-1 .view-table').isVisible()).toBe(true);
+    expect(await page.locator('#casualties-1 .view-chart').isVisible()).toBe(false);
+    expect(await page.locator('#casualties-2 .view-chart').isVisible()).toBe(true);
+    await page.close();
+  });
+
+  test('a chart view embeds in a page of another site, and the dashboard refuses to be framed', async () => {
+    const host = http.createServer((_req, res) => {
+      res.setHeader('Content-Type', 'text/html');
+      res.end(`<!doctype html><title>Elsewhere</title><h1>A report</h1>
+        <iframe id="embed" src="${app.baseUrl}/embed/dashboard/casualties?panel=1" width="800" height="700" title="embed"></iframe>
+        <iframe id="page" src="${app.baseUrl}/" width="800" height="400" title="page"></iframe>`);
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    // Another port is another origin.
+    const other = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+    const page = await browser.newPage();
+    const refusals: string[] = [];
+    page.on('console', (msg) => refusals.push(msg.text()));
+    try {
+      await page.goto(`${other}/`);
+      const embed = page.frame({ url: /\/embed\/dashboard\/casualties/ });
+      if (!embed) throw new Error('the embed frame did not load');
+      await embed.waitForSelector('.chart-card');
+      await embed.waitForFunction(() => 'Chart' in window);
+      expect(await embed.locator('.chart-title').textContent()).toBe('Civilian deaths and Civilian injuries — Ukraine: running totals');
+      expect(await embed.locator('.embed-back a').getAttribute('href')).toBe('/');
+      // The dashboard's frame is refused by the browser (frame-ancestors 'none'): it never holds the page.
+      await page.waitForFunction(() => document.querySelectorAll('iframe').length === 2);
+      await page.waitForTimeout(300);
+      expect(page.frames().some((f) => f.url() === `${app.baseUrl}/`)).toBe(false);
+      expect(refusals.some((m) => m.includes("frame-ancestors 'none'"))).toBe(true);
+    } finally {
+      await page.close();
+      host.closeAllConnections();
+      await new Promise<void>((resolve) => host.close(() => resolve()));
+    }
+  });
+});
+
+describe('in Ukrainian', () => {
+  test('/?lang=uk shows the Ukrainian navigation and dates, on the axis too, and the switcher goes back to English on the same page', async () => {
+    const page = await browser.newPage();
+    await open(page, '/?lang=uk');
+    expect(await page.getAttribute('html', 'lang')).toBe('uk');
+    expect(await page.locator('.site-header nav a[aria-current="page"]').textContent()).toBe('Огляд');
+    expect(await page.locator('.headline-label').first().textContent()).toBe('Загинуло цивільних з 24 лютого 2022 р.');
+    const ticks = await page.$eval('#casualties-2-canvas', (c) => {
+      const chart = (window as unknown as { Chart: { getChart: (e: Element) => { scales: { x: { ticks: { label: string | string[] }[] } } } } }).Chart.getChart(c);
+      return chart.scales.x.ticks.map((t) => (Array.isArray(t.label) ? t.label.join(' ') : t.label));
+    });
+    expect(ticks.join(' ')).toMatch(/груд|січ|лют/);
+    await page.click('.languages a[hreflang="en"]');
+    await page.waitForURL(/lang=en/);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.close();
+  });
+});
+
+describe('on a touch screen', () => {
+  let touch: BrowserContext;
+  beforeAll(async () => {
+    touch = await launchBrowser({ hasTouch: true });
+  });
+  afterAll(async () => {
+    await touch?.close();
+  });
+
+  test('the first tap shows the tooltip on the page, the second opens the figure', async () => {
+    const page = await touch.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await open(page, '/');
+    const canvas = page.locator('#casualties-1-canvas');
+    await canvas.scrollIntoViewIfNeeded();
+    // The rightmost point: its tooltip must turn back into the page.
+    const point = await page.$eval('#casualties-1-canvas', (c) => {
+      const chart = (window as unknown as { Chart: { getChart: (e: Element) => { getDatasetMeta: (i: number) => { data: { x: number; y: number }[] }; data: { datasets: unknown[] } } } }).Chart.getChart(c);
+      let best = { x: -1, y: 0 };
+      chart.data.datasets.forEach((_, i) => chart.getDatasetMeta(i).data.forEach((el) => { if (el.x > best.x) best = { x: el.x, y: el.y }; }));
+      return best;
+    });
+    const box = await canvas.boundingBox();
+    if (!box) throw new Error('canvas has no box');
+    const url = page.url();
+    await page.touchscreen.tap(box.x + point.x, box.y + point.y);
+    const tip = page.locator('#casualties-1 .chart-tooltip');
+    await tip.waitFor({ state: 'visible' });
+    expect(page.url()).toBe(url);
+    const tipBox = await tip.boundingBox();
+    expect(tipBox?.x).toBeGreaterThanOrEqual(0);
+    expect((tipBox?.x ?? 0) + (tipBox?.width ?? 0)).toBeLessThanOrEqual(390);
+    expect(await tip.textContent()).toContain('Originator: United Nations');
+    await page.touchscreen.tap(box.x + point.x, box.y + point.y);
+    await page.waitForURL(/\/figures\/\d+$/);
+    await page.close();
+  });
+});
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    interface Matchers<R> {
+      toBeHiddenNow(): Promise<R>;
+    }
+  }
+}
+
+expect.extend({
+  async toBeHiddenNow(locator: import('playwright-core').Locator) {
+    const visible = await locator.isVisible();
+    return { pass: !visible, message: () => (visible ? 'visible' : 'hidden') };
+  },
+});
+
+describe('the comparison form', () => {
+  test('a search box narrows the grouped place picker; chosen places stay', async () => {
+    const page = await browser.newPage();
+    await open(page, '/compare?indicator=civilian_deaths&location=UKR');
+    await page.fill('#c-location-search', 'khar');
+    const shown = await page.$$eval('#c-location option', (options) => options.filter((o) => !(o as HTMLOptionElement).hidden).map((o) => (o as HTMLOptionElement).value));
+    expect(shown.sort()).toEqual(['UA63', 'UKR']);
+    await page.close();
+  });
+});
