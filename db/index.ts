@@ -8,7 +8,7 @@ import { exportQueries } from './queries/export';
 import { figureEditQueries } from './queries/figure-edits';
 import { figureQueries } from './queries/figures';
 import { importFileQueries } from './queries/import-files';
-import { importBatchQueries, importQueries } from './queries/imports';
+import { bulkFigureQueries, importBatchQueries, importQueries } from './queries/imports';
 import { indicatorQueries } from './queries/indicators';
 import { locationQueries } from './queries/locations';
 import { settingQueries } from './queries/settings';
@@ -21,6 +21,7 @@ import { userQueries } from './queries/users';
 /** Every query module, prepared once against one connection. */
 export function createQueries(db: Db) {
   const version = db.prepare<[], { version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
+  let bulk: ReturnType<typeof bulkFigureQueries> | undefined;
   return {
     audit: auditQueries(db),
     catalogueChanges: catalogueChangeQueries(db),
@@ -31,6 +32,8 @@ export function createQueries(db: Db) {
     figures: figureQueries(db),
     figureEdits: figureEditQueries(db),
     imports: importQueries(db),
+    /** An import's set-wise figure writes; prepared on first use (it creates a temporary table). */
+    bulkFigures: (): ReturnType<typeof bulkFigureQueries> => (bulk ??= bulkFigureQueries(db)),
     importBatches: importBatchQueries(db),
     importFiles: importFileQueries(db),
     indicators: indicatorQueries(db),

@@ -159,6 +159,61 @@ export function tombstone(c: FigureCells): ExportRow {
   return row;
 }
 
+/** [figure id, its whole CSV line]. */
+export type LineRow = [number, string];
+
+/**
+ * GLOB patterns (a literal tab, CR and LF inside): a cell that needs RFC 4180
+ * quotes, and one a spreadsheet would run as a formula (server/export/csv.ts:
+ * NEEDS_QUOTES, FORMULA_START). One GLOB each is cheaper than a test per character.
+ */
+const NEEDS_QUOTES_GLOB = `'*[",\r\n]*'`;
+const FORMULA_GLOB = `'[-=+@\t\r]*'`;
+
+/**
+ * A text cell as server/export/csv.ts textCell writes it, in SQL: empty for
+ * NULL, a leading apostrophe before a formula start, RFC 4180 quotes (inner
+ * quotes doubled) when it holds a comma, quote or line break.
+ */
+function textCellSql(column: string): string {
+  return `CASE WHEN ${column} IS NULL THEN ''
+    WHEN ${column} GLOB ${NEEDS_QUOTES_GLOB}
+      THEN '"' || CASE WHEN ${column} GLOB ${FORMULA_GLOB} THEN '''' ELSE '' END || replace(${column}, '"', '""') || '"'
+    WHEN ${column} GLOB ${FORMULA_GLOB} THEN '''' || ${column}
+    ELSE ${column} END`;
+}
+
+/**
+ * A number cell. Every number the export writes is in a STRICT INTEGER column
+ * (figures, locations), whose text SQLite writes as JavaScript's String does;
+ * a REAL, whose text would differ, cannot be stored there.
+ */
+function numberCellSql(column: string): string {
+  return `coalesce(CAST(${column} AS TEXT), '')`;
+}
+
+const joinCells = (cells: string[]): string => cells.map((cell) => `(${cell})`).join(" || ',' || ");
+
+/**
+ * The cells of each indicator, place and source, built once per page (a
+ * materialized CTE over the small catalogue tables) instead of once per figure.
+ */
+const CATALOGUE_CELLS_SQL = `
+  WITH ic AS MATERIALIZED (SELECT id, ${joinCells([textCellSql('code'), textCellSql('name'), textCellSql('unit')])} AS cells FROM indicators),
+       lc AS MATERIALIZED (SELECT id, ${joinCells([textCellSql('code'), textCellSql('name'), numberCellSql('admin_level')])} AS cells FROM locations),
+       sc AS MATERIALIZED (SELECT id, ${joinCells([textCellSql('title'), textCellSql('publisher'), textCellSql('url'), textCellSql('published_on')])} AS cells FROM sources)`;
+
+/** The export's CSV line of a figure, byte for byte what server/export/csv.ts writes, built by SQLite. */
+const CSV_LINE_SQL =
+  joinCells([
+    numberCellSql('f.id'), 'ic.cells', 'lc.cells',
+    'f.reference_period_start', 'f.reference_period_end',
+    numberCellSql('f.value'), numberCellSql('f.value_low'), numberCellSql('f.value_high'),
+    'f.qualifier', 'f.verification', textCellSql('f.reported_by'), textCellSql('f.claimed_by'), 'sc.cells',
+    textCellSql('f.source_quote'), textCellSql('f.notes'), 'f.status', 'f.updated_at', 'f.measure',
+    numberCellSql('f.source_id'), numberCellSql('f.version'), textCellSql('f.attributed_to'), textCellSql('f.disputed_by'),
+  ]) + ' || char(13, 10)';
+
 export function exportQueries(db: Db) {
   const statements = new Map<string, Statement<unknown[], ExportRow>>();
   const cellStatements = new Map<string, Statement<unknown[], FigureCells>>();
@@ -217,6 +272,27 @@ export function exportQueries(db: Db) {
     return stmt;
   }
 
+  const lineStatements = new Map<string, Statement<unknown[], LineRow>>();
+  function lineStatementFor(filter: ExportFilter, walk: boolean): Statement<unknown[], LineRow> {
+    const where = whereFor(filter, walk);
+    let stmt = lineStatements.get(where);
+    if (!stmt) {
+      stmt = db
+        .prepare<unknown[], LineRow>(
+          `${CATALOGUE_CELLS_SQL}
+           SELECT f.id, ${CSV_LINE_SQL} FROM figures f
+           CROSS JOIN ic ON ic.id = f.indicator_id
+           CROSS JOIN lc ON lc.id = f.location_id
+           CROSS JOIN sc ON sc.id = f.source_id
+           WHERE ${where} ORDER BY f.id LIMIT ?`,
+        )
+        .raw(true);
+      if (lineStatements.size > 500) lineStatements.clear();
+      lineStatements.set(where, stmt);
+    }
+    return stmt;
+  }
+
   /**
    * A `since` pull: every figure whose public row changed in (since, asOf],
    * whatever its status now, with `live` saying whether it is published and
@@ -251,6 +327,14 @@ export function exportQueries(db: Db) {
         return sinceStatementFor(filter).all(...matchParams(filter), afterId, window.since, window.asOf, limit);
       }
       return cellStatementFor(filter, walk).all(...filterParams(filter, afterId, window.asOf), limit);
+    },
+
+    /**
+     * Up to `limit` figures after an id as whole CSV lines built by SQLite
+     * (a full pull: no `since`), as of the window's position.
+     */
+    figureLines(filter: ExportFilter, window: FeedWindow, afterId: number, limit: number, walk: boolean): LineRow[] {
+      return lineStatementFor(filter, walk).all(...filterParams(filter, afterId, window.asOf), limit);
     },
 
     /** True when an export should walk figures by id (a broad filter); false to read a narrow one by index. */

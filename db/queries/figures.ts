@@ -79,6 +79,10 @@ export function figureQueries(db: Db) {
     INSERT INTO figure_revisions (figure_id, version, action, snapshot, note, user_id)
     SELECT id, version, ?, json_object(${columns.map((c) => `'${c}', "${c}"`).join(', ')}), ?, ? FROM figures WHERE id = ?`);
 
+  const insertRevisionsAfter = db.prepare<[string, string | null, number | null, number]>(`
+    INSERT INTO figure_revisions (figure_id, version, action, snapshot, note, user_id)
+    SELECT id, version, ?, json_object(${columns.map((c) => `'${c}', "${c}"`).join(', ')}), ?, ? FROM figures WHERE id > ? ORDER BY id`);
+
   /** Appends the revision that records a figure as it now stands. */
   function recordRevision(figureId: number, action: RevisionAction, note: string | null, userId: number | null): void {
     if (insertRevisionFromRow.run(action, note, userId, figureId).changes !== 1) throw new Error(`figure ${figureId} does not exist`);
@@ -118,6 +122,10 @@ export function figureQueries(db: Db) {
     revisions: (figureId: number): RevisionRow[] => revisions.all(figureId),
 
     recordRevision,
+
+    /** One revision for every figure whose id is above `afterId` (those a bulk insert just wrote), in one statement. */
+    recordRevisionsAfter: (afterId: number, action: RevisionAction, note: string | null, userId: number | null): number =>
+      insertRevisionsAfter.run(action, note, userId, afterId).changes,
   };
 }
 

@@ -1,5 +1,89 @@
 import type { Db } from '../connection';
-import type { FigureRow } from '../types';
+import type { FigureFields, FigureRow } from '../types';
+
+/** A new figure an import writes; its revision and submission follow once all are in. */
+export interface BulkFigure extends FigureFields {
+  status: FigureRow['status'];
+  sync_seq: number | null;
+}
+
+const BULK_COLUMNS = `indicator_id, location_id, reference_period_start, reference_period_end, measure,
+  value, value_low, value_high, qualifier, verification, reported_by, claimed_by, attributed_to, disputed_by,
+  source_id, source_quote, notes, status, created_by, updated_by, sync_seq`;
+
+const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+/**
+ * Writes an import's new figures set-wise: rows are gathered in a temporary
+ * table (no index, no trigger), then inserted into figures by one
+ * INSERT … SELECT in file order, with bulk_mode set so the per-row triggers
+ * that move the data version and mark the catalogue public stand aside; the
+ * same work is then done once for the whole set. Call inside the import's
+ * transaction: bulk_mode is never seen set outside it.
+ */
+export function bulkFigureQueries(db: Db) {
+  // Created again by begin() when a rolled-back transaction took it away (statements prepared on it re-prepare).
+  const createTable = (): void => {
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS import_new_figures (
+    seq INTEGER PRIMARY KEY,
+    indicator_id INTEGER, location_id INTEGER, reference_period_start TEXT, reference_period_end TEXT, measure TEXT,
+    value, value_low, value_high, qualifier TEXT, verification TEXT, reported_by TEXT, claimed_by TEXT,
+    attributed_to TEXT, disputed_by TEXT, source_id INTEGER, source_quote TEXT, notes TEXT, status TEXT,
+    created_by INTEGER, updated_by INTEGER, sync_seq INTEGER)`);
+  };
+  createTable();
+  const clear = db.prepare('DELETE FROM temp.import_new_figures');
+  const add = db.prepare<[BulkFigure & { user_id: number | null }]>(`
+    INSERT INTO temp.import_new_figures (${BULK_COLUMNS}) VALUES (
+      @indicator_id, @location_id, @reference_period_start, @reference_period_end, @measure,
+      @value, @value_low, @value_high, @qualifier, @verification, @reported_by, @claimed_by, @attributed_to, @disputed_by,
+      @source_id, @source_quote, @notes, @status, @user_id, @user_id, @sync_seq)`);
+  const lastId = db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM figures');
+  const setBulk = db.prepare<[number]>('UPDATE bulk_mode SET active = ? WHERE id = 1');
+  const insertAll = db.prepare(`INSERT INTO figures (${BULK_COLUMNS}) SELECT ${BULK_COLUMNS} FROM temp.import_new_figures ORDER BY seq`);
+  const anyPublic = db.prepare<[], { n: number }>("SELECT EXISTS (SELECT 1 FROM temp.import_new_figures WHERE status <> 'draft') AS n");
+  const bumpVersion = db.prepare(`UPDATE data_version SET version = version + 1, changed_at = ${NOW} WHERE id = 1`);
+  const publicSince = (table: string, column: string) =>
+    db.prepare(`UPDATE ${table} SET public_since = ${NOW}
+      WHERE public_since IS NULL AND id IN (SELECT ${column} FROM temp.import_new_figures WHERE status <> 'draft')`);
+  const markPublic = [publicSince('sources', 'source_id'), publicSince('indicators', 'indicator_id'), publicSince('locations', 'location_id')];
+  let staged = 0;
+
+  return {
+    /** Starts a bulk write (empties what an earlier, failed one left). */
+    begin(): void {
+      createTable();
+      clear.run();
+      staged = 0;
+    },
+    add(figure: BulkFigure, userId: number | null): void {
+      add.run({ ...figure, user_id: userId });
+      staged += 1;
+    },
+    /**
+     * Inserts every gathered figure in the order added; returns the id before
+     * the first new one (the new ids follow it in order) and how many.
+     */
+    flush(): { afterId: number; count: number } {
+      const afterId = lastId.get()?.id ?? 0;
+      if (staged === 0) return { afterId, count: 0 };
+      setBulk.run(1);
+      try {
+        insertAll.run();
+      } finally {
+        setBulk.run(0);
+      }
+      if ((anyPublic.get()?.n ?? 0) === 1) {
+        bumpVersion.run();
+        for (const statement of markPublic) statement.run();
+      }
+      clear.run();
+      const count = staged;
+      staged = 0;
+      return { afterId, count };
+    },
+  };
+}
 
 export interface SourceKey {
   title: string;

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { EXPORT_COLUMNS, LIVE, type ExportLookups, type FigureCells } from '../../db/queries/export';
+import { EXPORT_COLUMNS, LIVE, type ExportLookups, type FigureCells, type LineRow } from '../../db/queries/export';
 
 /** The HXL hashtag row (https://hxlstandard.org/standard/dictionary/) under the header, column for column. */
 export const HXL_TAGS: Record<(typeof EXPORT_COLUMNS)[number], string> = {
@@ -122,6 +122,43 @@ class CellCache {
   }
 }
 
+/** One page of CSV text, the number of rows it holds and the last figure id (where the next page starts). */
+interface TextPage {
+  text: string;
+  rows: number;
+  lastId: number;
+}
+
+function headOf(options: CsvOptions): string {
+  let head = options.bom ? '\uFEFF' : '';
+  head += csvLine(EXPORT_COLUMNS);
+  if (options.hxl) head += csvLine(EXPORT_COLUMNS.map((c) => HXL_TAGS[c]));
+  return head;
+}
+
+/** Writes the head, then page after page, waiting for 'drain' whenever the stream is full; stops if it closes. */
+async function streamPages(out: Writable, head: string, afterId: number, nextPage: (afterId: number) => TextPage | null): Promise<number> {
+  let closed = false;
+  out.once('close', () => {
+    closed = true;
+  });
+  let pending = head;
+  let written = 0;
+  for (;;) {
+    const page = nextPage(afterId);
+    if (page === null) break;
+    pending += page.text;
+    written += page.rows;
+    afterId = page.lastId;
+    if (!out.write(pending)) await drained(out);
+    pending = '';
+    if (closed) return written;
+  }
+  if (pending) out.write(pending);
+  out.end();
+  return written;
+}
+
 /**
  * Streams the export page by page to `out`, waiting for 'drain' whenever the
  * socket is full, so memory stays bounded whatever the number of rows.
@@ -135,28 +172,27 @@ export async function writeCsv(
   lookups: () => ExportLookups,
   options: CsvOptions & { afterId?: number },
 ): Promise<number> {
-  let closed = false;
-  out.once('close', () => {
-    closed = true;
-  });
   const cells = new CellCache(lookups);
-  let head = options.bom ? '\uFEFF' : '';
-  head += csvLine(EXPORT_COLUMNS);
-  if (options.hxl) head += csvLine(EXPORT_COLUMNS.map((c) => HXL_TAGS[c]));
-  let pending = head;
-  let written = 0;
-  let afterId = options.afterId ?? 0;
-  for (;;) {
+  return streamPages(out, headOf(options), options.afterId ?? 0, (afterId) => {
     const rows = nextPage(afterId);
-    if (rows.length === 0) break;
-    for (const row of rows) pending += cells.line(row);
-    written += rows.length;
-    afterId = rows[rows.length - 1]?.[0] as number;
-    if (!out.write(pending)) await drained(out);
-    pending = '';
-    if (closed) return written;
-  }
-  if (pending) out.write(pending);
-  out.end();
-  return written;
+    if (rows.length === 0) return null;
+    let text = '';
+    for (const row of rows) text += cells.line(row);
+    return { text, rows: rows.length, lastId: rows[rows.length - 1]?.[0] as number };
+  });
+}
+
+/**
+ * As writeCsv, for pages whose lines SQLite built (db/queries/export.ts,
+ * figureLines): JavaScript only joins and writes them, byte for byte what
+ * writeCsv writes for the same figures.
+ */
+export async function writeCsvLines(out: Writable, nextPage: (afterId: number) => LineRow[], options: CsvOptions & { afterId?: number }): Promise<number> {
+  return streamPages(out, headOf(options), options.afterId ?? 0, (afterId) => {
+    const rows = nextPage(afterId);
+    if (rows.length === 0) return null;
+    let text = '';
+    for (const row of rows) text += row[1];
+    return { text, rows: rows.length, lastId: rows[rows.length - 1]?.[0] as number };
+  });
 }

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Queries } from '../../db';
 import { answerIfFresh } from '../export/caching';
-import { writeCsv } from '../export/csv';
+import { writeCsv, writeCsvLines } from '../export/csv';
 import { encodeCursor, readFeed } from '../export/sync';
 import { parseExportQuery } from '../validation/export-filter';
 import { parsePositiveInt } from '../validation/query';
@@ -31,6 +31,26 @@ export function exportRoutes(q: Queries): Router {
     const { window, afterId, state } = readFeed(req.query, q.exports.feedPosition(), res);
     if (answerIfFresh(req, res, q.exports.dataVersion(), { csv: 1, filter, flags, window, afterId, limit })) return;
     const walk = window.since === null && q.exports.shouldWalk(filter);
+    const today = new Date().toISOString().slice(0, 10);
+    const head = (): void => {
+      res.set('Content-Type', 'text/csv; charset=utf-8');
+      res.set('Content-Disposition', `attachment; filename="tally-figures-${today}.csv"`);
+    };
+    const options = { hxl: flags.hxl === true, bom: flags.bom === true, afterId };
+    if (window.since === null) {
+      // A full pull: SQLite builds each line; JavaScript joins and writes them.
+      let nextLines = (after: number) => q.exports.figureLines(filter, window, after, EXPORT_PAGE_ROWS, walk);
+      if (limit !== null) {
+        const rows = q.exports.figureLines(filter, window, afterId, limit + 1, walk);
+        const page = rows.slice(0, limit);
+        const last = page.at(-1)?.[0];
+        if (rows.length > limit && last !== undefined) res.set('Link', `<${nextPageUrl(req, encodeCursor(state, last))}>; rel="next"`);
+        nextLines = (after) => (after === afterId ? page : []);
+      }
+      head();
+      await writeCsvLines(res, nextLines, options);
+      return;
+    }
     let nextPage = (after: number) => q.exports.figureCells(filter, window, after, EXPORT_PAGE_ROWS, walk);
     if (limit !== null) {
       // A page is read once, with one row more: whether it exists says where the next page starts (the Link header goes before the body).
@@ -40,14 +60,8 @@ export function exportRoutes(q: Queries): Router {
       if (rows.length > limit && last !== undefined) res.set('Link', `<${nextPageUrl(req, encodeCursor(state, last))}>; rel="next"`);
       nextPage = (after) => (after === afterId ? page : []);
     }
-    const today = new Date().toISOString().slice(0, 10);
-    res.set('Content-Type', 'text/csv; charset=utf-8');
-    res.set('Content-Disposition', `attachment; filename="tally-figures-${today}.csv"`);
-    await writeCsv(res, nextPage, q.exports.lookups, {
-      hxl: flags.hxl === true,
-      bom: flags.bom === true,
-      afterId,
-    });
+    head();
+    await writeCsv(res, nextPage, q.exports.lookups, options);
   });
 
   return router;

@@ -37,6 +37,9 @@ export function commitImport(q: Queries, actor: Actor, batchId: number): ImportB
     const published: number[] = [];
     // One change-feed position for every figure this import publishes.
     const position = publish ? q.changes.advance() : null;
+    // New figures are gathered and written set-wise after the loop (one INSERT … SELECT, revisions in one statement).
+    const bulk = q.bulkFigures();
+    bulk.begin();
     let after = 0;
     for (;;) {
       const page = q.importBatches.rowsAfter(batchId, after, COMMIT_PAGE_ROWS);
@@ -66,7 +69,13 @@ export function commitImport(q: Queries, actor: Actor, batchId: number): ImportB
           }
           continue;
         }
-        const id = q.figures.create({ ...fields, status: publish ? 'published' : 'draft', sync_seq: position }, 'import', note, userId);
+        bulk.add({ ...fields, status: publish ? 'published' : 'draft', sync_seq: position }, userId);
+      }
+    }
+    const written = bulk.flush();
+    if (written.count > 0) {
+      q.figures.recordRevisionsAfter(written.afterId, 'import', note, userId);
+      for (let id = written.afterId + 1; id <= written.afterId + written.count; id++) {
         if (publish) published.push(id);
         else q.figureEdits.markSubmitted(id, userId);
       }

@@ -1,0 +1,104 @@
+/**
+ * An import writes its new figures with one INSERT … SELECT while the per-row
+ * triggers for the data version and the catalogue's public_since stand aside
+ * (migration 0012); the import does that work once, set-wise. These tests
+ * hold the outcome to what the per-row path gives.
+ */
+import { Readable } from 'node:stream';
+import request from 'supertest';
+import { DEMO_DATASET_PATH, loadDataset, readDataset } from '../../db/seed/load';
+import type { FigureRow } from '../../db/types';
+import type { Actor } from '../../server/domain/figure';
+import { stageImport } from '../../server/import/figures-import';
+import { commitImport } from '../../server/workflow/imports';
+import { createTestApp } from '../helpers/app';
+
+const CLI: Actor = { id: null, role: 'system' };
+
+function referenceOnlyApp() {
+  const target = createTestApp({ seed: false });
+  loadDataset(target.db, { ...readDataset(DEMO_DATASET_PATH), sources: [], figures: [] });
+  return target;
+}
+
+type App = ReturnType<typeof createTestApp>;
+
+async function importCsv(target: App, csv: string, publish: boolean) {
+  const batch = await stageImport(Readable.from([Buffer.from(csv, 'utf8')]), target.q, { fileName: 'bulk.csv', userId: null, publish, match: 'id' });
+  expect(batch.error_count).toBe(0);
+  return commitImport(target.q, CLI, batch.id);
+}
+
+const version = (t: App): number => t.db.prepare<[], { version: number }>('SELECT version FROM data_version WHERE id = 1').get()?.version ?? 0;
+const bulkActive = (t: App): number => t.db.prepare<[], { active: number }>('SELECT active FROM bulk_mode WHERE id = 1').get()?.active ?? -1;
+const publicNames = (t: App) =>
+  ['sources', 'indicators', 'locations'].map((table) =>
+    t.db.prepare<[], { id: number }>(`SELECT id FROM ${table} WHERE public_since IS NOT NULL ORDER BY id`).all().map((r) => r.id),
+  );
+const citedNames = (t: App) =>
+  ['source_id', 'indicator_id', 'location_id'].map((column) =>
+    t.db.prepare<[], { id: number }>(`SELECT DISTINCT ${column} AS id FROM figures WHERE status <> 'draft' ORDER BY ${column}`).all().map((r) => r.id),
+  );
+
+describe('bulk import writes', () => {
+  test('a published import moves the data version, marks every cited name public, and records one revision per figure equal to its row', async () => {
+    const csv = (await request(createTestApp().app).get('/export/figures.csv').expect(200)).text;
+    const target = referenceOnlyApp();
+    const before = version(target);
+    expect(publicNames(target)).toEqual([[], [], []]);
+    const done = await importCsv(target, csv, true);
+    expect(done.new_count).toBeGreaterThan(10);
+    expect(version(target)).toBeGreaterThan(before);
+    expect(bulkActive(target)).toBe(0);
+    // What the per-row trigger did for each figure: every source, indicator and place a public figure cites is public, no other.
+    expect(publicNames(target)).toEqual(citedNames(target));
+    // One import revision per figure, in id order, whose snapshot is the row as it stands.
+    const mismatches = target.db
+      .prepare<[], { id: number }>(
+        `SELECT f.id FROM figures f WHERE (SELECT COUNT(*) FROM figure_revisions r WHERE r.figure_id = f.id AND r.action = 'import'
+           AND r.version = f.version) <> 1`,
+      )
+      .all();
+    expect(mismatches).toEqual([]);
+    const snapshots = target.db
+      .prepare<[], { figure_id: number; snapshot: string; row: string }>(
+        `SELECT r.figure_id, r.snapshot, (SELECT json_object('id', id, 'value', value, 'source_id', source_id, 'sync_seq', sync_seq) FROM figures WHERE id = r.figure_id) AS row
+         FROM figure_revisions r ORDER BY r.id`,
+      )
+      .all();
+    expect(snapshots).toHaveLength(done.new_count);
+    for (const s of snapshots) {
+      const snap = JSON.parse(s.snapshot) as Record<string, unknown>;
+      expect({ id: snap.id, value: snap.value, source_id: snap.source_id, sync_seq: snap.sync_seq }).toEqual(JSON.parse(s.row));
+    }
+    expect(snapshots.map((s) => s.figure_id)).toEqual([...snapshots.map((s) => s.figure_id)].sort((a, b) => a - b));
+    // Every figure of the import shares one change-feed position.
+    expect(target.db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT sync_seq) AS n FROM figures').get()?.n).toBe(1);
+  });
+
+  test('a draft import moves the data version only for the sources it adds, not public_since, and every draft is submitted', async () => {
+    const csv = (await request(createTestApp().app).get('/export/figures.csv?location=RU-BEL').expect(200)).text;
+    const target = referenceOnlyApp();
+    const before = version(target);
+    const done = await importCsv(target, csv, false);
+    expect(done.new_count).toBeGreaterThan(0);
+    const sources = target.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM sources').get()?.n ?? 0;
+    expect(sources).toBeGreaterThan(0);
+    expect(version(target)).toBe(before + sources);
+    expect(publicNames(target)).toEqual([[], [], []]);
+    const drafts = target.db.prepare<[], { status: string; submitted: number }>('SELECT status, submitted_at IS NOT NULL AS submitted FROM figures').all();
+    expect(drafts).toHaveLength(done.new_count);
+    expect(drafts.every((d) => d.status === 'draft' && d.submitted === 1)).toBe(true);
+  });
+
+  test('after an import the per-row triggers fire again for a figure written one at a time', async () => {
+    const csv = (await request(createTestApp().app).get('/export/figures.csv?location=RU-BEL').expect(200)).text;
+    const target = referenceOnlyApp();
+    await importCsv(target, csv, false);
+    const figure = target.db.prepare<[], FigureRow>('SELECT * FROM figures LIMIT 1').get() as FigureRow;
+    const before = version(target);
+    target.q.figures.create({ ...figure, reference_period_start: '2020-01-01', reference_period_end: '2020-01-01', status: 'published' }, 'create', null, null);
+    expect(version(target)).toBeGreaterThan(before);
+    expect(publicNames(target)).toEqual(citedNames(target));
+  });
+});
