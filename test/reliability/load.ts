@@ -193,7 +193,8 @@ async function main(): Promise<void> {
       const res = await staff.postForm('/admin/figures', {
         indicator_id: option('indicator_id'),
         location_id: option('location_id'),
-        source_id: option('source_id'),
+        // Sources are radio buttons (the newest offered first), not a dropdown.
+        source_id: /name="source_id" value="(\d+)"/.exec(newPage)?.[1] ?? '',
         period_kind: 'day',
         reference_period_start: '2024-06-01',
         reference_period_end: '2024-06-01',
@@ -203,6 +204,8 @@ async function main(): Promise<void> {
         verification: 'reported',
         reported_by: 'Load test staff',
         source_quote: `staff write ${value} under load`,
+        // Every write states the same indicator, place and day: confirmed, as staff confirm a known overlap.
+        confirm_duplicate: 'yes',
       }).catch((err: unknown) => {
         writeErrors.push(`staff write failed: ${err instanceof Error ? `${err.message} (${String(err.cause)})` : String(err)}`);
         return null;
