@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { DataVersionCache } from '../../server/cache';
 import { createTestApp } from '../helpers/app';
 import { staff } from '../helpers/staff';
 
@@ -42,19 +41,6 @@ describe('cached pages never outlive the data they show', () => {
     db.prepare("UPDATE figures SET status = 'published', retired_reason = NULL, value = 10400 WHERE id = ?").run(id); // a publish
     const published = await everything(app);
     for (const [url, text] of Object.entries(published)) expect([url, shows(url, text, 10400)]).toEqual([url, true]);
-  });
-
-  test('the cache computes once per data version and keeps at most its size', () => {
-    const cache = new DataVersionCache(2);
-    let computed = 0;
-    const compute = (): number => ++computed;
-    expect(cache.get('a', 1, compute)).toBe(1);
-    expect(cache.get('a', 1, compute)).toBe(1);
-    expect(cache.get('a', 2, compute)).toBe(2);
-    cache.get('b', 2, compute);
-    cache.get('c', 2, compute);
-    expect(cache.size).toBe(2);
-    expect(cache.get('a', 2, compute)).toBe(5); // 'a' was the least recently used and left
   });
 });
 
