@@ -26,6 +26,15 @@ export function sourceQueries(db: Db) {
     `${countsSelect.replace('s.notes,', 's.notes, s.public_since,')} ${countsOrder}`,
   );
   const publicWithCounts = db.prepare<[], SourceRow & { figure_count: number }>(`${countsSelect} WHERE s.public_since IS NOT NULL ${countsOrder}`);
+  // For pickers: the public sources a published figure cites now, each answered by its first index entry
+  // (ordered here rather than in SQL, so no sort runs in a statement that reads figures).
+  const citedPublic = db.prepare<[], SourceRow>(`
+    SELECT s.id, s.title, s.publisher, s.url, s.published_on, s.accessed_on, s.notes FROM sources s
+    WHERE s.public_since IS NOT NULL AND EXISTS (SELECT 1 FROM figures f WHERE f.source_id = s.id AND f.status = 'published')`);
+  const newestFirst = (a: SourceRow, b: SourceRow): number =>
+    Number(a.published_on === null) - Number(b.published_on === null) ||
+    (b.published_on ?? '').localeCompare(a.published_on ?? '') ||
+    a.title.localeCompare(b.title);
   const publicById = db.prepare<[number], SourceRow>(
     'SELECT id, title, publisher, url, published_on, accessed_on, notes FROM sources WHERE id = ? AND public_since IS NOT NULL',
   );
@@ -52,6 +61,8 @@ export function sourceQueries(db: Db) {
     /** Every source (staff see them all) with how many published figures cite it, newest document first. */
     listWithCounts: (): (SourceRow & { figure_count: number; public_since: string | null })[] => withCounts.all(),
     /** The sources a published figure has cited (migration 0009): what anonymous readers may see. */
+    /** The public sources a published figure cites now, newest document first (the compare picker). */
+    listCitedPublic: (): SourceRow[] => citedPublic.all().sort(newestFirst),
     listPublicWithCounts: (): (SourceRow & { figure_count: number })[] => publicWithCounts.all(),
     /** One page of the public sources with their published figure counts, in the order of listPublicWithCounts. */
     listPublicWithCountsPage: (limit: number, offset: number): (SourceRow & { figure_count: number })[] =>

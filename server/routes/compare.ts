@@ -18,6 +18,12 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): { label: str
   return [...groups].map(([label, list]) => ({ label, items: list }));
 }
 
+/** The sources the picker offers: those published figures cite, and the chosen one even when none does now. */
+function pickerSources(q: Queries, chosen: { id: number } | null) {
+  const cited = q.sources.listCitedPublic();
+  return chosen && !cited.some((s) => s.id === chosen.id) ? [...cited, chosen] : cited;
+}
+
 export function compareRoutes(q: Queries, views: PageViews): Router {
   const router = Router();
 
@@ -43,7 +49,7 @@ export function compareRoutes(q: Queries, views: PageViews): Router {
       locationGroups: groupBy(q.locations.list(), (l) => (l.admin_level === 0 ? 'Countries' : `Admin level ${l.admin_level}`)),
       originators: q.charts.listOriginators(),
       // The public sources that published figures cite, and the chosen one.
-      sources: q.sources.listPublicWithCounts().filter((s) => s.figure_count > 0 || s.id === filters.source),
+      sources: pickerSources(q, source),
       verifications: VERIFICATIONS,
       chartScripts: true,
       scripts: ['/js/picker-search.js'],
