@@ -1,18 +1,7 @@
-import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, screenshot, seriousA11yViolations, startApp, watchProblems, type RunningApp } from './helpers';
+import type { Page } from 'playwright-core';
+import { screenshot, seriousA11yViolations, watchProblems, useBrowserTestEnv } from './helpers';
 
-let app: RunningApp;
-let browser: BrowserContext;
-
-beforeAll(async () => {
-  app = await startApp();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const env = useBrowserTestEnv();
 
 /** How many pixels of a canvas are not plain white background. */
 async function drawnPixels(page: Page, selector: string): Promise<number> {
@@ -70,9 +59,9 @@ async function checkPage(page: Page, name: string): Promise<void> {
 
 describe('charts in a browser', () => {
   test('the dashboard draws its charts, shows the originator in a tooltip, and has no errors or CSP violations', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const problems = watchProblems(page);
-    await page.goto(`${app.baseUrl}/`);
+    await page.goto(`${env.app.baseUrl}/`);
     await page.waitForFunction(() => document.querySelectorAll('canvas[data-chart]').length > 0 && 'Chart' in window);
     for (const id of ['#casualties-1-canvas', '#casualties-2-canvas', '#funding-1-canvas', '#people-1-canvas']) {
       expect(await drawnPixels(page, id)).toBeGreaterThan(500);
@@ -91,9 +80,9 @@ describe('charts in a browser', () => {
   });
 
   test('a shared /compare URL draws dollars and people in separate panels; claims can be hidden', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const problems = watchProblems(page);
-    await page.goto(`${app.baseUrl}/compare?indicator=civilian_deaths&indicator=funding_required_usd&indicator=funding_received_usd`);
+    await page.goto(`${env.app.baseUrl}/compare?indicator=civilian_deaths&indicator=funding_required_usd&indicator=funding_received_usd`);
     await page.waitForFunction(() => 'Chart' in window && document.querySelectorAll('canvas[data-chart]').length >= 3);
     const titles = await page.locator('.chart-title').allTextContents();
     expect(titles).toEqual([
@@ -117,10 +106,10 @@ describe('charts in a browser', () => {
   });
 
   test('an indicator page draws on a phone without overflowing, and a point opens its figure', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     await page.setViewportSize({ width: 375, height: 800 });
     const problems = watchProblems(page);
-    await page.goto(`${app.baseUrl}/indicators/civilian_deaths`);
+    await page.goto(`${env.app.baseUrl}/indicators/civilian_deaths`);
     await page.waitForFunction(() => 'Chart' in window && document.querySelectorAll('canvas[data-chart]').length > 0);
     expect(await drawnPixels(page, '#indicator-1-canvas')).toBeGreaterThan(500);
     await checkPage(page, 'indicator-phone');

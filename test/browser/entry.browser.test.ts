@@ -1,42 +1,27 @@
-import type { BrowserContext, Page } from 'playwright-core';
-import { createUser } from '../helpers/staff';
-import { launchBrowser, screenshot, signIn as signInAs, seriousA11yViolations, startApp, watchProblems, type RunningApp } from './helpers';
+import { screenshot, seriousA11yViolations, watchProblems, useBrowserTestEnv } from './helpers';
 
-let app: RunningApp;
-let browser: BrowserContext;
-
-beforeAll(async () => {
-  app = await startApp();
-  await createUser(app, 'erin', 'editor');
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
-
-const signIn = (page: Page, username: string): Promise<void> => signInAs(page, app.baseUrl, username);
+const env = useBrowserTestEnv({ erin: 'editor' });
+const { signIn } = env;
 
 describe('entering figures from one article', () => {
   test('three figures entered source first; the third, stating what the first did, is warned about with a link to it', async () => {
-    const sourceId = app.q.sources.create(
+    const sourceId = env.app.q.sources.create(
       { title: 'Kharkiv oblast bulletin, 1 May', publisher: 'Kharkiv Oblast Administration', url: 'https://example.org/kharkiv-1-may', published_on: '2024-05-01', accessed_on: null, notes: null },
       null,
     );
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     await page.setViewportSize({ width: 1366, height: 900 });
     const problems = watchProblems(page);
     await signIn(page, 'erin');
 
     // Typing finds a source through the server, under the strict CSP (an external script, no inline one).
-    await page.goto(`${app.baseUrl}/admin/figures/new`);
+    await page.goto(`${env.app.baseUrl}/admin/figures/new`);
     await page.fill('#f-source-q', 'oblast bulletin');
     // The newest sources are listed first; the typed words narrow the list to the one they match.
     await page.waitForFunction(() => document.querySelectorAll('#source-matches li').length === 1);
     expect(await page.textContent('#source-matches')).toContain('Kharkiv Oblast Administration: Kharkiv oblast bulletin, 1 May');
 
-    await page.goto(`${app.baseUrl}/admin/sources/${sourceId}`);
+    await page.goto(`${env.app.baseUrl}/admin/sources/${sourceId}`);
     await page.click('a:has-text("Add figures from this source")');
     await page.waitForURL(/\/admin\/figures\/new\?source=/);
     expect(await page.isChecked(`#source-matches input[value="${sourceId}"]`)).toBe(true);
@@ -88,7 +73,7 @@ describe('entering figures from one article', () => {
     await page.click('button:has-text("Save draft")');
     await page.waitForURL(/\/admin\/figures\/\d+$/);
 
-    const fromSource = app.q.staffFigures.list({ sourceId }, { limit: 10, offset: 0 });
+    const fromSource = env.app.q.staffFigures.list({ sourceId }, { limit: 10, offset: 0 });
     expect(fromSource.map((f) => [f.indicator_name, f.value, f.location_name, f.reference_period_start, f.reference_period_end, f.reported_by]).sort()).toEqual([
       ['Civilian deaths', 17, 'Kharkivska', '2024-04-01', '2024-04-30', 'Kharkiv Oblast Administration'],
       ['Civilian deaths', 20, 'Kharkivska', '2024-04-01', '2024-04-30', 'Kharkiv Oblast Administration'],

@@ -1,24 +1,12 @@
-import type { BrowserContext } from 'playwright-core';
-import { launchBrowser, screenshot, seriousA11yViolations, startApp, watchProblems, type RunningApp } from './helpers';
+import { screenshot, seriousA11yViolations, watchProblems, useBrowserTestEnv } from './helpers';
 
-let app: RunningApp;
-let browser: BrowserContext;
-
-beforeAll(async () => {
-  app = await startApp();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const env = useBrowserTestEnv();
 
 describe('figures pages in a browser', () => {
   test('the list shows the seeded figures, filters them, and has no console errors or accessibility violations', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const problems = watchProblems(page);
-    await page.goto(`${app.baseUrl}/figures`);
+    await page.goto(`${env.app.baseUrl}/figures`);
     await expectVisibleText(page, 'Showing 1–35 of 35 figures');
     await page.selectOption('#f-location', 'RU-BEL');
     await page.click('button[type="submit"]');
@@ -32,10 +20,10 @@ describe('figures pages in a browser', () => {
   });
 
   test('a figure page shows its quote and source, readable on a phone', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     await page.setViewportSize({ width: 375, height: 800 });
     const problems = watchProblems(page);
-    await page.goto(`${app.baseUrl}/figures?verification=claimed&location=UA44`);
+    await page.goto(`${env.app.baseUrl}/figures?verification=claimed&location=UA44`);
     await page.click('table.figures tbody a >> nth=0');
     await page.waitForURL(/\/figures\/\d+$/);
     await expectVisibleText(page, 'killed 28 civilians in Lysychansk');

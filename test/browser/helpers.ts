@@ -7,7 +7,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { projectRoot } from '../../server/paths';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { PASSWORD } from '../helpers/staff';
+import type { Role } from '../../db/queries/users';
+import { PASSWORD, createUser } from '../helpers/staff';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS_DIR = path.join(projectRoot, 'test', 'artifacts');
@@ -95,4 +96,44 @@ export async function signIn(page: Page, baseUrl: string, username: string): Pro
 export async function signOut(page: Page): Promise<void> {
   await page.click('button:has-text("Sign out")');
   await page.waitForURL((url) => url.pathname === '/');
+}
+
+export interface BrowserTestEnv {
+  /** The app on its fresh database (set in beforeAll). */
+  readonly app: RunningApp;
+  /** A fresh Chromium profile (set in beforeAll). */
+  readonly browser: BrowserContext;
+  /** Signs a user created for this file in through the login form. */
+  signIn: (page: Page, username: string) => Promise<void>;
+}
+
+/**
+ * The set-up every browser test file shares, registered as beforeAll/afterAll:
+ * the app on a fresh database, the staff users named (with the test password),
+ * and a fresh headless Chromium, all closed after the file.
+ */
+export function useBrowserTestEnv(users: Record<string, Role> = {}): BrowserTestEnv {
+  let app: RunningApp | undefined;
+  let browser: BrowserContext | undefined;
+  beforeAll(async () => {
+    app = await startApp();
+    for (const [username, role] of Object.entries(users)) await createUser(app, username, role);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+  const env: BrowserTestEnv = {
+    get app() {
+      if (!app) throw new Error('the app starts in beforeAll');
+      return app;
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser starts in beforeAll');
+      return browser;
+    },
+    signIn: (page, username) => signIn(page, env.app.baseUrl, username),
+  };
+  return env;
 }

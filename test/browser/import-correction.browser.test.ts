@@ -1,30 +1,16 @@
 import request from 'supertest';
-import type { BrowserContext, Page } from 'playwright-core';
 import { parseCsv } from '../helpers/csv';
-import { createUser } from '../helpers/staff';
-import { launchBrowser, screenshot, signIn as signInAs, seriousA11yViolations, startApp, watchProblems, type RunningApp } from './helpers';
+import { screenshot, seriousA11yViolations, watchProblems, useBrowserTestEnv } from './helpers';
 
-let app: RunningApp;
-let browser: BrowserContext;
+const env = useBrowserTestEnv({ ada: 'admin' });
+const { signIn } = env;
 
-beforeAll(async () => {
-  app = await startApp();
-  await createUser(app, 'ada', 'admin');
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
-
-const signIn = (page: Page, username: string): Promise<void> => signInAs(page, app.baseUrl, username);
 const cell = (s: string): string => (/[;"\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 describe('a correction imported without publishing', () => {
   test('becomes a pending change in the review queue, with its diff, while the public keeps the published value', async () => {
     // The Belgorod figure as exported, corrected from 24 to 25, saved by a European Excel: semicolons.
-    const [header, row] = parseCsv((await request(app.app).get('/export/figures.csv?location=RU-BEL&indicator=civilian_deaths').expect(200)).text);
+    const [header, row] = parseCsv((await request(env.app.app).get('/export/figures.csv?location=RU-BEL&indicator=civilian_deaths').expect(200)).text);
     if (!header || !row) throw new Error('seed row missing');
     const id = Number(row[header.indexOf('figure_id')]);
     expect(row[header.indexOf('value')]).toBe('24');
@@ -32,7 +18,7 @@ describe('a correction imported without publishing', () => {
     row[header.indexOf('source_quote')] = 'at least 25 people were killed';
     const file = [header, row].map((r) => r.map(cell).join(';')).join('\r\n') + '\r\n';
 
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     await page.setViewportSize({ width: 1366, height: 900 });
     const problems = watchProblems(page);
     await signIn(page, 'ada');
@@ -54,7 +40,7 @@ describe('a correction imported without publishing', () => {
     await page.getByText('Imported: 0 new and 1 changed figures').first().waitFor();
 
     // In the review queue, as a change to a published figure.
-    await page.goto(`${app.baseUrl}/admin`);
+    await page.goto(`${env.app.baseUrl}/admin`);
     const queued = page.locator('tr', { has: page.locator(`a[href="/admin/figures/${id}"]`) }).first();
     expect(await queued.textContent()).toContain('change to a published figure');
     await queued.locator('a').first().click();
@@ -66,8 +52,8 @@ describe('a correction imported without publishing', () => {
     await screenshot(page, 'import-correction-pending-1366');
 
     // The public keeps the published 24 until the change is published.
-    const publicPage = await browser.newPage();
-    await publicPage.goto(`${app.baseUrl}/api/v1/figures/${id}`);
+    const publicPage = await env.browser.newPage();
+    await publicPage.goto(`${env.app.baseUrl}/api/v1/figures/${id}`);
     expect(JSON.parse((await publicPage.textContent('body')) ?? '{}')).toMatchObject({ data: { value: 24 } });
     await publicPage.close();
     expect(problems).toEqual({ consoleErrors: [], pageErrors: [] });

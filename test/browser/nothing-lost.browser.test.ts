@@ -1,26 +1,19 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { PASSWORD, createUser } from '../helpers/staff';
-import { launchBrowser, screenshot, signIn as signInAs, signOut, seriousA11yViolations, startApp, watchProblems, type RunningApp } from './helpers';
+import { PASSWORD } from '../helpers/staff';
+import { launchBrowser, screenshot, signOut, seriousA11yViolations, watchProblems, useBrowserTestEnv } from './helpers';
 
-let app: RunningApp;
-let browser: BrowserContext;
+const env = useBrowserTestEnv({ erin: 'editor', ada: 'admin' });
 let second: BrowserContext;
 
 beforeAll(async () => {
-  app = await startApp();
-  await createUser(app, 'erin', 'editor');
-  await createUser(app, 'ada', 'admin');
-  browser = await launchBrowser();
   second = await launchBrowser();
 });
 
 afterAll(async () => {
-  await browser?.close();
   await second?.close();
-  await app?.close();
 });
 
-const signIn = (page: Page, username: string): Promise<void> => signInAs(page, app.baseUrl, username);
+const { signIn } = env;
 
 async function fillFigure(page: Page, value: string, quote: string, month = '06'): Promise<void> {
   await page.selectOption('#f-indicator-id', { label: 'Civilian deaths (people)' });
@@ -38,12 +31,12 @@ async function fillFigure(page: Page, value: string, quote: string, month = '06'
 
 describe('nothing typed is lost', () => {
   test('a session that ends while a form is open: the save leads to signing in, and the form comes back with every value', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     await page.setViewportSize({ width: 1366, height: 900 });
     const problems = watchProblems(page);
     await page.clock.install();
     await signIn(page, 'erin');
-    await page.goto(`${app.baseUrl}/admin/figures/new`);
+    await page.goto(`${env.app.baseUrl}/admin/figures/new`);
     await fillFigure(page, '14.6 thousand', 'some 14,600 people were killed in June, the mission said');
     await page.fill('#f-notes', 'Typed before the session ended');
 
@@ -54,7 +47,7 @@ describe('nothing typed is lost', () => {
     await screenshot(page, 'session-warning-1366');
 
     // The session ends on the server (two idle hours), with the form still open.
-    app.db.prepare('UPDATE sessions SET expires_at = ?').run(Date.now() - 1000);
+    env.app.db.prepare('UPDATE sessions SET expires_at = ?').run(Date.now() - 1000);
     await page.click('button:has-text("Save draft")');
     await page.getByText('Your session ended').first().waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
@@ -76,7 +69,7 @@ describe('nothing typed is lost', () => {
     await page.click('button:has-text("Save draft")');
     await page.waitForURL(/\/admin\/figures\/\d+$/);
     const id = Number(page.url().split('/').pop());
-    expect(app.q.figureEdits.getRow(id)).toMatchObject({ value: 14_600, notes: 'Typed before the session ended', reported_by: 'OHCHR' });
+    expect(env.app.q.figureEdits.getRow(id)).toMatchObject({ value: 14_600, notes: 'Typed before the session ended', reported_by: 'OHCHR' });
     // The 401 (the sign-in page answering the expired save) was meant.
     expect({ ...problems, consoleErrors: problems.consoleErrors.filter((e) => !/status of 401/.test(e)) }).toEqual({ consoleErrors: [], pageErrors: [] });
     await signOut(page);
@@ -84,12 +77,12 @@ describe('nothing typed is lost', () => {
   });
 
   test('two editors on one figure: a three-way view, and no field lost', async () => {
-    const erinPage = await browser.newPage();
+    const erinPage = await env.browser.newPage();
     const adaPage = await second.newPage();
     await erinPage.setViewportSize({ width: 1366, height: 900 });
     const problems = watchProblems(erinPage);
     await signIn(erinPage, 'erin');
-    await erinPage.goto(`${app.baseUrl}/admin/figures/new`);
+    await erinPage.goto(`${env.app.baseUrl}/admin/figures/new`);
     await fillFigure(erinPage, '120', '120 civilians were killed in June', '09');
     await erinPage.fill('#f-source-q', '');
     await erinPage.click('button:has-text("Save draft")');
@@ -97,9 +90,9 @@ describe('nothing typed is lost', () => {
     const id = Number(erinPage.url().split('/').pop());
 
     // Both open the edit form.
-    await erinPage.goto(`${app.baseUrl}/admin/figures/${id}/edit`);
-    await signInAs(adaPage, app.baseUrl, 'ada');
-    await adaPage.goto(`${app.baseUrl}/admin/figures/${id}/edit`);
+    await erinPage.goto(`${env.app.baseUrl}/admin/figures/${id}/edit`);
+    await signIn(adaPage, 'ada');
+    await adaPage.goto(`${env.app.baseUrl}/admin/figures/${id}/edit`);
 
     // Ada corrects the number and its quote; Erin, meanwhile, the verification and a note.
     await adaPage.fill('#f-value', '125');
@@ -134,7 +127,7 @@ describe('nothing typed is lost', () => {
     expect(await erinPage.inputValue('#f-verification')).toBe('verified');
     await erinPage.click('button:has-text("Save changes")');
     await erinPage.getByText('Draft saved.').first().waitFor();
-    expect(app.q.figureEdits.getRow(id)).toMatchObject({
+    expect(env.app.q.figureEdits.getRow(id)).toMatchObject({
       value: 125, source_quote: '125 civilians were killed in June', verification: 'verified', notes: 'OHCHR verified this in its July update',
     });
     expect({ ...problems, consoleErrors: problems.consoleErrors.filter((e) => !/status of 409/.test(e)) }).toEqual({ consoleErrors: [], pageErrors: [] });

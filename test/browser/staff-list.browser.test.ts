@@ -1,31 +1,15 @@
 import request from 'supertest';
-import type { BrowserContext, Page } from 'playwright-core';
 import { parseCsv } from '../helpers/csv';
-import { createUser } from '../helpers/staff';
-import { launchBrowser, screenshot, signIn as signInAs, signOut, seriousA11yViolations, startApp, watchProblems, type RunningApp } from './helpers';
+import { screenshot, signOut, seriousA11yViolations, watchProblems, useBrowserTestEnv } from './helpers';
 
-let app: RunningApp;
-let browser: BrowserContext;
-
-beforeAll(async () => {
-  app = await startApp();
-  await createUser(app, 'ada', 'admin');
-  await createUser(app, 'bob', 'admin');
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
-
-const signIn = (page: Page, username: string): Promise<void> => signInAs(page, app.baseUrl, username);
+const env = useBrowserTestEnv({ ada: 'admin', bob: 'admin' });
+const { signIn } = env;
 
 const cell = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
 /** Twenty new figures as a spreadsheet states them: one exported row, on twenty new days, without figure ids. */
 async function twentyNewFigures(): Promise<string> {
-  const exported = (await request(app.app).get('/export/figures.csv?indicator=civilian_deaths').expect(200)).text;
+  const exported = (await request(env.app.app).get('/export/figures.csv?indicator=civilian_deaths').expect(200)).text;
   const [header, row] = parseCsv(exported);
   if (!header || !row) throw new Error('the demo dataset has no civilian deaths to copy');
   const col = (name: string): number => header.indexOf(name);
@@ -49,12 +33,12 @@ async function twentyNewFigures(): Promise<string> {
 
 describe('the staff figure list in a browser', () => {
   test('20 figures imported as drafts are published in one bulk action by a second admin; a retired one is found by search', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const problems = watchProblems(page);
 
     // Ada imports twenty new figures without publishing: they arrive as submitted drafts.
     await signIn(page, 'ada');
-    await page.goto(`${app.baseUrl}/admin/import`);
+    await page.goto(`${env.app.baseUrl}/admin/import`);
     await page.setInputFiles('#f-file', { name: 'marigold.csv', mimeType: 'text/csv', buffer: Buffer.from(await twentyNewFigures()) });
     await page.click('button:has-text("Preview the import")');
     await page.click('button:has-text("Import 20 figures")');
@@ -87,7 +71,7 @@ describe('the staff figure list in a browser', () => {
     await screenshot(page, 'staff-figure-list');
 
     // One of them is withdrawn, with a reason; the retired list finds it by a word of its quote.
-    await page.goto(`${app.baseUrl}/admin/figures?q=${encodeURIComponent('Marigold #7:')}`);
+    await page.goto(`${env.app.baseUrl}/admin/figures?q=${encodeURIComponent('Marigold #7:')}`);
     expect(await page.locator('input[name="ids"]').count()).toBe(1);
     await page.locator('input[name="ids"]').first().check();
     await page.selectOption('#f-action', 'retire');
@@ -95,7 +79,7 @@ describe('the staff figure list in a browser', () => {
     await page.click('button:has-text("Apply to ticked figures")');
     await page.getByText('Retired: 1 figure.').first().waitFor();
 
-    await page.goto(`${app.baseUrl}/admin/figures?status=retired&q=${encodeURIComponent('marigold #7')}`);
+    await page.goto(`${env.app.baseUrl}/admin/figures?status=retired&q=${encodeURIComponent('marigold #7')}`);
     expect(await page.locator('input[name="ids"]').count()).toBe(1);
     await page.getByText('Counted twice: the bulletin of the 8th includes it').first().waitFor();
     expect(await page.inputValue('#l-q')).toBe('marigold #7');
@@ -104,7 +88,7 @@ describe('the staff figure list in a browser', () => {
     await signOut(page);
 
     // Readers see the nineteen still published.
-    const published = await request(app.app).get('/export/figures.csv?indicator=civilian_deaths').expect(200);
+    const published = await request(env.app.app).get('/export/figures.csv?indicator=civilian_deaths').expect(200);
     expect(published.text.match(/Marigold bulletin/g)).toHaveLength(19);
     // The form sent back without a ticked figure (400) was meant.
     const expected = /the server responded with a status of 400/;

@@ -1,30 +1,14 @@
-import type { BrowserContext, Page } from 'playwright-core';
-import { createUser } from '../helpers/staff';
-import { launchBrowser, screenshot, signIn as signInAs, signOut, seriousA11yViolations, startApp, watchProblems, type RunningApp } from './helpers';
+import { screenshot, signOut, seriousA11yViolations, watchProblems, useBrowserTestEnv } from './helpers';
 
-let app: RunningApp;
-let browser: BrowserContext;
-
-beforeAll(async () => {
-  app = await startApp();
-  await createUser(app, 'erin', 'editor');
-  await createUser(app, 'ada', 'admin');
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
-
-const signIn = (page: Page, username: string): Promise<void> => signInAs(page, app.baseUrl, username);
+const env = useBrowserTestEnv({ erin: 'editor', ada: 'admin' });
+const { signIn } = env;
 
 describe('staff in a browser', () => {
   test('an editor enters a figure and submits it, an admin publishes it, and readers see it', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const problems = watchProblems(page);
 
-    await page.goto(`${app.baseUrl}/login`);
+    await page.goto(`${env.app.baseUrl}/login`);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'staff-login');
     await signIn(page, 'erin');
@@ -70,7 +54,7 @@ describe('staff in a browser', () => {
     await signOut(page);
 
     // Not public yet.
-    const notYet = await page.goto(`${app.baseUrl}/figures/${figureId}`);
+    const notYet = await page.goto(`${env.app.baseUrl}/figures/${figureId}`);
     expect(notYet?.status()).toBe(404);
 
     await signIn(page, 'ada');
@@ -83,17 +67,17 @@ describe('staff in a browser', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'staff-figure-published');
 
-    await page.goto(`${app.baseUrl}/figures/${figureId}/history`);
+    await page.goto(`${env.app.baseUrl}/figures/${figureId}/history`);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'staff-figure-history');
     await signOut(page);
 
-    await page.goto(`${app.baseUrl}/figures?location=UA63`);
+    await page.goto(`${env.app.baseUrl}/figures?location=UA63`);
     await page.getByText('≥ 1,234').first().waitFor();
-    await page.goto(`${app.baseUrl}/figures/${figureId}`);
+    await page.goto(`${env.app.baseUrl}/figures/${figureId}`);
     await page.getByText('at least 1,234 civilians killed in Kharkivska').first().waitFor();
     // And in the chart of its indicator: the plotted-numbers table and the drawn canvas.
-    await page.goto(`${app.baseUrl}/indicators/civilian_deaths?location=UA63`);
+    await page.goto(`${env.app.baseUrl}/indicators/civilian_deaths?location=UA63`);
     // The plotted numbers sit behind the card's Table tab.
     await page.waitForFunction(() => document.querySelector('.chart-card[data-view]') !== null);
     for (const tab of await page.locator('.tab-table').all()) await tab.click();
@@ -115,11 +99,11 @@ describe('staff in a browser', () => {
   });
 
   test('the users and audit pages have no serious accessibility problems', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const problems = watchProblems(page);
     await signIn(page, 'ada');
     for (const [path, name] of [['/admin/users', 'staff-users'], ['/admin/audit', 'staff-audit'], ['/admin/sources', 'staff-sources'], ['/admin/indicators/new', 'staff-indicator-form']] as const) {
-      await page.goto(`${app.baseUrl}${path}`);
+      await page.goto(`${env.app.baseUrl}${path}`);
       expect(await seriousA11yViolations(page)).toEqual([]);
       await screenshot(page, name);
     }
