@@ -219,6 +219,23 @@ class Staff {
     this.csrf = this.token(await (await this.request('/admin')).text());
   }
 
+  /**
+   * Renames a source as staff do: the edit of a source public figures cite is a change for
+   * review, which this admin then publishes (with the reason a self-publish needs).
+   * Returns how long the publish request took.
+   */
+  async renameSource(id: number, title: string): Promise<number> {
+    const edited = await this.request(`/admin/sources/${id}`, { title, publisher: 'UN OCHA', url: 'https://reports.example.org/series', published_on: '2024-12-30', accessed_on: '', notes: '' });
+    if (edited.status !== 303) throw new Error(`editing source ${id} answered ${edited.status}`);
+    const page = await (await this.request(`/admin/sources/${id}`)).text();
+    const change = /\/admin\/changes\/(\d+)\/publish/.exec(page)?.[1];
+    if (!change) throw new Error(`source ${id}'s page offers no change to publish`);
+    const started = process.hrtime.bigint();
+    const published = await this.request(`/admin/changes/${change}/publish`, { reason: 'Benchmark: the series was renamed by its publisher' });
+    if (published.status !== 303) throw new Error(`publishing change ${change} answered ${published.status}`);
+    return seconds(started) * 1000;
+  }
+
   /** Creates a figure, submits it and publishes it (the admin says why it publishes its own figure): three requests. */
   async publish(indicatorId: number, locationId: number, sourceId: number): Promise<void> {
     this.published += 1;
@@ -395,9 +412,27 @@ async function main(): Promise<void> {
       const result = await load.stop();
       for (const r of result) {
         errors += r.errors;
-        rows.push({ what: `${label(r.url)} while staff publish every 1 s`, p50: r.p50, p99: r.p99, value: `${r.count} answers, max ${r.max.toFixed(0)} ms`, target: 'p99 ≤ 50 ms', ratio: r.p99 / 50 });
+        rows.push({ what: `${label(r.url)} while staff publish every 1 s`, p50: r.p50, p99: r.p99, value: `${r.count} answers${r.errors ? `, ${r.errors} failed` : ''}, max ${r.max.toFixed(0)} ms`, target: 'p99 ≤ 50 ms', ratio: r.p99 / 50 });
       }
       details.publishing = { publishes, result };
+    }
+
+    // 2b. Readers while a source cited by every tenth figure (100,000 at full size) is renamed and published.
+    log(`measuring readers while a source cited by ${Math.round(generated.figures / 10).toLocaleString('en-GB')} figures is renamed, three times…`);
+    {
+      const load = readers(base, readUrls, 10);
+      const publishMs: number[] = [];
+      for (let i = 1; i <= 3; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        publishMs.push(await staff.renameSource(generated.seriesSource, `Civilian casualties in Ukraine: monthly update series (edition ${i})`));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const result = await load.stop();
+      for (const r of result) {
+        errors += r.errors;
+        rows.push({ what: `${label(r.url)} while a source of ${Math.round(generated.figures / 10 / 1000)}k figures is renamed`, p50: r.p50, p99: r.p99, value: `${r.count} answers${r.errors ? `, ${r.errors} failed` : ''}, max ${r.max.toFixed(0)} ms`, target: 'p99 ≤ 100 ms', ratio: r.p99 / 100 });
+      }
+      details.renames = { publishMs, result };
     }
 
     // 3. Readers while `npm run import` commits 10,000 rows at a time from another process.
@@ -501,7 +536,7 @@ async function main(): Promise<void> {
       const result = await load.stop();
       for (const r of result) {
         errors += r.errors;
-        rows.push({ what: `${label(r.url)} while npm run import commits 10,000 rows`, p50: r.p50, p99: r.p99, value: `${r.count} answers, max ${r.max.toFixed(0)} ms`, target: 'p99 ≤ 100 ms', ratio: r.p99 / 100 });
+        rows.push({ what: `${label(r.url)} while npm run import commits 10,000 rows`, p50: r.p50, p99: r.p99, value: `${r.count} answers${r.errors ? `, ${r.errors} failed` : ''}, max ${r.max.toFixed(0)} ms`, target: 'p99 ≤ 100 ms', ratio: r.p99 / 100 });
       }
       details.liveImports = { imports, result };
     }

@@ -34,6 +34,25 @@ export function makePrivate(filename: string): void {
   }
 }
 
+/** How long a write waits for another process's write lock before it fails. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Runs fn in a write transaction that does not wait for the lock: it fails at
+ * once (SQLITE_BUSY) if another connection holds it. For background work that
+ * is tried again later, such as a chunk of a change-feed backfill, so the
+ * event loop never blocks on another process's write for it. (Its commit is
+ * synced like any other: a mirror may read it at once.)
+ */
+export function writeWithoutWaiting<T>(db: Db, fn: () => T): T {
+  db.pragma('busy_timeout = 0');
+  try {
+    return db.transaction(fn).immediate();
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+}
+
 /**
  * Opens the SQLite database with the settings Tally relies on: WAL so readers
  * never wait for the writer, foreign keys enforced, FULL sync so an
@@ -50,7 +69,7 @@ export function openDb(filename: string): Db {
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Statement journals and sorts stay in memory: with triggers on figures,
   // every write statement opens a statement journal, and as a temporary file
   // that costs more than the write itself.

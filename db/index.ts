@@ -1,10 +1,11 @@
-import type { Db } from './connection';
+import { writeWithoutWaiting, type Db } from './connection';
 import { auditQueries } from './queries/audit';
 import { catalogueChangeQueries } from './queries/catalogue-changes';
 import { changeQueries } from './queries/changes';
 import { checkQueries } from './queries/checks';
 import { chartQueries } from './queries/charts';
 import { exportQueries } from './queries/export';
+import { feedBackfillQueries } from './queries/feed-backfills';
 import { figureEditQueries } from './queries/figure-edits';
 import { figureQueries } from './queries/figures';
 import { importFileQueries } from './queries/import-files';
@@ -29,6 +30,7 @@ export function createQueries(db: Db) {
     checks: checkQueries(db),
     charts: chartQueries(db),
     exports: exportQueries(db),
+    feedBackfills: feedBackfillQueries(db),
     figures: figureQueries(db),
     figureEdits: figureEditQueries(db),
     imports: importQueries(db),
@@ -49,6 +51,8 @@ export function createQueries(db: Db) {
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     /** As transaction, taking the write lock at once (BEGIN IMMEDIATE): for long writes that read first. */
     immediateTransaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
+    /** As immediateTransaction, but failing at once (SQLITE_BUSY) if another process holds the write lock: for background work tried again later. */
+    transactionWithoutWaiting: <T>(fn: () => T): T => writeWithoutWaiting(db, fn),
   };
 }
 

@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { createHttpServer } from './http-server';
 import { createLogger, type Logger } from './logger';
 import { migrationsDir } from './paths';
+import { startBackfills } from './workflow/feed-backfill';
 
 function loadConfigOrExit(): Config {
   try {
@@ -91,6 +92,9 @@ function listen(db: Db, config: Config, logger: Logger): void {
 
   const app = createApp({ db, config: { ...config, sessionSecret }, logger });
   const server = createHttpServer(app);
+  // Renames of entries many figures name move those figures in the change feed a chunk at a time
+  // (migration 0019); an unfinished backfill resumes here.
+  const backfills = startBackfills(createQueries(db), (err) => logger.warn({ err }, 'a change-feed backfill step failed; it is tried again'));
   server.listen(config.port, config.host, () => {
     const { address, port } = server.address() as AddressInfo;
     const host = address.includes(':') ? `[${address}]` : address;
@@ -106,6 +110,7 @@ function listen(db: Db, config: Config, logger: Logger): void {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
+    backfills.stop();
     logger.info(`${signal} received: closing the server and the database`);
     server.close(() => {
       db.close();
