@@ -10,7 +10,7 @@ import type { Queries } from '../../db';
 import type { BackfillStep } from '../../db/queries/feed-backfills';
 
 /** Figures moved per chunk, and the window of figure ids one chunk looks through. */
-export const BACKFILL_CHUNK = { limit: 250, window: 10_000 };
+export const BACKFILL_CHUNK = { limit: 100, window: 5_000 };
 
 /**
  * Moves one chunk of the oldest waiting backfill; null when none waits. The
