@@ -110,8 +110,11 @@ async function startServer(dbFile: string, port: number): Promise<{ child: Child
   return { child, coldStartMs: Number(process.hrtime.bigint() - started) / 1e6 };
 }
 
+/** What a browser sends: pages come back gzipped when Tally has a compressed copy. */
+const BROWSER_HEADERS = { 'accept-encoding': 'gzip, deflate, br' };
+
 async function load(url: string, connections: number): Promise<{ p50: number; p99: number; rps: number; errors: number }> {
-  const result = await autocannon({ url, connections, duration: DURATION });
+  const result = await autocannon({ url, connections, duration: DURATION, headers: BROWSER_HEADERS });
   const errors = result.errors + result.timeouts + result.non2xx;
   return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors };
 }
@@ -151,7 +154,7 @@ function readers(base: string, urls: readonly string[], connections: number): { 
   const one = (url: string): Promise<void> =>
     new Promise((resolve) => {
       const started = process.hrtime.bigint();
-      const req = http.get(base + url, { agent }, (res) => {
+      const req = http.get(base + url, { agent, headers: BROWSER_HEADERS }, (res) => {
         res.on('data', () => undefined);
         res.on('end', () => {
           if (res.statusCode !== 200) errors.set(url, (errors.get(url) ?? 0) + 1);

@@ -1,4 +1,5 @@
 import querystring from 'node:querystring';
+import zlib from 'node:zlib';
 import type { Request, RequestHandler, Response } from 'express';
 
 export interface ResponseCacheOptions {
@@ -44,6 +45,8 @@ interface Entry {
   headers: Record<string, string>;
   /** The computed view the page was drawn from, if any. */
   view: { key: string; version: number } | null;
+  /** The body gzipped, once (off the event loop) after it was kept; until then readers get it plain. */
+  gzip: Buffer | null;
 }
 
 const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 'sync-token', 'tally-contract-version', 'link'];
@@ -95,6 +98,14 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
     entries.delete(key);
   };
 
+  /** Drops the least recently used answers until the cache is within its bounds. */
+  const trim = (): void => {
+    for (const oldest of entries.keys()) {
+      if (bytes <= options.maxBytes && entries.size <= options.maxEntries) break;
+      evict(oldest);
+    }
+  };
+
   const keyOf = (req: Request, res: Response): string => {
     const at = req.url.indexOf('?');
     const path = at < 0 ? req.url : req.url.slice(0, at);
@@ -137,7 +148,14 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
       entries.delete(key);
       entries.set(key, hit);
       res.set(hit.headers);
-      res.send(hit.body);
+      res.vary('Accept-Encoding');
+      // A chart page is hundreds of KB of HTML (every point in a table as well): browsers get it gzipped.
+      if (hit.gzip && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+        res.set('Content-Encoding', 'gzip');
+        res.send(hit.gzip);
+      } else {
+        res.send(hit.body);
+      }
       return;
     }
     const send = res.send.bind(res) as Response['send'];
@@ -149,6 +167,7 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
         typeof body === 'string' &&
         !body.includes('name="_csrf"') &&
         options.dataVersion() === version;
+      res.vary('Accept-Encoding');
       const result = send(body);
       // Read the headers once send has set them all (Content-Type, ETag).
       if (shareable && !res.get('Set-Cookie')) {
@@ -166,12 +185,18 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
         if (size <= options.maxBytes / 4) {
           evict(key);
           const view = (res.locals.pageView as Entry['view'] | undefined) ?? null;
-          entries.set(key, { body: buffer, bytes: size, headers, view });
+          const entry: Entry = { body: buffer, bytes: size, headers, view, gzip: null };
+          entries.set(key, entry);
           bytes += size;
-          for (const oldest of entries.keys()) {
-            if (bytes <= options.maxBytes && entries.size <= options.maxEntries) break;
-            evict(oldest);
-          }
+          zlib.gzip(buffer, (err, gzipped) => {
+            // Kept only if the entry is still the one cached under its key.
+            if (err || entries.get(key) !== entry) return;
+            entry.gzip = gzipped;
+            entry.bytes += gzipped.length;
+            bytes += gzipped.length;
+            trim();
+          });
+          trim();
         }
       }
       return result;

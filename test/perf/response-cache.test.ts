@@ -134,3 +134,29 @@ describe('pages drawn from computed views', () => {
     expect((await request(app).get('/list')).text).toBe('<p>list, render 2</p>');
   });
 });
+
+describe('pages sent compressed', () => {
+  test('a kept page goes gzipped to a reader that accepts it, byte for byte the plain page, and plain to one that does not', async () => {
+    const t = createTestApp();
+    const plain = await request(t.app).get('/').set('Accept-Encoding', 'identity').expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(String(plain.headers.vary)).toMatch(/Accept-Encoding/);
+    // The kept page is gzipped off the event loop: a moment later readers get it compressed.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const zipped = await request(t.app).get('/').set('Accept-Encoding', 'gzip, deflate, br').buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(Number(zipped.headers['content-length'])).toBeLessThan(Buffer.byteLength(plain.text) / 3);
+    expect(String(zipped.headers.vary)).toMatch(/Accept-Encoding/);
+    expect(zipped.headers.etag).toBe(plain.headers.etag);
+    // supertest has already inflated it: the same page.
+    expect((zipped.body as Buffer).toString('utf8')).toBe(plain.text);
+    const again = await request(t.app).get('/').set('Accept-Encoding', 'identity').expect(200);
+    expect(again.headers['content-encoding']).toBeUndefined();
+    expect(again.text).toBe(plain.text);
+  });
+});
