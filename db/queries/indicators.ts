@@ -32,7 +32,7 @@ export function indicatorQueries(db: Db) {
   const uses = db.prepare<[number, number, number], { n: number }>(`
     SELECT (SELECT COUNT(*) FROM figures WHERE indicator_id = ?)
          + (SELECT COUNT(*) FROM figure_pending_changes WHERE indicator_id = ?)
-         + (SELECT COUNT(*) FROM figure_revisions WHERE json_extract(snapshot, '$.indicator_id') = ?) AS n`);
+         + (SELECT COUNT(*) FROM figure_revisions WHERE ? IN (json_extract(full_snapshot, '$.indicator_id'), json_extract(previous_patch, '$.indicator_id'), json_extract(row_patch, '$.indicator_id'))) AS n`);
   const remove = db.prepare<[number]>('DELETE FROM indicators WHERE id = ?');
   const publicSince = db.prepare<[number], { public_since: string | null }>('SELECT public_since FROM indicators WHERE id = ?');
   return {

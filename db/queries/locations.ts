@@ -29,7 +29,7 @@ export function locationQueries(db: Db) {
   const uses = db.prepare<[number, number, number, number], { n: number }>(`
     SELECT (SELECT COUNT(*) FROM figures WHERE location_id = ?)
          + (SELECT COUNT(*) FROM figure_pending_changes WHERE location_id = ?)
-         + (SELECT COUNT(*) FROM figure_revisions WHERE json_extract(snapshot, '$.location_id') = ?)
+         + (SELECT COUNT(*) FROM figure_revisions WHERE ? IN (json_extract(full_snapshot, '$.location_id'), json_extract(previous_patch, '$.location_id'), json_extract(row_patch, '$.location_id')))
          + (SELECT COUNT(*) FROM locations WHERE parent_id = ?) AS n`);
   const remove = db.prepare<[number]>('DELETE FROM locations WHERE id = ?');
   const publicSince = db.prepare<[number], { public_since: string | null }>('SELECT public_since FROM locations WHERE id = ?');
