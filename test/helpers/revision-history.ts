@@ -83,11 +83,11 @@ async function importRows(t: TestApp, rows: string[][], publish: boolean): Promi
  * of change (past the full-copy interval), random edits of the seeded
  * figures, corrections and new figures by import, and catalogue changes.
  */
-export async function buildHistory(t: TestApp): Promise<void> {
+export async function buildHistory(t: TestApp, users = 'rebuild'): Promise<void> {
   const q: Queries = t.q;
-  const editor: Actor = { id: q.users.create('rebuild-editor', 'not-a-password-hash', 'editor'), role: 'editor' };
-  const admin: Actor = { id: q.users.create('rebuild-admin', 'not-a-password-hash', 'admin'), role: 'admin' };
-  const reviewer: Actor = { id: q.users.create('rebuild-reviewer', 'not-a-password-hash', 'admin'), role: 'admin' };
+  const editor: Actor = { id: q.users.create(`${users}-editor`, 'not-a-password-hash', 'editor'), role: 'editor' };
+  const admin: Actor = { id: q.users.create(`${users}-admin`, 'not-a-password-hash', 'admin'), role: 'admin' };
+  const reviewer: Actor = { id: q.users.create(`${users}-reviewer`, 'not-a-password-hash', 'admin'), role: 'admin' };
   const sources = q.sources.listForPicker().map((s) => s.id);
   const seeded = q.figureEdits.getRow(1);
   if (!seeded) throw new Error('the demo dataset is missing');
@@ -102,7 +102,7 @@ export async function buildHistory(t: TestApp): Promise<void> {
   };
 
   // One figure through every kind of change, then edited past the full-copy interval.
-  const id = createFigure(q, editor, { ...fieldsOf(seeded), reference_period_start: '2022-03-01', reference_period_end: '2022-03-01', value: 10, notes: null });
+  const id = createFigure(q, editor, { ...fieldsOf(seeded), reference_period_start: '2022-03-01', reference_period_end: '2022-03-01', value: 10, value_low: null, value_high: null, qualifier: 'exact', notes: null });
   save(editor, id, { value: 12 });
   submitFigure(q, editor, id);
   sendBackFigure(q, admin, id, 'Check the range against the report.');
