@@ -27,6 +27,9 @@ const DROPPED = '-';
  * position and updated_at (a rename or move of what a figure names), and the
  * submission an import marks after it records its revision. The figure row
  * cannot stand in for them later, so a patch from the row always carries them.
+ * Any other change of a figure row writes a revision. A migration that adds a
+ * column to figures must give every latest revision's row patch a "-" entry
+ * for it (or a full copy), or those revisions would gain the column.
  */
 export const ROW_DRIFTING_COLUMNS = ['sync_seq', 'updated_at', 'submitted_at', 'submitted_by'] as const;
 

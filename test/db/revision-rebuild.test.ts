@@ -64,5 +64,19 @@ describe('revisions rebuild exactly', () => {
       }
     }
     expect(checked).toBe(total);
+
+    // What is stored: a whole copy only in every 16th revision of a figure; a figure written once keeps only the columns that drift from its row.
+    const stored = t.db
+      .prepare<[], { figure_id: number; pos: number; whole: number; row_patch: string | null; n: number }>(
+        `SELECT figure_id, row_number() OVER (PARTITION BY figure_id ORDER BY id) AS pos, full_snapshot IS NOT NULL AS whole, row_patch,
+                COUNT(*) OVER (PARTITION BY figure_id) AS n
+         FROM figure_revisions ORDER BY id`,
+      )
+      .all();
+    expect(stored.filter((r) => r.whole === 1).map((r) => r.pos % 16)).toEqual(stored.filter((r) => r.pos % 16 === 0).map(() => 0));
+    expect(stored.filter((r) => r.pos % 16 === 0).length).toBeGreaterThan(3);
+    const once = stored.filter((r) => r.n === 1);
+    expect(once.length).toBeGreaterThan(10);
+    for (const r of once) expect(Object.keys(JSON.parse(r.row_patch ?? 'null') as Snapshot)).toEqual(['sync_seq', 'updated_at', 'submitted_at', 'submitted_by']);
   });
 });
