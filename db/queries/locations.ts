@@ -26,6 +26,7 @@ export function locationQueries(db: Db) {
       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
     WHERE id = @id`);
   // In use: named by a figure, a pending change, a revision, or as another place's parent.
+  // A revision names it only if its figure row or a stored copy or patch does, and those name only what revisions held (decision 0015).
   const uses = db.prepare<[number, number, number, number], { n: number }>(`
     SELECT (SELECT COUNT(*) FROM figures WHERE location_id = ?)
          + (SELECT COUNT(*) FROM figure_pending_changes WHERE location_id = ?)
