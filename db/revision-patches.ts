@@ -40,6 +40,28 @@ function same(a: unknown, b: unknown): boolean {
   return typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** Whether two snapshots are the same, key order included (what JSON text of each would show). */
+export function sameSnapshot(a: Snapshot, b: Snapshot): boolean {
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  if (ak.length !== bk.length) return false;
+  for (let i = 0; i < ak.length; i++) {
+    const key = ak[i] as string;
+    if (key !== bk[i] || !same(a[key], b[key])) return false;
+  }
+  return true;
+}
+
+/** Whether `to`'s keys are `from`'s keys it keeps, in `from`'s order, then its own new ones: what a small patch can say. */
+function keysFit(fromKeys: readonly string[], toKeys: readonly string[], from: Snapshot, to: Snapshot): boolean {
+  if (fromKeys.length === toKeys.length && fromKeys.every((k, i) => k === toKeys[i])) return true;
+  const shared = toKeys.filter((k) => has(from, k));
+  const sharedInFromOrder = fromKeys.filter((k) => has(to, k));
+  const firstNew = toKeys.findIndex((k) => !has(from, k));
+  const newOnlyAtEnd = firstNew === -1 || toKeys.slice(firstNew).every((k) => !has(from, k));
+  return newOnlyAtEnd && shared.every((k, i) => k === sharedInFromOrder[i]);
+}
+
 /** The snapshot the patch makes of `base`. */
 export function applyPatch(base: Snapshot, patch: Patch): Snapshot {
   const droppedList = patch[DROPPED];
@@ -66,12 +88,8 @@ export function patchBetween(from: Snapshot, to: Snapshot, alwaysKeep: readonly 
   if (has(from, DROPPED) || has(to, DROPPED)) throw new Error(`a snapshot has no key "${DROPPED}"`);
   const fromKeys = Object.keys(from);
   const toKeys = Object.keys(to);
-  const shared = toKeys.filter((k) => has(from, k));
-  const sharedInFromOrder = fromKeys.filter((k) => has(to, k));
-  const firstNew = toKeys.findIndex((k) => !has(from, k));
-  const newOnlyAtEnd = firstNew === -1 || toKeys.slice(firstNew).every((k) => !has(from, k));
   let patch: Patch;
-  if (newOnlyAtEnd && shared.every((k, i) => k === sharedInFromOrder[i])) {
+  if (keysFit(fromKeys, toKeys, from, to)) {
     patch = {};
     for (const key of toKeys) if (!has(from, key) || !same(from[key], to[key]) || alwaysKeep.includes(key)) patch[key] = to[key];
     const dropped = fromKeys.filter((k) => !has(to, k));
@@ -79,6 +97,6 @@ export function patchBetween(from: Snapshot, to: Snapshot, alwaysKeep: readonly 
   } else {
     patch = { ...to, [DROPPED]: fromKeys };
   }
-  if (JSON.stringify(applyPatch(from, patch)) !== JSON.stringify(to)) throw new Error('a revision patch does not rebuild its snapshot exactly');
+  if (!sameSnapshot(applyPatch(from, patch), to)) throw new Error('a revision patch does not rebuild its snapshot exactly');
   return patch;
 }

@@ -131,25 +131,27 @@ export function figureEditQueries(db: Db) {
     Object.fromEntries(FIGURE_FIELDS.map((c) => [c, source[c]])) as unknown as FigureFields;
 
   /** What the figure now is: the public row, or the pending proposal over it (the form every revision records). */
-  function currentSnapshot(figureId: number): Snapshot {
+  function currentSnapshot(figureId: number): { snapshot: Snapshot; row: StaffFigureRow } {
     const row = rowById.get(figureId);
     if (!row) throw new Error(`figure ${figureId} does not exist`);
     const pending = pendingById.get(figureId);
-    return pending
+    const snapshot = pending
       ? { ...row, ...fieldsOf(pending), pending: true, submitted_at: pending.submitted_at, submitted_by: pending.submitted_by, updated_by: pending.updated_by, updated_at: pending.updated_at }
       : { ...row };
+    return { snapshot, row };
   }
 
   /**
    * Runs one change of a figure and appends the revision recording its
-   * outcome. The latest snapshot is read before the change, for the new
+   * outcome. The latest revision is read before the change, for the new
    * revision keeps only the patch back to it (decision 0015): every change
    * of an existing figure goes through here.
    */
   function revise<T>(figureId: number, action: RevisionAction, note: string | null, userId: number, change: () => T): T {
-    const before = revisions.latestSnapshot(figureId);
+    const before = revisions.latest(figureId);
     const result = change();
-    revisions.record(figureId, action, note, userId, currentSnapshot(figureId), before);
+    const now = currentSnapshot(figureId);
+    revisions.record(figureId, action, note, userId, now.snapshot, now.row, before);
     return result;
   }
 
@@ -173,7 +175,8 @@ export function figureEditQueries(db: Db) {
     createDraft: (fields: FigureFields, userId: number): number =>
       db.transaction(() => {
         const id = Number(insertDraft.run({ ...fieldsOf(fields), user_id: userId }).lastInsertRowid);
-        revisions.record(id, 'create', null, userId, currentSnapshot(id), null);
+        const now = currentSnapshot(id);
+        revisions.record(id, 'create', null, userId, now.snapshot, now.row, null);
         return id;
       })(),
 

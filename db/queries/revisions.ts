@@ -27,6 +27,15 @@ export interface RevisionRow {
   created_at: string;
 }
 
+/** A figure's latest revision as read before a change: what the next revision's patch back needs. */
+export interface LatestRevision {
+  snapshot: Snapshot;
+  /** Whether it keeps a full copy (then the next revision needs no patch back to it). */
+  whole: boolean;
+  /** How many revisions the figure has. */
+  count: number;
+}
+
 interface StoredRevision {
   id: number;
   full_snapshot: string | null;
@@ -97,10 +106,11 @@ export function revisionQueries(db: Db) {
     SELECT id, version, ?, ${ROW_PATCH_OF_ROW_SQL}, ?, ? FROM figures
     WHERE id = ? AND NOT EXISTS (SELECT 1 FROM figure_revisions r WHERE r.figure_id = figures.id)`);
 
-  function latestSnapshot(figureId: number): Snapshot | null {
+  function latestRevision(figureId: number): LatestRevision | null {
     const last = latest.get(figureId);
     if (!last) return null;
-    return rebuild(figureId, [last], () => rowById.get(figureId), true)[0] as Snapshot;
+    const snapshot = rebuild(figureId, [last], () => rowById.get(figureId), true)[0] as Snapshot;
+    return { snapshot, whole: last.full_snapshot !== null, count: last.n };
   }
 
   return {
@@ -126,22 +136,20 @@ export function revisionQueries(db: Db) {
       return { id: first.id, version: first.version, action: first.action, snapshot };
     },
 
-    /** The figure as its latest revision recorded it (null before its first); read it before changing the figure. */
-    latestSnapshot,
+    /** The figure's latest revision, whole (null before its first); read it before changing the figure. */
+    latest: latestRevision,
 
     /**
-     * Appends a revision recording `snapshot`, the figure as it now is.
-     * `before` is the latest snapshot read before the change (latestSnapshot):
-     * the new revision keeps the patch back to it, and its own patch from the
-     * row as it now stands; every FULL_COPY_EVERY-th keeps the whole snapshot.
+     * Appends a revision recording `snapshot`, the figure as it now is, whose
+     * row is `row`. `before` is the latest revision read before the change
+     * (latest): the new revision keeps the patch back to it, and its own
+     * patch from the row as it now stands; every FULL_COPY_EVERY-th keeps the
+     * whole snapshot.
      */
-    record(figureId: number, action: RevisionAction, note: string | null, userId: number | null, snapshot: Snapshot, before: Snapshot | null): void {
-      const row = rowById.get(figureId);
-      if (!row) throw new Error(`figure ${figureId} does not exist`);
-      const last = latest.get(figureId);
-      if (last && !before) throw new Error(`figure ${figureId} has revisions: the snapshot before the change is needed`);
-      const full = ((last?.n ?? 0) + 1) % FULL_COPY_EVERY === 0;
-      const previousPatch = last && before && last.full_snapshot === null ? JSON.stringify(patchBetween(snapshot, before)) : null;
+    record(figureId: number, action: RevisionAction, note: string | null, userId: number | null, snapshot: Snapshot, row: FigureRow, before: LatestRevision | null): void {
+      if (!before && latest.get(figureId)) throw new Error(`figure ${figureId} has revisions: the latest one read before the change is needed`);
+      const full = ((before?.count ?? 0) + 1) % FULL_COPY_EVERY === 0;
+      const previousPatch = before && !before.whole ? JSON.stringify(patchBetween(snapshot, before.snapshot)) : null;
       const rowPatch = full ? null : JSON.stringify(patchBetween(row as unknown as Snapshot, snapshot, ROW_DRIFTING_COLUMNS));
       insert.run(figureId, row.version, action, full ? JSON.stringify(snapshot) : null, previousPatch, rowPatch, note, userId);
     },
