@@ -31,7 +31,7 @@ const DB_LAYER = {
 const WRITE_CALLS = [
   ['audit', 'record'],
   ['figureEdits', 'createDraft|saveFields|submit|sendBack|publish|publishFields|retire|markSubmitted'],
-  ['figures', 'create|recordRevision'],
+  ['figures', 'create|recordRevisionsAfter'],
   ['sources', 'create|update'],
   ['indicators', 'create|update|remove'],
   ['locations', 'create|update|remove'],

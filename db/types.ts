@@ -66,14 +66,3 @@ export interface FigureNames {
 /** A figure joined with what it counts, where, and the document it came from. */
 export interface FigureDetail extends FigureRow, FigureNames {}
 
-export interface RevisionRow {
-  id: number;
-  figure_id: number;
-  version: number;
-  action: string;
-  snapshot: string;
-  note: string | null;
-  user_id: number | null;
-  username: string | null;
-  created_at: string;
-}

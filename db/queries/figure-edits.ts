@@ -1,7 +1,7 @@
 import type { Db } from '../connection';
 import { FIGURE_FIELDS } from '../../server/domain/figure';
 import type { FigureFields, FigureRow, Qualifier } from '../types';
-import type { RevisionAction } from './figures';
+import { revisionQueries, type RevisionAction, type Snapshot } from './revisions';
 
 export type { FigureFields } from '../types';
 export { FIGURE_FIELDS } from '../../server/domain/figure';
@@ -84,9 +84,7 @@ export function figureEditQueries(db: Db) {
   const rowById = db.prepare<[number], StaffFigureRow>('SELECT * FROM figures WHERE id = ?');
   const pendingById = db.prepare<[number], PendingChangeRow>('SELECT * FROM figure_pending_changes WHERE figure_id = ?');
   const latestRevision = db.prepare<[number], { id: number }>('SELECT MAX(id) AS id FROM figure_revisions WHERE figure_id = ?');
-  const insertRevision = db.prepare<[number, number, string, string, string | null, number | null]>(
-    'INSERT INTO figure_revisions (figure_id, version, action, snapshot, note, user_id) VALUES (?, ?, ?, ?, ?, ?)',
-  );
+  const revisions = revisionQueries(db);
   const insertDraft = db.prepare<[FigureFields & { user_id: number }]>(`
     INSERT INTO figures (${FIGURE_FIELDS.join(', ')}, status, created_by, updated_by)
     VALUES (${FIGURE_FIELDS.map((c) => `@${c}`).join(', ')}, 'draft', @user_id, @user_id)`);
@@ -128,22 +126,33 @@ export function figureEditQueries(db: Db) {
     LEFT JOIN users u ON u.id = r.user_id
     WHERE r.action <> 'seed'
     ORDER BY r.id DESC LIMIT ?`);
-  const revisionById = db.prepare<[number, number], { id: number; snapshot: string; version: number; action: string }>(
-    'SELECT id, snapshot, version, action FROM figure_revisions WHERE id = ? AND figure_id = ?',
-  );
 
   const fieldsOf = (source: FigureFields): FigureFields =>
     Object.fromEntries(FIGURE_FIELDS.map((c) => [c, source[c]])) as unknown as FigureFields;
 
-  /** Appends a revision holding what the figure now is: the public row, or the pending proposal over it. */
-  function recordRevision(figureId: number, action: RevisionAction, note: string | null, userId: number): void {
+  /** What the figure now is: the public row, or the pending proposal over it (the form every revision records). */
+  function currentSnapshot(figureId: number): { snapshot: Snapshot; row: StaffFigureRow } {
     const row = rowById.get(figureId);
     if (!row) throw new Error(`figure ${figureId} does not exist`);
     const pending = pendingById.get(figureId);
     const snapshot = pending
       ? { ...row, ...fieldsOf(pending), pending: true, submitted_at: pending.submitted_at, submitted_by: pending.submitted_by, updated_by: pending.updated_by, updated_at: pending.updated_at }
-      : row;
-    insertRevision.run(figureId, row.version, action, JSON.stringify(snapshot), note, userId);
+      : { ...row };
+    return { snapshot, row };
+  }
+
+  /**
+   * Runs one change of a figure and appends the revision recording its
+   * outcome. The latest revision is read before the change, for the new
+   * revision keeps only the patch back to it (decision 0015): every change
+   * of an existing figure goes through here.
+   */
+  function revise<T>(figureId: number, action: RevisionAction, note: string | null, userId: number, change: () => T): T {
+    const before = revisions.latest(figureId);
+    const result = change();
+    const now = currentSnapshot(figureId);
+    revisions.record(figureId, action, note, userId, now.snapshot, now.row, before);
+    return result;
   }
 
   function requireFresh(figureId: number, expectedRevisionId: number | undefined): StaffFigureRow {
@@ -160,12 +169,14 @@ export function figureEditQueries(db: Db) {
     getPending: (id: number): PendingChangeRow | undefined => pendingById.get(id),
     /** The id of the figure's newest revision: the token a form carries to detect concurrent edits. */
     latestRevisionId: (figureId: number): number => latestRevision.get(figureId)?.id ?? 0,
-    getRevision: (figureId: number, revisionId: number) => revisionById.get(revisionId, figureId),
+    /** One revision with the whole figure as it recorded it (a restore, a three-way merge's base). */
+    getRevision: (figureId: number, revisionId: number) => revisions.get(figureId, revisionId),
 
     createDraft: (fields: FigureFields, userId: number): number =>
       db.transaction(() => {
         const id = Number(insertDraft.run({ ...fieldsOf(fields), user_id: userId }).lastInsertRowid);
-        recordRevision(id, 'create', null, userId);
+        const now = currentSnapshot(id);
+        revisions.record(id, 'create', null, userId, now.snapshot, now.row, null);
         return id;
       })(),
 
@@ -182,23 +193,24 @@ export function figureEditQueries(db: Db) {
     ): 'draft' | 'pending' =>
       db.transaction(() => {
         const row = requireFresh(figureId, options.expectedRevisionId);
-        if (row.status === 'published') {
-          upsertPending.run({ ...fieldsOf(fields), figure_id: figureId, base_version: row.version, user_id: userId });
-          recordRevision(figureId, options.action, options.note, userId);
-          return 'pending';
-        }
-        updateDraft.run({ ...fieldsOf(fields), id: figureId, user_id: userId, status: 'draft' });
-        recordRevision(figureId, options.action, options.note, userId);
-        return 'draft';
+        return revise(figureId, options.action, options.note, userId, () => {
+          if (row.status === 'published') {
+            upsertPending.run({ ...fieldsOf(fields), figure_id: figureId, base_version: row.version, user_id: userId });
+            return 'pending' as const;
+          }
+          updateDraft.run({ ...fieldsOf(fields), id: figureId, user_id: userId, status: 'draft' });
+          return 'draft' as const;
+        });
       })(),
 
     submit: (figureId: number, userId: number, expectedRevisionId?: number): void =>
       db.transaction(() => {
         const row = requireFresh(figureId, expectedRevisionId);
-        if (pendingById.get(figureId)) submitPending.run(userId, figureId);
-        else if (row.status === 'draft') submitDraft.run(userId, figureId);
-        else throw new Error(`figure ${figureId} has nothing to submit`);
-        recordRevision(figureId, 'submit', null, userId);
+        revise(figureId, 'submit', null, userId, () => {
+          if (pendingById.get(figureId)) submitPending.run(userId, figureId);
+          else if (row.status === 'draft') submitDraft.run(userId, figureId);
+          else throw new Error(`figure ${figureId} has nothing to submit`);
+        });
       })(),
 
     /** Marks a draft or pending change as submitted without a revision of its own (an import records one revision for both). */
@@ -211,9 +223,10 @@ export function figureEditQueries(db: Db) {
     sendBack: (figureId: number, userId: number, comment: string): void =>
       db.transaction(() => {
         requireFresh(figureId, undefined);
-        if (pendingById.get(figureId)) unsubmitPending.run(figureId);
-        else unsubmitDraft.run(figureId);
-        recordRevision(figureId, 'send_back', comment, userId);
+        revise(figureId, 'send_back', comment, userId, () => {
+          if (pendingById.get(figureId)) unsubmitPending.run(figureId);
+          else unsubmitDraft.run(figureId);
+        });
       })(),
 
     /**
@@ -222,28 +235,31 @@ export function figureEditQueries(db: Db) {
      */
     publishFields: (figureId: number, fields: FigureFields, userId: number | null, action: RevisionAction, note: string | null): void =>
       db.transaction(() => {
-        publishRow.run({ ...fieldsOf(fields), id: figureId, user_id: userId as number });
-        deletePending.run(figureId);
-        recordRevision(figureId, action, note, userId as number);
+        revise(figureId, action, note, userId as number, () => {
+          publishRow.run({ ...fieldsOf(fields), id: figureId, user_id: userId as number });
+          deletePending.run(figureId);
+        });
       })(),
 
     /** Makes the draft or the pending change public, in one transaction. */
     publish: (figureId: number, userId: number, note: string | null, expectedRevisionId?: number): void =>
       db.transaction(() => {
         const row = requireFresh(figureId, expectedRevisionId);
-        const pending = pendingById.get(figureId);
-        publishRow.run({ ...fieldsOf(pending ?? row), id: figureId, user_id: userId });
-        if (pending) deletePending.run(figureId);
-        recordRevision(figureId, 'publish', note, userId);
+        revise(figureId, 'publish', note, userId, () => {
+          const pending = pendingById.get(figureId);
+          publishRow.run({ ...fieldsOf(pending ?? row), id: figureId, user_id: userId });
+          if (pending) deletePending.run(figureId);
+        });
       })(),
 
     /** Withdraws a figure; a pending change to it is dropped (its revisions stay). */
     retire: (figureId: number, userId: number, reason: string, expectedRevisionId?: number): void =>
       db.transaction(() => {
         requireFresh(figureId, expectedRevisionId);
-        deletePending.run(figureId);
-        retireRow.run(reason, userId, figureId);
-        recordRevision(figureId, 'retire', reason, userId);
+        revise(figureId, 'retire', reason, userId, () => {
+          deletePending.run(figureId);
+          retireRow.run(reason, userId, figureId);
+        });
       })(),
 
     awaitingReview: (): WorkItem[] => awaiting.all(),

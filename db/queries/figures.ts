@@ -1,5 +1,6 @@
 import type { Db } from '../connection';
-import type { FigureDetail, FigureFields, FigureRow, RevisionRow, Verification } from '../types';
+import type { FigureDetail, FigureFields, FigureRow, Verification } from '../types';
+import { FIRST_REVISION_COLUMNS, ROW_PATCH_OF_ROW_SQL, revisionQueries, type RevisionAction, type RevisionRow } from './revisions';
 
 export interface FigureFilter {
   indicatorCodes?: readonly string[];
@@ -18,7 +19,7 @@ export interface NewFigure extends FigureFields {
   sync_seq?: number | null;
 }
 
-export type RevisionAction = 'seed' | 'create' | 'edit' | 'submit' | 'send_back' | 'publish' | 'retire' | 'restore' | 'import';
+export type { RevisionAction } from './revisions';
 
 const DETAIL_COLUMNS = `
   f.*,
@@ -66,27 +67,15 @@ export function figureQueries(db: Db) {
       @value, @value_low, @value_high, @qualifier, @verification, @reported_by, @claimed_by, @attributed_to, @disputed_by,
       @source_id, @source_quote, @notes, @status, @user_id, @user_id, @sync_seq
     )`);
-  const revisions = db.prepare<[number], RevisionRow>(`
-    SELECT r.*, u.username FROM figure_revisions r LEFT JOIN users u ON u.id = r.user_id
-    WHERE r.figure_id = ? ORDER BY r.id`);
+  const revisions = revisionQueries(db);
   const countAll = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM figures');
 
-  // The snapshot is built by SQLite itself (json_object over every column of
-  // the row, in table order), so bulk writes make no round trip through JS.
-  // Column names come from the schema, never from input.
-  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('figures') ORDER BY cid").all().map((c) => c.name);
-  const insertRevisionFromRow = db.prepare<[string, string | null, number | null, number]>(`
-    INSERT INTO figure_revisions (figure_id, version, action, snapshot, note, user_id)
-    SELECT id, version, ?, json_object(${columns.map((c) => `'${c}', "${c}"`).join(', ')}), ?, ? FROM figures WHERE id = ?`);
-
+  // A new figure's first revision is its row as it stands, so it keeps no
+  // copy of it: only the columns that later drift from the row (decision
+  // 0015). Built by SQLite over the new rows, no round trip through JS.
   const insertRevisionsAfter = db.prepare<[string, string | null, number | null, number]>(`
-    INSERT INTO figure_revisions (figure_id, version, action, snapshot, note, user_id)
-    SELECT id, version, ?, json_object(${columns.map((c) => `'${c}', "${c}"`).join(', ')}), ?, ? FROM figures WHERE id > ? ORDER BY id`);
-
-  /** Appends the revision that records a figure as it now stands. */
-  function recordRevision(figureId: number, action: RevisionAction, note: string | null, userId: number | null): void {
-    if (insertRevisionFromRow.run(action, note, userId, figureId).changes !== 1) throw new Error(`figure ${figureId} does not exist`);
-  }
+    INSERT INTO figure_revisions (${FIRST_REVISION_COLUMNS})
+    SELECT id, version, ?, ${ROW_PATCH_OF_ROW_SQL}, ?, ? FROM figures WHERE id > ? ORDER BY id`);
 
   return {
     getById: (id: number): FigureDetail | undefined => byId.get(id),
@@ -115,13 +104,12 @@ export function figureQueries(db: Db) {
     /** Inserts a figure and its first revision; call inside a transaction with related writes. */
     create(figure: NewFigure, action: RevisionAction, note: string | null, userId: number | null): number {
       const id = Number(insert.run({ ...figure, sync_seq: figure.sync_seq ?? null, user_id: userId }).lastInsertRowid);
-      recordRevision(id, action, note, userId);
+      revisions.recordFirst(id, action, note, userId);
       return id;
     },
 
-    revisions: (figureId: number): RevisionRow[] => revisions.all(figureId),
-
-    recordRevision,
+    /** Every revision of the figure, oldest first, each with the whole figure as it recorded it. */
+    revisions: (figureId: number): RevisionRow[] => revisions.list(figureId),
 
     /** One revision for every figure whose id is above `afterId` (those a bulk insert just wrote), in one statement. */
     recordRevisionsAfter: (afterId: number, action: RevisionAction, note: string | null, userId: number | null): number =>

@@ -29,10 +29,11 @@ export function indicatorQueries(db: Db) {
       hxl_hashtag = @hxl_hashtag, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
     WHERE id = @id`);
   // In use: named by a figure, a pending change, or any revision (so history stays restorable).
+  // A revision names it only if its figure row or a stored copy or patch does, and those name only what revisions held (decision 0015).
   const uses = db.prepare<[number, number, number], { n: number }>(`
     SELECT (SELECT COUNT(*) FROM figures WHERE indicator_id = ?)
          + (SELECT COUNT(*) FROM figure_pending_changes WHERE indicator_id = ?)
-         + (SELECT COUNT(*) FROM figure_revisions WHERE json_extract(snapshot, '$.indicator_id') = ?) AS n`);
+         + (SELECT COUNT(*) FROM figure_revisions WHERE ? IN (json_extract(full_snapshot, '$.indicator_id'), json_extract(previous_patch, '$.indicator_id'), json_extract(row_patch, '$.indicator_id'))) AS n`);
   const remove = db.prepare<[number]>('DELETE FROM indicators WHERE id = ?');
   const publicSince = db.prepare<[number], { public_since: string | null }>('SELECT public_since FROM indicators WHERE id = ?');
   return {

@@ -26,10 +26,11 @@ export function locationQueries(db: Db) {
       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
     WHERE id = @id`);
   // In use: named by a figure, a pending change, a revision, or as another place's parent.
+  // A revision names it only if its figure row or a stored copy or patch does, and those name only what revisions held (decision 0015).
   const uses = db.prepare<[number, number, number, number], { n: number }>(`
     SELECT (SELECT COUNT(*) FROM figures WHERE location_id = ?)
          + (SELECT COUNT(*) FROM figure_pending_changes WHERE location_id = ?)
-         + (SELECT COUNT(*) FROM figure_revisions WHERE json_extract(snapshot, '$.location_id') = ?)
+         + (SELECT COUNT(*) FROM figure_revisions WHERE ? IN (json_extract(full_snapshot, '$.location_id'), json_extract(previous_patch, '$.location_id'), json_extract(row_patch, '$.location_id')))
          + (SELECT COUNT(*) FROM locations WHERE parent_id = ?) AS n`);
   const remove = db.prepare<[number]>('DELETE FROM locations WHERE id = ?');
   const publicSince = db.prepare<[number], { public_since: string | null }>('SELECT public_since FROM locations WHERE id = ?');

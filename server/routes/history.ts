@@ -79,7 +79,7 @@ export function historyRoutes(q: Queries): Router {
     const shown = staff ? all : all.filter((r) => PUBLIC_ACTIONS.has(r.action));
     let previous: Snapshot | null = null;
     const revisions = shown.map((r) => {
-      const snapshot = JSON.parse(r.snapshot) as Snapshot;
+      const snapshot = r.snapshot;
       const changes = diffSnapshots(previous, snapshot, name);
       previous = snapshot;
       return {

@@ -79,7 +79,7 @@ export function restoreRevision(q: Queries, actor: Actor, id: number, revisionId
     const row = load(q, id);
     const revision = q.figureEdits.getRevision(id, revisionId);
     if (!revision) throw new WorkflowError(404, `figure ${id} has no revision ${revisionId}`);
-    const snapshot = JSON.parse(revision.snapshot) as Partial<FigureFields>;
+    const snapshot = revision.snapshot as Partial<FigureFields>;
     // Revisions written before a field existed (measure) take the figure's current value for it.
     const fields = Object.fromEntries(FIGURE_FIELDS.map((c) => [c, c in snapshot ? snapshot[c] : row[c]])) as unknown as FigureFields;
     const saved = q.figureEdits.saveFields(id, fields, actor.id as number, {

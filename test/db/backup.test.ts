@@ -33,7 +33,7 @@ describe('backup and restore', () => {
     seedIfEmpty(db);
     const clone = db.prepare(`INSERT INTO figures (indicator_id, location_id, reference_period_start, reference_period_end, value, qualifier, verification, reported_by, source_id, source_quote, status)
       SELECT indicator_id, location_id, reference_period_start, reference_period_end, value + ?, qualifier, verification, reported_by, source_id, source_quote, 'published' FROM figures WHERE id = 1`);
-    const revise = db.prepare(`INSERT INTO figure_revisions (figure_id, version, action, snapshot) SELECT id, 1, 'create', json_object('id', id, 'value', value) FROM figures WHERE id = ?`);
+    const revise = db.prepare(`INSERT INTO figure_revisions (figure_id, version, action, full_snapshot) SELECT id, 1, 'create', json_object('id', id, 'value', value) FROM figures WHERE id = ?`);
     const write = (i: number): void => {
       db.transaction(() => {
         const id = Number(clone.run(i).lastInsertRowid);

@@ -79,7 +79,7 @@ describe('the schema refuses bad figures', () => {
   test('revisions and the audit log are append-only', () => {
     const { db, insert } = setup();
     insert({});
-    db.prepare("INSERT INTO figure_revisions (figure_id, version, action, snapshot) VALUES (1, 1, 'create', '{}')").run();
+    db.prepare("INSERT INTO figure_revisions (figure_id, version, action, full_snapshot) VALUES (1, 1, 'create', '{}')").run();
     db.prepare("INSERT INTO audit_log (action, entity_type, entity_id) VALUES ('create', 'figure', '1')").run();
     expect(() => db.prepare("UPDATE figure_revisions SET note = 'x'").run()).toThrow('figure revisions are append-only');
     expect(() => db.prepare('DELETE FROM figure_revisions').run()).toThrow('figure revisions are append-only');

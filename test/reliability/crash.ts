@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
+import { revisionQueries } from '../../db/queries/revisions';
 import { csvCell, sleep, startServer, StaffClient, stopServer, type ServerProcess } from './harness';
 
 const KILLS = Number(process.env.CRASH_KILLS ?? 24);
@@ -194,9 +195,12 @@ async function main(): Promise<void> {
   const fkProblems = db.pragma('foreign_key_check') as unknown[];
   if (fkProblems.length > 0) failures.push(`foreign_key_check: ${fkProblems.length} problem(s)`);
 
-  const revisionValues = db.prepare<[number, string], { value: number }>(
-    "SELECT json_extract(snapshot, '$.value') AS value FROM figure_revisions WHERE figure_id = ? AND action = ?",
-  );
+  // Revisions keep patches (decision 0015): read them back whole, as the history page does.
+  const revisions = revisionQueries(db);
+  const revisionValues = {
+    all: (figureId: number, action: string): { value: unknown }[] =>
+      revisions.list(figureId).filter((r) => r.action === action).map((r) => ({ value: r.snapshot.value })),
+  };
   const currentValue = db.prepare<[number], { value: number }>('SELECT value FROM figures WHERE id = ?');
   let found = 0;
   for (const ack of acks) {

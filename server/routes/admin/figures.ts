@@ -182,7 +182,7 @@ export function adminFigureRoutes(q: Queries): Router {
    */
   function threeWay(figureId: number, startedFrom: number, theirs: FigureFields, mine: FigureFields, typed: FormValues) {
     const revision = q.figureEdits.getRevision(figureId, startedFrom);
-    const base = revision ? fieldsFromSnapshot(JSON.parse(revision.snapshot) as Record<string, unknown>, theirs) : null;
+    const base = revision ? fieldsFromSnapshot(revision.snapshot, theirs) : null;
     const result = mergeFigureEdits(base, theirs, mine);
     const values: FormValues = { ...typed, ...valuesOf(result.merged) };
     if (result.merged.source_id === 0) values.source_id = 'new';
