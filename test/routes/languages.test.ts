@@ -93,6 +93,9 @@ describe('charts in Ukrainian', () => {
     // The script's own words (tooltip lines it adds, the PNG's line) come from the page.
     const strings = JSON.parse(decode(/data-strings="([^"]*)"/.exec(res.text)?.[1] ?? '{}')) as Record<string, string>;
     expect(strings).toMatchObject({ locale: 'uk-UA', originator: 'Джерело числа: ', document: 'Документ: ', open: 'Відкрити число →', made: 'створено {{date}}' });
+    // The list of latest figures under the charts: Ukrainian headings, numbers and dates.
+    expect(res.text).toContain('<th scope="col">Показник</th><th scope="col">Місце</th><th scope="col">Період</th>');
+    expect(res.text).toMatch(/<td class="period" data-label="Період">\d{1,2} [а-яіїєґ]+ (\d{4}\s)?(– \d{1,2} [а-яіїєґ]+ )?\d{4}\s(р|рр)\.<\/td>/);
   });
 
   test('the English page is unchanged, and the colours are the same in both languages', async () => {
