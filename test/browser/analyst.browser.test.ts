@@ -19,6 +19,11 @@ afterAll(async () => {
   await app?.close();
 });
 
+// One browser for the whole file: a page visited with ?lang=uk leaves its cookie, so each test starts without it.
+beforeEach(async () => {
+  await browser.clearCookies();
+});
+
 function publicPages(): string[] {
   const figure = app.q.charts.listLatest(1)[0];
   const source = app.q.sources.listWithCounts().find((s) => s.figure_count > 0);
