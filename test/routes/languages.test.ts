@@ -119,6 +119,17 @@ describe('charts in Ukrainian', () => {
   });
 });
 
+describe('a figure in Ukrainian', () => {
+  test("its page names the figure's indicator and place in Ukrainian; its quote stays as stated", async () => {
+    const { app, q } = createTestApp();
+    const f = q.charts.listFigures({ indicatorCodes: ['civilian_deaths'], locationCodes: ['UKR'] })[0];
+    const res = await request(app).get(`/figures/${f?.id}?lang=uk`).expect(200);
+    expect(res.text).toContain('<h1>Загибель цивільних — Україна</h1>');
+    expect(res.text).toContain('<a href="/indicators/civilian_deaths">Загибель цивільних</a>');
+    expect(res.text).toContain(f?.source_quote.replace(/"/g, '&#34;').slice(0, 40));
+  });
+});
+
 describe('about this data on an indicator page', () => {
   test('states the method, the unit, the licence and when its figures last changed', async () => {
     const { app, q } = createTestApp();
