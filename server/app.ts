@@ -6,8 +6,12 @@ import pinoHttp from 'pino-http';
 import type { Db } from '../db/connection';
 import { createQueries } from '../db';
 import type { Config } from './config';
-import { viewHelpers } from './format';
-import { languages } from './i18n';
+import { localFormats, viewHelpers } from './format';
+import { languages, type Language } from './i18n';
+import { localizeChart, type ChartView } from './charts/chart';
+import { shortValue } from './charts/series';
+import { chartWords } from './charts/words';
+import type { Qualifier } from '../db/types';
 import type { Logger } from './logger';
 import { errorHandler } from './middleware/error-handler';
 import { loadUser, requireAdmin, requireStaff } from './middleware/auth';
@@ -114,7 +118,14 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use((_req, res, next) => {
     res.locals.lastUpdated = q.exports.dataVersion().changedAt;
     const names = res.locals.lang === 'en' ? null : q.translatedNames.forLanguage(String(res.locals.lang));
-    res.locals.nameOf = (entity: 'indicator' | 'location', code: string, english: string): string => names?.get(`${entity}|${code}`) ?? english;
+    const nameOf = (entity: 'indicator' | 'location', code: string, english: string): string => names?.get(`${entity}|${code}`) ?? english;
+    res.locals.nameOf = nameOf;
+    // A page in another language writes its numbers, dates and charts in it (page views are built in English).
+    const lang = res.locals.lang as Language;
+    if (lang !== 'en') {
+      const words = chartWords(lang, nameOf);
+      Object.assign(res.locals, localFormats(lang, words.t), { localChart: (chart: ChartView) => localizeChart(chart, words), formatShort: (value: number, qualifier: Qualifier, unit: string) => shortValue(value, qualifier, unit, words) });
+    }
     next();
   });
 

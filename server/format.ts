@@ -105,7 +105,68 @@ export function verificationLabel(verification: Verification): string {
   return VERIFICATION_LABELS[verification];
 }
 
-/** Helpers every view may call; they only format, never query. */
+/** The formatters of one language: numbers, values, ranges, days and periods as its readers write them. */
+export interface Formats {
+  lang: string;
+  formatNumber: (n: number) => string;
+  /** A number with at most one decimal ("3.1", "3,1"), for shortened values. */
+  formatDecimal: (n: number) => string;
+  formatAmount: (n: number, unit: string) => string;
+  formatValue: (value: number, qualifier: Qualifier, unit?: string) => string;
+  formatRange: (low: number | null, high: number | null, unit?: string) => string;
+  /** "24 Feb 2022", "24 лютого 2022 р.". */
+  formatDay: (iso: string) => string;
+  /** A date inside a period or a label: ISO in English (as the exports write it), the language's own words otherwise. */
+  formatDate: (iso: string) => string;
+  /** "2023-12-30" / "2023-12-29 – 2024-01-02"; "29 грудня 2023 р. – 2 січня 2024 р.". */
+  formatPeriod: (start: string, end: string) => string;
+  formatDayIn: (lang: string, iso: string) => string;
+}
+
+const UK_NUMBER = new Intl.NumberFormat('uk', { maximumFractionDigits: 0 });
+const UK_DECIMAL = new Intl.NumberFormat('uk', { maximumFractionDigits: 1 });
+const UK_DAY_RANGE = new Intl.DateTimeFormat('uk', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+function utcDay(iso: string): Date {
+  return new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+}
+
+function isDay(iso: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(iso.slice(0, 10));
+}
+
+function formatsOf(lang: string, number: (n: number) => string, decimal: (n: number) => string, day: (iso: string) => string, date: (iso: string) => string, period: (start: string, end: string) => string): Formats {
+  const amount = (n: number, unit: string): string => (unit === 'usd' ? `US$ ${number(n)}` : unit === 'percent' ? `${number(n)}%` : number(n));
+  return {
+    lang,
+    formatNumber: number,
+    formatDecimal: decimal,
+    formatAmount: amount,
+    formatValue: (value, qualifier, unit = 'people') => `${QUALIFIER_SIGNS[qualifier]}${amount(value, unit)}`,
+    formatRange: (low, high, unit = 'people') => (low === null && high === null ? '' : `${low === null ? '…' : amount(low, unit)} – ${high === null ? '…' : amount(high, unit)}`),
+    formatDay: day,
+    formatDate: date,
+    formatPeriod: period,
+    formatDayIn,
+  };
+}
+
+const ENGLISH = formatsOf('en', formatNumber, (n) => String(Math.round(n * 10) / 10), formatDay, (iso) => iso, formatPeriod);
+const UKRAINIAN = formatsOf(
+  'uk',
+  (n) => UK_NUMBER.format(n),
+  (n) => UK_DECIMAL.format(n),
+  (iso) => formatDayIn('uk', iso),
+  (iso) => formatDayIn('uk', iso),
+  (start, end) => (start === end || !isDay(start) || !isDay(end) ? formatDayIn('uk', start) : UK_DAY_RANGE.formatRange(utcDay(start), utcDay(end))),
+);
+
+/** The formatters of a page's language (English for any other). */
+export function formatsFor(lang: string): Formats {
+  return lang === 'uk' ? UKRAINIAN : ENGLISH;
+}
+
+/** Helpers every view may call; they only format, never query. A page in another language gets its own (res.locals, see localFormats). */
 export const viewHelpers = {
   formatNumber,
   formatAmount,
@@ -120,3 +181,23 @@ export const viewHelpers = {
   qualifierWord,
   verificationLabel,
 };
+
+/** The view helpers that write numbers and dates, in a page's language: what res.locals overrides for a page that is not English. */
+export function localFormats(lang: string, t: (key: string, options?: Record<string, unknown>) => string): Partial<typeof viewHelpers> {
+  if (lang === 'en') return {};
+  const f = formatsFor(lang);
+  const measureIn = (measure: Measure, start?: string | null): string =>
+    measure === 'running_total' ? (start ? `${t('chart.runningTotal')} ${t('chart.since', { date: f.formatDay(start) })}` : t('chart.runningTotal')) : t(measure === 'period_count' ? 'chart.periodCount' : 'chart.level');
+  return {
+    qualifierWord: (qualifier) => t(`qualifier.${qualifier}`),
+    verificationLabel: (verification) => t(`verification.${verification}`),
+    measureLabel: measureIn,
+    formatNumber: f.formatNumber,
+    formatAmount: f.formatAmount,
+    formatValue: f.formatValue,
+    formatRange: f.formatRange,
+    formatPeriod: f.formatPeriod,
+    formatDay: f.formatDay,
+    describeValue: (value, qualifier, unit = 'people') => `${qualifier === 'exact' ? '' : `${t(`qualifier.${qualifier}`)} `}${f.formatAmount(value, unit)}`,
+  };
+}

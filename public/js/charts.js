@@ -11,7 +11,33 @@
   var MUTED = '#57606a';
   var LABEL_LIMIT = 40;
   var DAY = 86400000;
-  var LOCALE = document.documentElement.lang === 'uk' ? 'uk-UA' : 'en-GB';
+  // The page's words for what the script writes (the server's data-strings on each chart, in the page's language).
+  var STRINGS = (function () {
+    var fallback = {
+      locale: 'en-GB',
+      originator: 'Originator: ',
+      document: 'Document: ',
+      open: 'Open the figure →',
+      made: 'made {{date}}',
+      markers: 'Markers:',
+      usd: 'US dollars',
+      people: 'people',
+      percent: 'percent',
+      billion: '{{n}} bn',
+      million: '{{n}} M',
+    };
+    var el = document.querySelector('[data-strings]');
+    if (!el) return fallback;
+    try {
+      return Object.assign(fallback, JSON.parse(el.dataset.strings));
+    } catch {
+      return fallback;
+    }
+  })();
+  var LOCALE = STRINGS.locale;
+  var DECIMAL = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
+  // A second identity on a colour already used in the panel: dash-dot, markers outlined in ink.
+  var VARIANT_DASH = [8, 3, 2, 3];
   // Markers tell verification apart in the chart itself; the card's key explains them.
   var MARKERS = { verified: 'circle', reported: 'triangle', claimed: 'rectRot', disputed: 'crossRot' };
 
@@ -27,8 +53,8 @@
   function compact(n, unit) {
     var prefix = unit === 'usd' ? 'US$ ' : '';
     var suffix = unit === 'percent' ? '%' : '';
-    if (n >= 1e9) return prefix + Math.round(n / 1e8) / 10 + ' bn';
-    if (n >= 1e6) return prefix + Math.round(n / 1e5) / 10 + ' M';
+    if (n >= 1e9) return prefix + STRINGS.billion.replace('{{n}}', DECIMAL.format(n / 1e9));
+    if (n >= 1e6) return prefix + STRINGS.million.replace('{{n}}', DECIMAL.format(n / 1e6));
     return prefix + new Intl.NumberFormat(LOCALE).format(n) + suffix;
   }
 
@@ -139,7 +165,7 @@
   function expand(panel) {
     panel.series.forEach(function (s) {
       s.points.forEach(function (p) {
-        p.tip = [p.tip[0], p.tip[1], 'Originator: ' + s.o].concat(p.tip.slice(2)).concat(['Document: ' + panel.docs[p.d]]);
+        p.tip = [p.tip[0], p.tip[1], STRINGS.originator + s.o].concat(p.tip.slice(2)).concat([STRINGS.document + panel.docs[p.d]]);
       });
     });
     return panel;
@@ -302,8 +328,8 @@
     };
   }
 
-  function lineDash(distinct) {
-    return distinct === 'claimed' ? [6, 4] : distinct === 'disputed' ? [2, 3] : [];
+  function lineDash(distinct, variant) {
+    return distinct === 'claimed' ? [6, 4] : distinct === 'disputed' ? [2, 3] : variant ? VARIANT_DASH : [];
   }
 
   function datasetFor(panel, s) {
@@ -314,12 +340,14 @@
       tallyDistinct: hollow,
       borderColor: c,
       borderWidth: 2,
-      borderDash: lineDash(s.distinct),
+      borderDash: lineDash(s.distinct, s.variant),
+      tallyVariant: s.variant > 0,
+      tallyColour: c,
       pointBackgroundColor: function (ctx) {
         return hollow || (ctx.raw && (ctx.raw.v === 'claimed' || ctx.raw.v === 'disputed')) ? '#ffffff' : c;
       },
-      pointBorderColor: c,
-      pointBorderWidth: 2,
+      pointBorderColor: s.variant ? INK : c,
+      pointBorderWidth: s.variant ? 1.5 : 2,
       pointStyle: function (ctx) {
         return (ctx.raw && MARKERS[ctx.raw.v]) || 'circle';
       },
@@ -335,6 +363,8 @@
           return byCategory[label] || { x: label, y: null, m: 0 };
         }),
         backgroundColor: hollow ? alpha(c, 0.15) : alpha(c, 0.75),
+        // A variant bar is outlined in ink, so two identities of one colour stay apart.
+        borderColor: s.variant ? INK : c,
         borderDash: undefined,
         pointStyle: undefined,
       });
@@ -353,7 +383,7 @@
             var a = ctx.p0 && ctx.p0.raw;
             var b = ctx.p1 && ctx.p1.raw;
             if (s.distinct) return lineDash(s.distinct);
-            return (a && a.v !== 'verified') || (b && b.v !== 'verified') ? [4, 3] : [];
+            return (a && a.v !== 'verified') || (b && b.v !== 'verified') ? [4, 3] : lineDash(null, s.variant);
           },
         },
       });
@@ -434,7 +464,7 @@
     box.dataset.href = raw.h || '';
     if (raw.h) {
       var p = document.createElement('p');
-      var a = text('a', 'tip-open', 'Open the figure →');
+      var a = text('a', 'tip-open', STRINGS.open);
       a.href = raw.h;
       p.appendChild(a);
       box.appendChild(p);
@@ -538,7 +568,7 @@
           y: {
             beginAtZero: true,
             grace: '12%',
-            title: { display: true, text: panel.unit === 'usd' ? 'US dollars' : panel.unit },
+            title: { display: true, text: STRINGS[panel.unit] || panel.unit },
             ticks: {
               callback: function (v) {
                 return compact(v, panel.unit);
@@ -614,7 +644,86 @@
     return lines;
   }
 
-  /** The card as an image: title, subtitle, chart, legend, source line, the view's address and the date. */
+  // The card's key of markers (verified, reported, claimed, disputed) and its line notes, laid out in rows for the image.
+  function markerKey(card, measure, inner) {
+    var items = [];
+    card.querySelectorAll('.marker-key li').forEach(function (li) {
+      var svg = li.querySelector('svg.marker');
+      var v = svg ? (svg.getAttribute('class').match(/marker-(\w+)/) || [])[1] : null;
+      items.push({ v: v, label: li.textContent.trim() });
+    });
+    var rows = [];
+    var row = [];
+    var rowWidth = measure.measureText(STRINGS.markers).width + 12;
+    items.forEach(function (item) {
+      var w = Math.min(measure.measureText(item.label).width, inner - 24) + (item.v ? 22 : 0) + 16;
+      if (rowWidth + w > inner && row.length) {
+        rows.push(row);
+        row = [];
+        rowWidth = 0;
+      }
+      row.push({ item: item, w: w });
+      rowWidth += w;
+    });
+    if (row.length) rows.push(row);
+    return { rows: rows };
+  }
+
+  function drawMarker(ctx, v, cx, cy) {
+    ctx.strokeStyle = INK;
+    ctx.fillStyle = INK;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    if (v === 'verified') {
+      ctx.arc(cx, cy, 5, 0, 2 * Math.PI);
+      ctx.fill();
+    } else if (v === 'reported') {
+      ctx.moveTo(cx, cy - 5.5);
+      ctx.lineTo(cx + 5.5, cy + 5);
+      ctx.lineTo(cx - 5.5, cy + 5);
+      ctx.closePath();
+      ctx.fill();
+    } else if (v === 'claimed') {
+      ctx.moveTo(cx, cy - 6);
+      ctx.lineTo(cx + 6, cy);
+      ctx.lineTo(cx, cy + 6);
+      ctx.lineTo(cx - 6, cy);
+      ctx.closePath();
+      ctx.fillStyle = '#ffffff';
+      ctx.fill();
+      ctx.stroke();
+    } else {
+      ctx.moveTo(cx - 5, cy - 5);
+      ctx.lineTo(cx + 5, cy + 5);
+      ctx.moveTo(cx + 5, cy - 5);
+      ctx.lineTo(cx - 5, cy + 5);
+      ctx.stroke();
+    }
+  }
+
+  function drawMarkerKey(ctx, key, pad, y) {
+    key.rows.forEach(function (r, i) {
+      var x = pad;
+      if (i === 0) {
+        ctx.fillStyle = MUTED;
+        ctx.fillText(STRINGS.markers, x, y);
+        x += ctx.measureText(STRINGS.markers).width + 12;
+      }
+      r.forEach(function (entry) {
+        if (entry.item.v) {
+          drawMarker(ctx, entry.item.v, x + 7, y + 7);
+          x += 22;
+        }
+        ctx.fillStyle = INK;
+        ctx.fillText(entry.item.label, x, y);
+        x += entry.w - (entry.item.v ? 22 : 0);
+      });
+      y += 20;
+    });
+    return y;
+  }
+
+  /** The card as an image: title, subtitle, chart, legend, key of markers, source line, the view's address and the date. */
   function cardImage(card) {
     var canvas = card.querySelector('canvas[data-chart]');
     var chart = Chart.getChart(canvas);
@@ -636,10 +745,11 @@
     var subLines = wrap(measure, subtitle, inner);
     measure.font = fonts.small;
     var sourceLines = wrap(measure, source, inner);
-    var footLines = wrap(measure, 'Tally · ' + url + ' · made ' + made, inner);
+    var footLines = wrap(measure, 'Tally · ' + url + ' · ' + STRINGS.made.replace('{{date}}', made), inner);
     var legend = chart.data.datasets.map(function (ds, i) {
-      return { label: ds.label, colour: ds.borderColor, dash: ds.borderDash || [], hidden: !chart.isDatasetVisible(i) };
+      return { label: ds.label, colour: ds.tallyColour, dash: ds.borderDash || [], variant: ds.tallyVariant, hidden: !chart.isDatasetVisible(i) };
     });
+    var key = markerKey(card, measure, inner);
     var rows = [];
     var row = [];
     var rowWidth = 0;
@@ -656,7 +766,7 @@
     if (row.length) rows.push(row);
     var chartHeight = chart.height;
     var height =
-      pad + titleLines.length * 24 + subLines.length * 18 + 10 + chartHeight + 8 + rows.length * 20 + 10 + sourceLines.length * 16 + 4 + footLines.length * 16 + pad;
+      pad + titleLines.length * 24 + subLines.length * 18 + 10 + chartHeight + 8 + rows.length * 20 + key.rows.length * 20 + 10 + sourceLines.length * 16 + 4 + footLines.length * 16 + pad;
     var out = document.createElement('canvas');
     out.width = Math.round((width + 2 * pad) * scale);
     out.height = Math.round(height * scale);
@@ -693,6 +803,15 @@
         ctx.lineTo(x + 28, y + 7);
         ctx.stroke();
         ctx.setLineDash([]);
+        if (item.l.variant) {
+          ctx.fillStyle = item.l.colour;
+          ctx.strokeStyle = INK;
+          ctx.lineWidth = 1.5;
+          ctx.beginPath();
+          ctx.arc(x + 14, y + 7, 3.5, 0, 2 * Math.PI);
+          ctx.fill();
+          ctx.stroke();
+        }
         ctx.fillStyle = item.l.hidden ? MUTED : INK;
         var label = item.l.label;
         while (ctx.measureText(label).width > item.w - 44 && label.length > 4) label = label.slice(0, -2);
@@ -702,6 +821,7 @@
       });
       y += 20;
     });
+    y = drawMarkerKey(ctx, key, pad, y);
     y += 10;
     ctx.fillStyle = MUTED;
     sourceLines.forEach(function (l) {

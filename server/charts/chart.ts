@@ -1,7 +1,7 @@
 import type { ChartFigureRow } from '../../db/queries/charts';
 import type { Measure } from '../../db/types';
-import { formatDay, formatRange, verificationLabel } from '../format';
-import { addDays, buildPanels, periodLabel, shortenQuote, tooltipLines, type BuildOptions, type ChartPanel, type ChartPoint } from './series';
+import { addDays, buildPanels, periodLabel, relabelPanel, shortenQuote, tooltipLines, type BuildOptions, type ChartPanel, type ChartPoint } from './series';
+import { ENGLISH_WORDS, type ChartWords } from './words';
 
 /** The filters a chart was drawn with, as they appear in its query string. */
 export interface ChartFilters {
@@ -30,6 +30,8 @@ export interface BrowserPanel {
     o: string;
     distinct: 'claimed' | 'disputed' | null;
     colour: number;
+    /** A second (third …) identity on this colour in this panel: drawn dash-dot with outlined markers. */
+    variant: number;
     /**
      * tip holds the value, measure, verification and period lines; the browser adds originator and document.
      * v is the verification (the marker), q the quote cut short.
@@ -44,6 +46,8 @@ export interface TableRow {
   value: string;
   range: string;
   verification: string;
+  /** The verification's code, for its badge. */
+  verificationCode: string;
   claimedBy: string | null;
   originator: string;
   document: string;
@@ -55,6 +59,7 @@ export interface LegendEntry {
   label: string;
   colour: number;
   distinct: 'claimed' | 'disputed' | null;
+  variant: number;
 }
 
 export interface PanelView extends ChartPanel {
@@ -117,10 +122,10 @@ export interface ChartPlace {
   embed?: string | null;
 }
 
-function browserPoint(p: ChartPoint, panel: ChartPanel, docIndex: (name: string) => number): BrowserPanel['series'][number]['points'][number] {
-  const x = panel.kind === 'level' ? periodLabel(p.start, p.end) : panel.kind === 'running_total' ? p.end : p.start;
-  // Originator and document lines are rebuilt in the browser from the series and the panel's docs.
-  const tip = tooltipLines(p, panel.unit, panel.kind).filter((line) => !line.startsWith('Originator: ') && !line.startsWith('Document: '));
+function browserPoint(p: ChartPoint, panel: ChartPanel, docIndex: (name: string) => number, w: ChartWords): BrowserPanel['series'][number]['points'][number] {
+  const x = panel.kind === 'level' ? periodLabel(p.start, p.end, w) : panel.kind === 'running_total' ? p.end : p.start;
+  // Originator and document lines are added in the browser from the series and the panel's docs.
+  const tip = tooltipLines(p, panel.unit, panel.kind, w);
   const out: BrowserPanel['series'][number]['points'][number] = { x, y: p.y, t: p.shortText, tip, d: docIndex(p.document), v: p.verification };
   if (p.quote) out.q = shortenQuote(p.quote);
   if (p.figureId !== null) out.h = p.href;
@@ -131,14 +136,15 @@ function browserPoint(p: ChartPoint, panel: ChartPanel, docIndex: (name: string)
   return out;
 }
 
-function tableRows(panel: ChartPanel): TableRow[] {
+function tableRows(panel: ChartPanel, w: ChartWords): TableRow[] {
   return panel.series.flatMap((s) =>
     s.points.map((p) => ({
       series: s.label,
-      period: periodLabel(p.start, p.end),
+      period: periodLabel(p.start, p.end, w),
       value: p.text,
-      range: p.low !== null || p.high !== null ? formatRange(p.low, p.high, panel.unit) : '',
-      verification: verificationLabel(p.verification),
+      range: p.low !== null || p.high !== null ? w.formatRange(p.low, p.high, panel.unit) : '',
+      verification: w.t(`verification.${p.verification}`),
+      verificationCode: p.verification,
       claimedBy: p.claimedBy,
       originator: p.originator,
       document: p.document,
@@ -148,59 +154,55 @@ function tableRows(panel: ChartPanel): TableRow[] {
   );
 }
 
-const KIND_PHRASES: Record<ChartPanel['kind'], string> = {
-  running_total: 'running totals',
-  period_count: 'counts per period',
-  level: 'levels per period',
-};
-
 /** "A", "A and B", "A, B and C"; past three, "N things". */
-function nameList(names: readonly string[], many: string): string {
-  if (names.length > 3) return `${names.length} ${many}`;
+function nameList(names: readonly string[], many: 'indicators' | 'places' | 'originators' | 'publishers', w: ChartWords): string {
+  if (names.length > 3) return w.t(`chart.many_${many}`, { count: names.length });
   if (names.length <= 1) return names[0] ?? '';
-  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1] ?? ''}`;
+  return w.t('chart.and', { first: names.slice(0, -1).join(', '), last: names[names.length - 1] ?? '' });
 }
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-function unitWords(unit: string): string {
-  return unit === 'usd' ? 'US dollars' : unit === 'percent' ? 'percent' : unit;
+function unitWords(unit: string, w: ChartWords): string {
+  return w.t(`chart.unit.${unit}`, { defaultValue: unit });
 }
 
 /** The card's title: what is counted, where, and how. */
-export function panelHeading(panel: ChartPanel): string {
-  const indicators = nameList(unique(panel.series.map((s) => s.indicatorName)), 'indicators');
-  const places = nameList(unique(panel.series.map((s) => s.locationName)), 'places');
-  const unit = panel.unit === 'people' ? '' : ` (${unitWords(panel.unit)})`;
-  return `${indicators} — ${places}: ${KIND_PHRASES[panel.kind]}${unit}`;
+export function panelHeading(panel: ChartPanel, w: ChartWords = ENGLISH_WORDS): string {
+  const indicators = nameList(unique(panel.series.map((s) => w.name('indicator', s.indicatorCode, s.indicatorName))), 'indicators', w);
+  const places = nameList(unique(panel.series.map((s) => w.name('location', s.locationCode, s.locationName))), 'places', w);
+  const kind = w.t(`chart.kind.${panel.kind}`);
+  return panel.unit === 'people' ? w.t('chart.heading', { indicators, places, kind }) : w.t('chart.headingUnit', { indicators, places, kind, unit: unitWords(panel.unit, w) });
 }
 
 /** The card's subtitle: the span of the periods drawn and what the numbers are. */
-export function panelSubtitle(panel: ChartPanel): string {
+export function panelSubtitle(panel: ChartPanel, w: ChartWords = ENGLISH_WORDS): string {
   const points = panel.series.flatMap((s) => s.points);
   const first = points.reduce((m, p) => (p.start < m ? p.start : m), points[0]?.start ?? '');
   const last = points.reduce((m, p) => (p.end > m ? p.end : m), points[0]?.end ?? '');
-  const span = first === last ? formatDay(first) : `${formatDay(first)} – ${formatDay(last)}`;
-  const unit = unitWords(panel.unit);
-  const what =
-    panel.kind === 'running_total'
-      ? `Number of ${unit} counted since each line's start date, as of the date shown; totals are never added together.`
-      : panel.kind === 'period_count'
-        ? `Number of ${unit} counted within each period; each bar spans its period, and overlapping periods are never added.`
-        : `${unit === 'people' ? 'Number of people' : `Amount in ${unit}`} for each period, as stated; levels are never added.`;
-  return `${span}. ${what} Values as each originator stated them (≥ at least, ~ about).`;
+  const span = first === last ? w.formatDay(first) : w.t('chart.span', { first: w.formatDay(first), last: w.formatDay(last) });
+  const unit = unitWords(panel.unit, w);
+  const what = w.t(panel.kind === 'level' && panel.unit === 'people' ? 'chart.what.level_people' : `chart.what.${panel.kind}`, { unit });
+  // "… 2024 р." ends in a full stop already.
+  return w.t('chart.subtitle', { span: span.replace(/\.$/, ''), what });
 }
 
 /** The card's source line: who states the figures, in which documents. */
-export function panelSourceLine(panel: ChartPanel, notes: readonly SourceNote[]): string {
-  const originators = nameList(unique(panel.series.map((s) => s.originator)), 'originators');
+export function panelSourceLine(panel: ChartPanel, notes: readonly SourceNote[], w: ChartWords = ENGLISH_WORDS): string {
+  const originators = nameList(unique(panel.series.map((s) => s.originator)), 'originators', w);
   const documents =
     notes.length <= 3
-      ? notes.map((n) => `${n.document} (${n.publisher}${n.publishedOn ? `, ${n.publishedOn}` : ''})`).join('; ')
-      : `${notes.length} documents from ${nameList(unique(notes.map((n) => n.publisher)), 'publishers')}`;
-  return `Source: ${originators}, as stated in ${documents}.`;
+      ? notes
+          .map((n) =>
+            n.publishedOn
+              ? w.t('chart.documentDated', { document: n.document, publisher: n.publisher, date: w.formatDate(n.publishedOn) })
+              : w.t('chart.document', { document: n.document, publisher: n.publisher }),
+          )
+          .join('; ')
+      : w.t('chart.documentsFrom', { count: notes.length, publishers: nameList(unique(notes.map((n) => n.publisher)), 'publishers', w) });
+  return w.t('chart.sourceLine', { originators, documents });
 }
 
 const VERIFICATION_ORDER = ['verified', 'reported', 'claimed', 'disputed'];
@@ -250,29 +252,59 @@ function withPanel(href: string, index: number): string {
   return `${href}${href.includes('?') ? '&' : '?'}panel=${index + 1}`;
 }
 
+/** What a card says, in one language's words: its title, subtitle, source line, legend, table and the JSON its script draws. */
+function panelText(panel: ChartPanel, notes: readonly SourceNote[], w: ChartWords): Pick<PanelView, 'browser' | 'table' | 'heading' | 'subtitle' | 'sourceLine' | 'legend'> {
+  const docs: string[] = [];
+  const docIndexes = new Map<string, number>();
+  const docIndex = (name: string): number => {
+    let i = docIndexes.get(name);
+    if (i === undefined) {
+      i = docs.length;
+      docs.push(name);
+      docIndexes.set(name, i);
+    }
+    return i;
+  };
+  const series = panel.series.map((s) => ({
+    label: s.label,
+    o: s.originator,
+    distinct: s.distinct,
+    colour: s.colorIndex,
+    variant: s.variant,
+    points: s.points.map((p) => browserPoint(p, panel, docIndex, w)),
+  }));
+  const heading = panelHeading(panel, w);
+  return {
+    browser: { kind: panel.kind, unit: panel.unit, title: heading, categories: panel.categories, docs, series },
+    table: tableRows(panel, w),
+    heading,
+    subtitle: panelSubtitle(panel, w),
+    sourceLine: panelSourceLine(panel, notes, w),
+    legend: panel.series.map((s) => ({ label: s.label, colour: s.colorIndex, distinct: s.distinct, variant: s.variant })),
+  };
+}
+
+/**
+ * A built chart written in another language: titles, subtitles, series
+ * labels, values, periods, tables and tooltips, from the codes, numbers and
+ * dates its view keeps. Views are built once per data version (in English, off
+ * the request path); a page in another language calls this when it renders.
+ * Quotes, document titles and originators stay as they were stated.
+ */
+export function localizeChart(chart: ChartView, w: ChartWords): ChartView {
+  return {
+    ...chart,
+    panels: chart.panels.map((panel) => {
+      const relabelled = { ...panel, ...relabelPanel(panel, w) };
+      return { ...relabelled, ...panelText(relabelled, panel.sources, w) };
+    }),
+  };
+}
+
 /** Everything a page needs to show one chart: panels, their JSON, tables, source note and links. */
 export function buildChart(rows: readonly ChartFigureRow[], options: BuildOptions & { filters: ChartFilters } & ChartPlace): ChartView {
   const panels = buildPanels(rows, options).map((panel, index) => {
-    const docs: string[] = [];
-    const docIndexes = new Map<string, number>();
-    const docIndex = (name: string): number => {
-      let i = docIndexes.get(name);
-      if (i === undefined) {
-        i = docs.length;
-        docs.push(name);
-        docIndexes.set(name, i);
-      }
-      return i;
-    };
-    const series = panel.series.map((s) => ({
-      label: s.label,
-      o: s.originator,
-      distinct: s.distinct,
-      colour: s.colorIndex,
-      points: s.points.map((p) => browserPoint(p, panel, docIndex)),
-    }));
     const notes = sourceNotes([panel]);
-    const heading = panelHeading(panel);
     const panelFilters: ChartFilters = {
       ...options.filters,
       indicator: unique(panel.series.map((s) => s.indicatorCode)),
@@ -282,13 +314,8 @@ export function buildChart(rows: readonly ChartFigureRow[], options: BuildOption
     const href = options.href ?? '';
     return {
       ...panel,
-      browser: { kind: panel.kind, unit: panel.unit, title: heading, categories: panel.categories, docs, series },
-      table: tableRows(panel),
-      heading,
-      subtitle: panelSubtitle(panel),
-      sourceLine: panelSourceLine(panel, notes),
+      ...panelText(panel, notes, ENGLISH_WORDS),
       sources: notes,
-      legend: panel.series.map((s) => ({ label: s.label, colour: s.colorIndex, distinct: s.distinct })),
       verifications: VERIFICATION_ORDER.filter((v) => panel.series.some((s) => s.points.some((p) => p.verification === v))),
       csvHref: csvHref(panelFilters),
       shareHref: `${href}#${panel.id}`,

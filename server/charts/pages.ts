@@ -124,7 +124,7 @@ const LISTED_FIGURES = 50;
 const LISTED_SOURCE_FIGURES = 100;
 const LISTED_QUOTES = 20;
 
-function indicator(q: Queries, args: { code: string; name: string; by: 'originator' | 'location'; filters: ChartFilterValues }) {
+function indicator(q: Queries, args: { code: string; name: string; by: 'series' | 'originator' | 'location'; filters: ChartFilterValues }) {
   const rows = q.charts.listFigures({ ...filterFor(args.filters), indicatorCodes: [args.code] });
   // The chart's own address and its embed keep the filters it was drawn with.
   const qs = filterQuery(args.filters, ['location', 'originator', 'verification', 'from', 'to', 'source']);

@@ -1,6 +1,7 @@
 import type { ChartFigureRow } from '../../db/queries/charts';
 import type { Measure, Qualifier, Verification } from '../../db/types';
-import { formatAmount, formatDay, formatPeriod, formatValue, measureLabel, verificationLabel } from '../format';
+import { formatValue, type Formats } from '../format';
+import { ENGLISH_WORDS, type ChartWords } from './words';
 
 /**
  * How a figure is drawn: by its stored measure. A running total (a count since
@@ -47,8 +48,14 @@ export interface ChartSeries {
   originator: string;
   /** Claims by a party and disputed figures are drawn distinctly and can be hidden. */
   distinct: 'claimed' | 'disputed' | null;
-  /** A palette slot from the hash of the series' identity, so the series has the same colour on every page. */
+  /** A palette slot from the hash of the series' identity alone, so the series has the same colour on every page. */
   colorIndex: number;
+  /**
+   * 0, or how many other identities of this panel drew the same colour first:
+   * such a series keeps its colour and is told apart by a dash-dot line and
+   * outlined markers (never by taking another series' colour).
+   */
+  variant: number;
   points: ChartPoint[];
 }
 
@@ -71,7 +78,7 @@ export interface BuildOptions {
   /** Chart title; each panel adds what it shows. */
   title: string;
   /** Which dimension colours the series: the originator (default) or the place. */
-  colourBy?: 'originator' | 'location';
+  colourBy?: 'series' | 'originator' | 'location';
   /** Points a series may have before it is bucketed or thinned. */
   maxPointsPerSeries?: number;
   /** Series a panel may have before the smallest are left out. */
@@ -111,23 +118,73 @@ export function addDays(iso: string, days: number): string {
   return fromDay(toDay(iso) + days);
 }
 
-/** "2023" for a calendar year, otherwise the period. */
-export function periodLabel(start: string, end: string): string {
+/** "2023" for a calendar year, otherwise the period (in the language's formats). */
+export function periodLabel(start: string, end: string, f: Formats = ENGLISH_WORDS): string {
   if (start.slice(0, 4) === end.slice(0, 4) && start.endsWith('-01-01') && end.endsWith('-12-31')) return start.slice(0, 4);
-  return formatPeriod(start, end);
+  return f.formatPeriod(start, end);
 }
 
 const SHORT_SIGNS: Record<Qualifier, string> = { exact: '', about: '~ ', at_least: '≥ ', more_than: '> ', at_most: '≤ ', up_to: '≤ ' };
 
-function compact(n: number): string {
-  const trim = (x: number): string => String(Math.round(x * 10) / 10);
-  if (n >= 1e9) return `${trim(n / 1e9)} bn`;
-  if (n >= 1e6) return `${trim(n / 1e6)} M`;
-  return new Intl.NumberFormat('en-GB').format(n);
+function compact(n: number, w: ChartWords): string {
+  if (n >= 1e9) return w.t('chart.billion', { n: w.formatDecimal(n / 1e9) });
+  if (n >= 1e6) return w.t('chart.million', { n: w.formatDecimal(n / 1e6) });
+  return w.formatNumber(n);
 }
 
-export function shortValue(value: number, qualifier: Qualifier, unit: string): string {
-  return `${SHORT_SIGNS[qualifier]}${unit === 'usd' ? 'US$ ' : ''}${compact(value)}${unit === 'percent' ? '%' : ''}`;
+/** A value shortened for a label on the chart: "≥ 24", "~ US$ 3.1 bn", "~ US$ 3,1 млрд". */
+export function shortValue(value: number, qualifier: Qualifier, unit: string, w: ChartWords = ENGLISH_WORDS): string {
+  return `${SHORT_SIGNS[qualifier]}${unit === 'usd' ? 'US$ ' : ''}${compact(value, w)}${unit === 'percent' ? '%' : ''}`;
+}
+
+/** A point's value as the source bounded it; a bucket says how many figures it sums. */
+export function pointText(p: Pick<ChartPoint, 'y' | 'qualifier' | 'figureId' | 'figureCount'>, unit: string, w: ChartWords = ENGLISH_WORDS): string {
+  const value = w.formatValue(p.y, p.qualifier, unit);
+  return p.figureId === null ? w.t('chart.sumOf', { value, count: p.figureCount }) : value;
+}
+
+/** What names a series: indicator (when the panel has several), place, originator, start date (when several), claim or dispute. */
+export function seriesLabel(
+  s: { indicatorCode: string; indicatorName: string; locationCode: string; locationName: string; originator: string; distinct: 'claimed' | 'disputed' | null; since: string },
+  panel: { kind: PanelKind; manyIndicators: boolean; manyStarts: boolean },
+  w: ChartWords = ENGLISH_WORDS,
+): string {
+  const parts: string[] = [];
+  if (panel.manyIndicators) parts.push(w.name('indicator', s.indicatorCode, s.indicatorName));
+  parts.push(w.name('location', s.locationCode, s.locationName));
+  parts.push(s.originator);
+  if (panel.kind === 'running_total' && panel.manyStarts) parts.push(w.t('chart.since', { date: w.formatDate(s.since) }));
+  return `${parts.join(' · ')}${s.distinct === 'claimed' ? w.t('chart.claim') : s.distinct === 'disputed' ? w.t('chart.disputed') : ''}`;
+}
+
+/**
+ * A built panel's series, points and categories written in other words: labels,
+ * values and periods from the codes, numbers and dates the panel keeps.
+ */
+export function relabelPanel(panel: ChartPanel, w: ChartWords): Pick<ChartPanel, 'series' | 'categories' | 'summary'> {
+  const manyIndicators = new Set(panel.series.map((s) => s.indicatorCode)).size > 1;
+  const manyStarts = new Set(panel.series.map((s) => s.points[0]?.start)).size > 1;
+  const series = panel.series.map((s) => ({
+    ...s,
+    label: seriesLabel({ ...s, since: s.points[0]?.start ?? '' }, { kind: panel.kind, manyIndicators, manyStarts }, w),
+    points: s.points.map((p) => ({ ...p, text: pointText(p, panel.unit, w), shortText: shortValue(p.y, p.qualifier, panel.unit, w), document: documentIn(p, w) })),
+  }));
+  const categories = panel.kind === 'level' ? levelCategories(series, w) : [];
+  return { series, categories, summary: panelSummary(panel.kind, series, w) };
+}
+
+/** A document's name with its date in the language ("Title (Publisher, 7 лютого 2024 р.)"); the title stays as published. */
+function documentIn(p: ChartPoint, w: Formats): string {
+  const suffix = p.documentDate ? `, ${p.documentDate})` : null;
+  return p.documentDate && suffix && p.document.endsWith(suffix) ? `${p.document.slice(0, -suffix.length)}, ${w.formatDate(p.documentDate)})` : p.document;
+}
+
+function levelCategories(series: readonly ChartSeries[], w: Formats): string[] {
+  return [...new Map(series.flatMap((s) => s.points).sort((a, b) => a.start.localeCompare(b.start) || a.end.localeCompare(b.end)).map((p) => [periodLabel(p.start, p.end, w), true])).keys()];
+}
+
+function panelSummary(kind: PanelKind, series: readonly ChartSeries[], w: ChartWords): string {
+  return `${w.t(`chart.intro.${kind}`)} ${series.map((s) => describeSeries(s, w)).join(' ')}`;
 }
 
 function documentName(r: ChartFigureRow): string {
@@ -239,7 +296,7 @@ export function bucketPeriodCounts(
       low: ranged ? list.reduce((n, r) => n + (r.value_low ?? r.value), 0) : null,
       high: ranged ? list.reduce((n, r) => n + (r.value_high ?? r.value), 0) : null,
       qualifier,
-      text: `${formatValue(y, qualifier, first.unit)} (sum of ${list.length} figures)`,
+      text: pointText({ y, qualifier, figureId: null, figureCount: list.length }, first.unit),
       shortText: shortValue(y, qualifier, first.unit),
       verification: first.verification,
       originator: first.reported_by,
@@ -274,13 +331,13 @@ function unitName(unit: string): string {
   return unit === 'usd' ? 'US dollars' : unit === 'percent' ? 'percent' : unit;
 }
 
-function describeSeries(s: ChartSeries): string {
+function describeSeries(s: ChartSeries, w: ChartWords): string {
   const pts = s.points;
   const list = pts.length <= 6 ? pts : [pts[0], pts[pts.length - 1]];
-  const parts = list.filter((p): p is ChartPoint => p !== undefined).map((p) => `${p.text} (${formatPeriod(p.start, p.end)})`);
-  const shown = pts.length <= 6 ? parts.join('; ') : `from ${parts[0] ?? ''} to ${parts[1] ?? ''}`;
-  const claim = s.distinct === 'claimed' ? ', a claim by a party' : s.distinct === 'disputed' ? ', disputed' : '';
-  return `${s.label}${claim}: ${pts.length} point${pts.length === 1 ? '' : 's'}, ${shown}.`;
+  const parts = list.filter((p): p is ChartPoint => p !== undefined).map((p) => w.t('chart.pointValue', { value: p.text, period: w.formatPeriod(p.start, p.end) }));
+  const shown = pts.length <= 6 ? parts.join('; ') : w.t('chart.fromTo', { first: parts[0] ?? '', last: parts[1] ?? '' });
+  const claim = s.distinct === 'claimed' ? w.t('chart.claimWords') : s.distinct === 'disputed' ? w.t('chart.disputedWords') : '';
+  return w.t('chart.describe', { label: s.label, claim, count: pts.length, shown });
 }
 
 /**
@@ -319,27 +376,33 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
     const panelBudget = options.maxPointsPerSeries === undefined ? MAX_POINTS_PER_PANEL : maxPoints * 4;
     const budget = Math.min(maxPoints, Math.max(12, Math.floor(panelBudget / Math.max(1, shownGroups.length))));
     const notes: string[] = [];
-    // Each colour key gets the slot its hash names; a second key hashing to a taken slot takes the next free one.
-    const colourKeys = new Map<string, number>();
-    const slotFor = (key: string): number => {
-      const known = colourKeys.get(key);
+    // Each colour key gets the slot its hash names, on every page; a second key of this panel on a taken slot keeps it, as a variant.
+    const variants = new Map<string, number>();
+    const slotUse = new Map<number, number>();
+    const variantOf = (key: string, slot: number): number => {
+      const known = variants.get(key);
       if (known !== undefined) return known;
-      const taken = new Set(colourKeys.values());
-      let slot = identityHash(key) % PALETTE_SIZE;
-      for (let i = 0; i < PALETTE_SIZE && taken.has(slot); i++) slot = (slot + 1) % PALETTE_SIZE;
-      colourKeys.set(key, slot);
-      return slot;
+      const variant = slotUse.get(slot) ?? 0;
+      slotUse.set(slot, variant + 1);
+      variants.set(key, variant);
+      return variant;
     };
 
     const series: ChartSeries[] = shownGroups.map((group) => {
       const first = group[0] as ChartFigureRow;
       const distinct = first.verification === 'claimed' || first.verification === 'disputed' ? first.verification : null;
-      const labelParts: string[] = [];
-      if (indicators.size > 1) labelParts.push(first.indicator_name);
-      labelParts.push(first.location_name);
-      labelParts.push(first.reported_by);
-      if (panel.kind === 'running_total' && starts.size > 1) labelParts.push(`since ${first.reference_period_start}`);
-      const label = `${labelParts.join(' · ')}${distinct === 'claimed' ? ' (claim)' : distinct === 'disputed' ? ' (disputed)' : ''}`;
+      const label = seriesLabel(
+        {
+          indicatorCode: first.indicator_code,
+          indicatorName: first.indicator_name,
+          locationCode: first.location_code,
+          locationName: first.location_name,
+          originator: first.reported_by,
+          distinct,
+          since: first.reference_period_start,
+        },
+        { kind: panel.kind, manyIndicators: indicators.size > 1, manyStarts: starts.size > 1 },
+      );
       // The series' identity (a claim shares its originator's colour and is told apart by its dashes and markers).
       const colourKey =
         options.colourBy === 'location'
@@ -347,7 +410,8 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
           : options.colourBy === 'originator'
             ? `originator|${first.reported_by}`
             : `${first.indicator_code}|${first.location_code}|${first.reported_by}`;
-      const colorIndex = slotFor(colourKey);
+      const colorIndex = identityHash(colourKey) % PALETTE_SIZE;
+      const variant = variantOf(colourKey, colorIndex);
 
       let points: ChartPoint[];
       if (panel.kind === 'period_count' && group.length > budget) {
@@ -377,22 +441,14 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
         originator: first.reported_by,
         distinct,
         colorIndex,
+        variant,
         points,
       };
     });
     if (omitted) notes.push(`${omitted} more series with fewer figures are not drawn; narrow the choice to see them.`);
 
-    const categories =
-      panel.kind === 'level'
-        ? [...new Map(series.flatMap((s) => s.points).sort((a, b) => a.start.localeCompare(b.start) || a.end.localeCompare(b.end)).map((p) => [periodLabel(p.start, p.end), true])).keys()]
-        : [];
+    const categories = panel.kind === 'level' ? levelCategories(series, ENGLISH_WORDS) : [];
     const title = `${options.title}: ${KIND_TITLES[panel.kind]}${panel.unit === 'people' ? '' : ` (${unitName(panel.unit)})`}`;
-    const intro =
-      panel.kind === 'running_total'
-        ? 'Lines join running totals at the end of each period; they are never added together.'
-        : panel.kind === 'period_count'
-          ? 'Each bar spans the period it counts; overlapping periods are drawn over each other, never added.'
-          : 'One bar per period; levels are never added.';
     return {
       id: `${options.id}-${panelIndex + 1}`,
       kind: panel.kind,
@@ -401,7 +457,7 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
       series,
       categories,
       reduced: notes.length ? notes.join(' ') : null,
-      summary: `${intro} ${series.map(describeSeries).join(' ')}`,
+      summary: panelSummary(panel.kind, series, ENGLISH_WORDS),
     };
   });
 }
@@ -417,16 +473,22 @@ export function shortenQuote(quote: string, max = TOOLTIP_QUOTE_CHARS): string {
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, '')}…`;
 }
 
-/** The tooltip lines for a point: value with qualifier and range, measure, originator, verification, document and date, period. */
-export function tooltipLines(p: ChartPoint, unit: string, kind: PanelKind): string[] {
+/**
+ * The tooltip lines for a point: value with qualifier and range, measure,
+ * verification, period. The browser adds the originator (after the measure)
+ * and the document (last), which the series and the panel hold once.
+ */
+export function tooltipLines(p: ChartPoint, unit: string, kind: PanelKind, w: ChartWords = ENGLISH_WORDS): string[] {
+  const ranged = p.low !== null || p.high !== null;
+  const verification = w.t(`verification.${p.verification}`);
   const lines = [
-    `${p.text}${p.low !== null || p.high !== null ? ` (range ${p.low === null ? '…' : formatAmount(p.low, unit)} – ${p.high === null ? '…' : formatAmount(p.high, unit)})` : ''}`,
-    `Measure: ${kind === 'running_total' ? `${measureLabel(kind, p.start)}, as of ${formatDay(p.end)}` : measureLabel(kind)}`,
-    `Originator: ${p.originator}`,
-    `${verificationLabel(p.verification)}${p.claimedBy ? ` by ${p.claimedBy}` : ''}`,
-    `Document: ${p.document}`,
-    `Period: ${formatPeriod(p.start, p.end)}`,
+    `${p.text}${ranged ? w.t('chart.range', { range: w.formatRange(p.low, p.high, unit) }) : ''}`,
+    w.t('chart.measure', {
+      what: kind === 'running_total' ? w.t('chart.runningSinceAsOf', { since: w.formatDay(p.start), asOf: w.formatDay(p.end) }) : w.t(kind === 'period_count' ? 'chart.periodCount' : 'chart.level'),
+    }),
+    p.claimedBy ? w.t('chart.by', { label: verification, who: p.claimedBy }) : verification,
+    w.t('chart.period', { period: w.formatPeriod(p.start, p.end) }),
   ];
-  if (p.figureId === null) lines.push(`Sum of ${p.figureCount} non-overlapping figures`);
+  if (p.figureId === null) lines.push(w.t('chart.sumOfNonOverlapping', { count: p.figureCount }));
   return lines;
 }

@@ -49,8 +49,9 @@ function parseSource(value: unknown, q: Queries): number | null {
 }
 
 /** Only these values of ?by= exist on an indicator page. */
-export function parseColourBy(value: unknown): 'location' | 'originator' {
-  if (value === undefined || value === '' || value === 'location') return 'location';
-  if (value === 'originator') return 'originator';
-  throw new HttpError(400, 'by must be "location" or "originator"');
+/** What colours an indicator page's series: each series' own identity (as on every page), unless the reader asks for its place or originator. */
+export function parseColourBy(value: unknown): 'series' | 'location' | 'originator' {
+  if (value === undefined || value === '' || value === 'series') return 'series';
+  if (value === 'location' || value === 'originator') return value;
+  throw new HttpError(400, 'by must be "series", "location" or "originator"');
 }

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { parseCsv } from '../helpers/csv';
 import { createTestApp } from '../helpers/app';
-import { buildPanels } from '../../server/charts/series';
+import { buildPanels, identityHash, PALETTE_SIZE } from '../../server/charts/series';
 
 interface PanelJson {
   kind: string;
@@ -88,15 +88,44 @@ describe('the chart card', () => {
     expect(colourOf(place.text, 'Civilian deaths · Ukraine · UN OCHA')).toEqual(a);
   });
 
-  test('two series in one panel never share a colour', () => {
+  test('two identities on one colour in a panel keep that colour and are told apart by a variant (dash-dot, outlined markers)', () => {
     const { q } = createTestApp();
-    const rows = q.charts.listFigures({});
-    for (const panel of buildPanels(rows, { id: 'all', title: 'All' })) {
-      const colours = panel.series.map((s) => `${s.indicatorCode}|${s.locationCode}|${s.originator}`);
-      const byKey = new Map<string, number>();
-      panel.series.forEach((s, i) => byKey.set(colours[i] ?? '', s.colorIndex));
-      expect(new Set(byKey.values()).size).toBe(byKey.size);
+    const rows = q.charts.listFigures({ indicatorCodes: ['civilian_deaths', 'civilian_injuries'] });
+    const un = rows.find((r) => r.indicator_code === 'civilian_deaths' && r.location_code === 'UKR' && r.reported_by === 'United Nations');
+    if (!un) throw new Error('the demo data has a United Nations running total for Ukraine');
+    // The same identity as a period count lands in the period panel beside "Civilian injuries · Belgorod Oblast · UN DPPA", on the same colour.
+    const extra = { ...un, id: 999_999, measure: 'period_count' as const, reference_period_start: '2024-01-01', reference_period_end: '2024-01-07' };
+    const period = buildPanels([...rows, extra], { id: 'x', title: 'X' }).find((p) => p.kind === 'period_count');
+    const deaths = period?.series.find((s) => s.label === 'Civilian deaths · Ukraine · United Nations');
+    const injuries = period?.series.find((s) => s.label === 'Civilian injuries · Belgorod Oblast · UN DPPA');
+    expect(deaths?.colorIndex).toBe(identityHash('civilian_deaths|UKR|United Nations') % PALETTE_SIZE);
+    expect(injuries?.colorIndex).toBe(identityHash('civilian_injuries|RU-BEL|UN DPPA') % PALETTE_SIZE);
+    expect(deaths?.colorIndex).toBe(injuries?.colorIndex);
+    expect(new Set([deaths?.variant, injuries?.variant])).toEqual(new Set([0, 1]));
+    // Every identity sharing a colour in any panel has a variant of its own.
+    for (const panel of buildPanels([...rows, extra], { id: 'x', title: 'X' })) {
+      const seen = new Map<string, string>();
+      for (const s of panel.series) {
+        const identity = `${s.indicatorCode}|${s.locationCode}|${s.originator}`;
+        const slot = `${s.colorIndex}/${s.variant}`;
+        expect([undefined, identity]).toContain(seen.get(slot));
+        seen.set(slot, identity);
+      }
     }
+  });
+
+  test('the colliding series have the colour they have on the dashboard, the indicator page and /compare', async () => {
+    const { app } = createTestApp();
+    const colourOf = (html: string, label: string): number[] => panels(html).flatMap((p) => p.series.filter((s) => s.label.endsWith(label)).map((s) => s.colour));
+    const pages = await Promise.all(['/', '/indicators/civilian_injuries', '/compare?indicator=civilian_injuries&indicator=civilian_deaths'].map((u) => request(app).get(u).expect(200)));
+    const expected = identityHash('civilian_injuries|RU-BEL|UN DPPA') % PALETTE_SIZE;
+    const labels = ['Civilian injuries · Belgorod Oblast · UN DPPA', 'Belgorod Oblast · UN DPPA', 'Civilian injuries · Belgorod Oblast · UN DPPA'];
+    pages.forEach((page, i) => expect(panels(page.text).flatMap((p) => p.series.filter((s) => s.label === labels[i]).map((s) => s.colour))).toEqual([expected]));
+    const deaths = identityHash('civilian_deaths|UKR|United Nations') % PALETTE_SIZE;
+    expect(colourOf(pages[0]?.text ?? '', 'Civilian deaths · Ukraine · United Nations')).toEqual([deaths]);
+    const indicator = await request(app).get('/indicators/civilian_deaths').expect(200);
+    expect(colourOf(indicator.text, 'Ukraine · United Nations')).toEqual([deaths]);
+    expect(indicator.text).toContain('aria-current="true">series (as on every page)</a>');
   });
 });
 

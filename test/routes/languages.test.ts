@@ -62,6 +62,74 @@ describe('pages in Ukrainian as well as English', () => {
   });
 });
 
+describe('charts in Ukrainian', () => {
+  const decode = (x: string): string => x.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const panelsOf = (html: string): { title: string; unit: string; categories: string[]; series: { label: string; colour: number; points: { t: string; tip: string[] }[] }[] }[] =>
+    [...html.matchAll(/data-chart="([^"]*)"/g)].map((m) => JSON.parse(decode(m[1] ?? '')) as never);
+
+  test('titles, subtitles, series, tables and tooltips are written in Ukrainian, with Ukrainian names, numbers and dates', async () => {
+    const { app } = createTestApp();
+    const res = await request(app).get('/?lang=uk').expect(200);
+    // Title and subtitle: names from translated_names, the measure and the span in Ukrainian.
+    expect(res.text).toContain('<h3 id="casualties-1-title" class="chart-title">Загибель цивільних і Поранення цивільних — Україна: наростальні підсумки</h3>');
+    expect(res.text).toContain('<p class="card-subtitle">24 лютого 2022 р. – 7 лютого 2024 р. Скільки враховано (люди)');
+    // The table: headers, a series, a period, a number with Ukrainian grouping, a verification.
+    expect(res.text).toContain('<th scope="col">Ряд</th><th scope="col">З … станом на</th><th scope="col" class="num">Значення</th>');
+    expect(res.text).toContain('<td data-label="Ряд">Загибель цивільних · Україна · United Nations</td>');
+    expect(res.text).toContain('<td class="period" data-label="З … станом на">24 лютого 2022 – 7 лютого 2024\u202fрр.</td>');
+    expect(res.text).toContain(`>${new Intl.NumberFormat('uk').format(10382)}</a>`);
+    expect(res.text).toContain('<span class="badge badge-verified">Перевірено</span>');
+    expect(res.text).toMatch(/<p class="card-source">Джерело: United Nations, як зазначено в: .*\(UPI, 7 лютого 2024 р\.\)/);
+    // The headline number.
+    expect(res.text).toMatch(/<a class="headline-number" href="\/figures\/\d+">10\u00a0382<\/a>/);
+    // The chart's JSON: title, series label, the tooltip's lines and the labels drawn on it.
+    const running = panelsOf(res.text)[0];
+    expect(running?.title).toBe('Загибель цивільних і Поранення цивільних — Україна: наростальні підсумки');
+    const deaths = running?.series.find((s) => s.label === 'Загибель цивільних · Україна · United Nations');
+    expect(deaths?.points.map((p) => p.t)).toContain('10\u00a0382');
+    expect(deaths?.points.at(-1)?.tip).toEqual(['10\u00a0382', 'Вид: Наростальний підсумок з 24 лютого 2022 р., станом на 7 лютого 2024 р.', 'Перевірено', 'Період: 24 лютого 2022 – 7 лютого 2024\u202fрр.']);
+    // Shortened values: "> 14,6 млн" people in need, with the Ukrainian decimal comma.
+    expect(res.text).toContain('&gt; 14,6 млн');
+    // The script's own words (tooltip lines it adds, the PNG's line) come from the page.
+    const strings = JSON.parse(decode(/data-strings="([^"]*)"/.exec(res.text)?.[1] ?? '{}')) as Record<string, string>;
+    expect(strings).toMatchObject({ locale: 'uk-UA', originator: 'Джерело числа: ', document: 'Документ: ', open: 'Відкрити число →', made: 'створено {{date}}' });
+    // The list of latest figures under the charts: Ukrainian headings, numbers and dates.
+    expect(res.text).toContain('<th scope="col">Показник</th><th scope="col">Місце</th><th scope="col">Період</th>');
+    expect(res.text).toMatch(/<td class="period" data-label="Період">\d{1,2} [а-яіїєґ]+ (\d{4}\s)?(– \d{1,2} [а-яіїєґ]+ )?\d{4}\s(р|рр)\.<\/td>/);
+  });
+
+  test('the English page is unchanged, and the colours are the same in both languages', async () => {
+    const { app } = createTestApp();
+    const en = await request(app).get('/').expect(200);
+    expect(en.text).toContain('<h3 id="casualties-1-title" class="chart-title">Civilian deaths and Civilian injuries — Ukraine: running totals</h3>');
+    expect(en.text).toContain('>10,382</a>');
+    expect(en.text).toContain('<td class="period" data-label="Since … as of">2022-02-24 – 2024-02-07</td>');
+    const uk = await request(app).get('/?lang=uk').expect(200);
+    const colours = (html: string): number[][] => panelsOf(html).map((p) => p.series.map((s) => s.colour));
+    expect(colours(uk.text)).toEqual(colours(en.text));
+  });
+
+  test('quotes stay as stated on a Ukrainian page, and an embed is Ukrainian too', async () => {
+    const { app } = createTestApp();
+    const embed = await request(app).get('/embed/dashboard/casualties?lang=uk').expect(200);
+    expect(embed.text).toContain('<html lang="uk">');
+    expect(embed.text).toContain('Загибель цивільних і Поранення цивільних — Україна: наростальні підсумки');
+    const q = panelsOf(embed.text).flatMap((p) => p.series.flatMap((s) => s.points.map((pt) => (pt as { q?: string }).q))).find(Boolean);
+    expect(q).toMatch(/^[\x20-\x7e…’“”–—]+$/);
+  });
+});
+
+describe('a figure in Ukrainian', () => {
+  test("its page names the figure's indicator and place in Ukrainian; its quote stays as stated", async () => {
+    const { app, q } = createTestApp();
+    const f = q.charts.listFigures({ indicatorCodes: ['civilian_deaths'], locationCodes: ['UKR'] })[0];
+    const res = await request(app).get(`/figures/${f?.id}?lang=uk`).expect(200);
+    expect(res.text).toContain('<h1>Загибель цивільних — Україна</h1>');
+    expect(res.text).toContain('<a href="/indicators/civilian_deaths">Загибель цивільних</a>');
+    expect(res.text).toContain(f?.source_quote.replace(/"/g, '&#34;').slice(0, 40));
+  });
+});
+
 describe('about this data on an indicator page', () => {
   test('states the method, the unit, the licence and when its figures last changed', async () => {
     const { app, q } = createTestApp();
