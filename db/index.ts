@@ -11,6 +11,7 @@ import { importFileQueries } from './queries/import-files';
 import { bulkFigureQueries, importBatchQueries, importQueries } from './queries/imports';
 import { indicatorQueries } from './queries/indicators';
 import { locationQueries } from './queries/locations';
+import { rollupQueries } from './queries/rollups';
 import { settingQueries } from './queries/settings';
 import { sourceQueries } from './queries/sources';
 import { staffFigureQueries } from './queries/staff-figures';
@@ -38,6 +39,7 @@ export function createQueries(db: Db) {
     importFiles: importFileQueries(db),
     indicators: indicatorQueries(db),
     locations: locationQueries(db),
+    rollups: rollupQueries(db),
     sources: sourceQueries(db),
     staffFigures: staffFigureQueries(db),
     topics: topicQueries(db),

@@ -104,9 +104,10 @@ export function createApp({ db, config, logger }: AppDeps): Express {
     res.locals.currentPath = req.path;
     next();
   });
-  app.use(
-    express.static(publicDir, { index: false, dotfiles: 'ignore', redirect: false, maxAge: config.nodeEnv === 'production' ? '1h' : 0 }),
-  );
+  // Files only: every file in public/ has an extension, so a page's address (no dot in its last
+  // part) never costs a file-system lookup and a not-found error on the way to its route.
+  const files = express.static(publicDir, { index: false, dotfiles: 'ignore', redirect: false, maxAge: config.nodeEnv === 'production' ? '1h' : 0 });
+  app.use((req, res, next) => (/\.[A-Za-z0-9]+$/.test(req.path) ? files(req, res, next) : next()));
   app.use(vendorRoutes(config.nodeEnv === 'production' ? 86_400 : 0));
   // Every page's language (?lang=, its cookie, Accept-Language), before the page cache that keys on it.
   app.use(languages());
