@@ -74,6 +74,9 @@ export function createApp({ db, config, logger }: AppDeps): Express {
     workerFile,
     onError: (err) => logger.error({ err }, 'a chart page could not be computed'),
   });
+  // With the worker, WAL checkpoints run there (server/charts/page-view-worker.ts), not in the commit of
+  // a staff publish on this thread, where copying the log back into the database held every reader.
+  if (config.databasePath !== ':memory:' && workerFile !== null) db.pragma('wal_autocheckpoint = 0');
 
   // Express reads NODE_ENV itself and, unset, assumes development (stack
   // traces in its fallback handler): it gets the validated value instead.

@@ -21,6 +21,17 @@ try {
   // reported by computePageView
 }
 
+// The server's own connection leaves WAL checkpoints to this thread (server/app.ts): copying the
+// log back into the database never holds the event loop. PASSIVE: it never waits for a reader or writer.
+const CHECKPOINT_EVERY_MS = 1000;
+setInterval(() => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // busy: the next one will do it
+  }
+}, CHECKPOINT_EVERY_MS).unref();
+
 parentPort?.on('message', (message: { name: PageName; args: unknown }) => {
   try {
     const { version, value } = computePageView(q, message.name, message.args as never);
