@@ -13,6 +13,7 @@ import type { NewFigure } from '../db/queries/figures';
 import { DEMO_DATASET_PATH, loadDataset, readDataset } from '../db/seed/load';
 import type { Qualifier, Verification } from '../db/types';
 import { hashPassword } from '../server/auth/passwords';
+import { refreshRollups } from '../server/charts/rollups';
 import { migrationsDir } from '../server/paths';
 
 const FLOWS = ['civilian_deaths', 'civilian_injuries', 'child_deaths', 'child_injuries'];
@@ -194,6 +195,8 @@ export async function generateDatabase(file: string, options: GenerateOptions): 
       }
     }
     if (batch.length > 0) flush();
+    // As a server that has been running keeps them (its worker follows the change feed): the chart rollups.
+    refreshRollups(q);
     db.pragma('optimize');
     db.pragma('wal_checkpoint(TRUNCATE)');
     return { figures: done, sources: sourceIds.length + 1, seriesSource };

@@ -12,12 +12,17 @@ import { importFileQueries } from './queries/import-files';
 import { bulkFigureQueries, importBatchQueries, importQueries } from './queries/imports';
 import { indicatorQueries } from './queries/indicators';
 import { locationQueries } from './queries/locations';
+import { rollupQueries } from './queries/rollups';
 import { settingQueries } from './queries/settings';
 import { sourceQueries } from './queries/sources';
 import { staffFigureQueries } from './queries/staff-figures';
 import { topicQueries } from './queries/topics';
 import { translatedNameQueries } from './queries/translated-names';
 import { userQueries } from './queries/users';
+
+/** Runs of a transaction whose read snapshot another connection's commit made stale, before its error stands. */
+const SNAPSHOT_ATTEMPTS = 3;
+const BUSY = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']);
 
 /** Every query module, prepared once against one connection. */
 export function createQueries(db: Db) {
@@ -40,6 +45,7 @@ export function createQueries(db: Db) {
     importFiles: importFileQueries(db),
     indicators: indicatorQueries(db),
     locations: locationQueries(db),
+    rollups: rollupQueries(db),
     sources: sourceQueries(db),
     staffFigures: staffFigureQueries(db),
     topics: topicQueries(db),
@@ -47,8 +53,22 @@ export function createQueries(db: Db) {
     settings: settingQueries(db),
     users: userQueries(db),
     schemaVersion: (): number => version.get()?.version ?? 0,
-    /** Runs fn in one transaction (nested calls become savepoints); fn must not be async. */
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    /**
+     * Runs fn in one transaction (nested calls become savepoints); fn must not be async and must
+     * only touch the database: a transaction that read before another connection committed
+     * cannot write (SQLite answers SQLITE_BUSY at once, whatever the busy timeout), and is then
+     * rolled back and run again from the start.
+     */
+    transaction: <T>(fn: () => T): T => {
+      const outermost = !db.inTransaction;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return db.transaction(fn)();
+        } catch (err) {
+          if (!outermost || attempt >= SNAPSHOT_ATTEMPTS || !BUSY.has(String((err as { code?: unknown }).code))) throw err;
+        }
+      }
+    },
     /** As transaction, taking the write lock at once (BEGIN IMMEDIATE): for long writes that read first. */
     immediateTransaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
     /** As immediateTransaction, but failing at once (SQLITE_BUSY) if another process holds the write lock: for background work tried again later. */

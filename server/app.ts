@@ -78,6 +78,9 @@ export function createApp({ db, config, logger }: AppDeps): Express {
     workerFile,
     onError: (err) => logger.error({ err }, 'a chart page could not be computed'),
   });
+  // With the worker, WAL checkpoints run there (server/charts/page-view-worker.ts), not in the commit of
+  // a staff publish on this thread, where copying the log back into the database held every reader.
+  if (config.databasePath !== ':memory:' && workerFile !== null) db.pragma('wal_autocheckpoint = 0');
 
   // Express reads NODE_ENV itself and, unset, assumes development (stack
   // traces in its fallback handler): it gets the validated value instead.
@@ -108,9 +111,10 @@ export function createApp({ db, config, logger }: AppDeps): Express {
     res.locals.currentPath = req.path;
     next();
   });
-  // Only the addresses public/ holds go to the file system: a page request never costs a stat() of a missing file.
-  const staticFiles = express.static(publicDir, { index: false, dotfiles: 'ignore', redirect: false, maxAge: config.nodeEnv === 'production' ? '1h' : 0 });
-  app.use((req, res, next) => (/^\/(css\/|js\/|favicon\.svg$)/.test(req.path) ? staticFiles(req, res, next) : next()));
+  // Files only: every file in public/ has an extension, so a page's address (no dot in its last
+  // part) never costs a file-system lookup and a not-found error on the way to its route.
+  const files = express.static(publicDir, { index: false, dotfiles: 'ignore', redirect: false, maxAge: config.nodeEnv === 'production' ? '1h' : 0 });
+  app.use((req, res, next) => (/\.[A-Za-z0-9]+$/.test(req.path) ? files(req, res, next) : next()));
   app.use(vendorRoutes(config.nodeEnv === 'production' ? 86_400 : 0));
   // Every page's language (?lang=, its cookie, Accept-Language), before the page cache that keys on it.
   app.use(languages());

@@ -103,6 +103,80 @@ export function chartQueries(db: Db) {
   const statements = new Map<string, Statement<unknown[], FigureColumns>>();
   const dataVersion = db.prepare<[], { version: number }>('SELECT version FROM data_version WHERE id = 1');
   let originatorCache: { version: number; names: string[] } | null = null;
+  const FIGURE_COLUMNS = `f.id, f.indicator_id, f.location_id, f.source_id, f.reference_period_start, f.reference_period_end,
+    f.value, f.value_low, f.value_high, f.measure, f.qualifier, f.verification, f.reported_by, f.claimed_by, f.attributed_to, f.disputed_by,
+    f.source_quote, f.notes, f.status, f.updated_at`;
+  const cachedStatement = (sql: string): Statement<unknown[], FigureColumns> => {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      stmt = db.prepare<unknown[], FigureColumns>(sql);
+      if (statements.size > 200) statements.clear();
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  };
+  type IndicatorLookup = Map<number, { id: number; code: string; name: string; unit: string; aggregation: Aggregation }>;
+  type LocationLookup = Map<number, { id: number; code: string; name: string; admin_level: number }>;
+  type SourceLookup = Map<number, { id: number; title: string; publisher: string; url: string | null; published_on: string | null }>;
+  // The catalogue read once per data version (any change to an indicator, place or document moves it), not once per query.
+  let lookups: { version: number; indicators: IndicatorLookup; locations: LocationLookup; sources: SourceLookup } | null = null;
+  const catalogue = (): NonNullable<typeof lookups> => {
+    const version = dataVersion.get()?.version ?? 0;
+    if (!lookups || lookups.version !== version) {
+      lookups = {
+        version,
+        indicators: new Map(indicatorsById.all().map((r) => [r.id, r])),
+        locations: new Map(locationsById.all().map((r) => [r.id, r])),
+        sources: new Map(sourcesById.all().map((r) => [r.id, r])),
+      };
+    }
+    return lookups;
+  };
+  /** Names of indicators, places and documents joined to figure rows from small lookups: no repeated text read per figure. */
+  const toRows = (figures: readonly FigureColumns[], indicatorMap?: IndicatorLookup, locationMap?: LocationLookup): ChartFigureRow[] => {
+    if (figures.length === 0) return [];
+    const known = catalogue();
+    const indicators = indicatorMap ?? known.indicators;
+    const locations = locationMap ?? known.locations;
+    const sources = known.sources;
+    return figures.map((f) => {
+      const i = indicators.get(f.indicator_id);
+      const l = locations.get(f.location_id);
+      const s = sources.get(f.source_id);
+      if (!i || !l || !s) throw new Error(`figure ${f.id} refers to a missing indicator, place or source`);
+      return {
+        id: f.id,
+        indicator_code: i.code,
+        indicator_name: i.name,
+        unit: i.unit,
+        aggregation: i.aggregation,
+        location_code: l.code,
+        location_name: l.name,
+        admin_level: l.admin_level,
+        reference_period_start: f.reference_period_start,
+        reference_period_end: f.reference_period_end,
+        value: f.value,
+        value_low: f.value_low,
+        value_high: f.value_high,
+        measure: f.measure,
+        qualifier: f.qualifier,
+        verification: f.verification,
+        reported_by: f.reported_by,
+        claimed_by: f.claimed_by,
+        attributed_to: f.attributed_to,
+        disputed_by: f.disputed_by,
+        source_id: f.source_id,
+        source_title: s.title,
+        source_publisher: s.publisher,
+        source_url: s.url,
+        source_published_on: s.published_on,
+        source_quote: f.source_quote,
+        notes: f.notes,
+        status: f.status,
+        updated_at: f.updated_at,
+      };
+    });
+  };
 
   return {
     /**
@@ -112,63 +186,66 @@ export function chartQueries(db: Db) {
      * so a chart over many figures reads no repeated text.
      */
     listFigures(filter: ChartFilter): ChartFigureRow[] {
-      const indicators = new Map(indicatorsById.all().map((r) => [r.id, r]));
-      const locations = new Map(locationsById.all().map((r) => [r.id, r]));
+      const indicators: IndicatorLookup = new Map(indicatorsById.all().map((r) => [r.id, r]));
+      const locations: LocationLookup = new Map(locationsById.all().map((r) => [r.id, r]));
       const where = chartWhere(
         filter,
         new Map([...indicators.values()].map((r) => [r.code, r.id])),
         new Map([...locations.values()].map((r) => [r.code, r.id])),
       );
-      const sql = `SELECT f.id, f.indicator_id, f.location_id, f.source_id, f.reference_period_start, f.reference_period_end,
-                          f.value, f.value_low, f.value_high, f.measure, f.qualifier, f.verification, f.reported_by, f.claimed_by, f.attributed_to, f.disputed_by,
-                          f.source_quote, f.notes, f.status, f.updated_at
-                   FROM figures f ${where.sql}
+      const sql = `SELECT ${FIGURE_COLUMNS} FROM figures f ${where.sql}
                    ORDER BY f.reference_period_end, f.reference_period_start, f.id`;
-      let stmt = statements.get(sql);
-      if (!stmt) {
-        stmt = db.prepare<unknown[], FigureColumns>(sql);
-        if (statements.size > 200) statements.clear();
-        statements.set(sql, stmt);
+      return toRows(cachedStatement(sql).all(...where.params), indicators, locations);
+    },
+    /** Published figures by id, in chart order (period end, period start, id). */
+    byIds(ids: readonly number[]): ChartFigureRow[] {
+      if (ids.length === 0) return [];
+      const out: FigureColumns[] = [];
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        out.push(...cachedStatement(`SELECT ${FIGURE_COLUMNS} FROM figures f WHERE f.id IN (${chunk.map(() => '?').join(', ')}) AND f.status = 'published'`).all(...chunk));
       }
-      const figures = stmt.all(...where.params);
-      if (figures.length === 0) return [];
-      const sources = new Map(sourcesById.all().map((r) => [r.id, r]));
-      return figures.map((f) => {
-        const i = indicators.get(f.indicator_id);
-        const l = locations.get(f.location_id);
-        const s = sources.get(f.source_id);
-        if (!i || !l || !s) throw new Error(`figure ${f.id} refers to a missing indicator, place or source`);
-        return {
-          id: f.id,
-          indicator_code: i.code,
-          indicator_name: i.name,
-          unit: i.unit,
-          aggregation: i.aggregation,
-          location_code: l.code,
-          location_name: l.name,
-          admin_level: l.admin_level,
-          reference_period_start: f.reference_period_start,
-          reference_period_end: f.reference_period_end,
-          value: f.value,
-          value_low: f.value_low,
-          value_high: f.value_high,
-          measure: f.measure,
-          qualifier: f.qualifier,
-          verification: f.verification,
-          reported_by: f.reported_by,
-          claimed_by: f.claimed_by,
-          attributed_to: f.attributed_to,
-          disputed_by: f.disputed_by,
-          source_id: f.source_id,
-          source_title: s.title,
-          source_publisher: s.publisher,
-          source_url: s.url,
-          source_published_on: s.published_on,
-          source_quote: f.source_quote,
-          notes: f.notes,
-          status: f.status,
-          updated_at: f.updated_at,
-        };
+      out.sort((a, b) => a.reference_period_end.localeCompare(b.reference_period_end) || a.reference_period_start.localeCompare(b.reference_period_start) || a.id - b.id);
+      return toRows(out);
+    },
+    /**
+     * The latest published figures (by period end) of one indicator and
+     * place, narrowed by originator, how they are shown (claimed, disputed,
+     * other) and a period: the lists under a chart merge a few of these.
+     */
+    latestOfPair(indicatorId: number, locationId: number, narrow: { originators?: readonly string[]; shownAs?: readonly string[]; measure?: string; from: string; to: string }, limit: number): ChartFigureRow[] {
+      const clauses = ['f.indicator_id = ?', 'f.location_id = ?', `f.status = 'published'`, 'f.reference_period_end >= ?', 'f.reference_period_start <= ?'];
+      const params: unknown[] = [indicatorId, locationId, narrow.from, narrow.to];
+      if (narrow.originators && narrow.originators.length > 0) {
+        clauses.push(`f.reported_by IN (${narrow.originators.map(() => '?').join(', ')})`);
+        params.push(...narrow.originators);
+      }
+      if (narrow.measure) {
+        clauses.push('f.measure = ?');
+        params.push(narrow.measure);
+      }
+      if (narrow.shownAs && narrow.shownAs.length > 0) {
+        clauses.push(`(CASE WHEN f.verification IN ('claimed', 'disputed') THEN f.verification ELSE '' END) IN (${narrow.shownAs.map(() => '?').join(', ')})`);
+        params.push(...narrow.shownAs);
+      }
+      const sql = `SELECT ${FIGURE_COLUMNS} FROM figures f WHERE ${clauses.join(' AND ')}
+                   ORDER BY f.reference_period_end DESC, f.reference_period_start DESC, f.id DESC LIMIT ?`;
+      return toRows(cachedStatement(sql).all(...params, limit));
+    },
+    /** Ids of indicators and places by code (unknown codes are left out). */
+    idsOf(): { indicators: Map<string, number>; locations: Map<string, number> } {
+      const known = catalogue();
+      return {
+        indicators: new Map([...known.indicators.values()].map((r) => [r.code, r.id])),
+        locations: new Map([...known.locations.values()].map((r) => [r.code, r.id])),
+      };
+    },
+    /** Documents by id, as a chart's source note names them (unknown ids are left out). */
+    documents(ids: readonly number[]): { id: number; title: string; publisher: string; publishedOn: string | null; url: string | null }[] {
+      const sources = catalogue().sources;
+      return ids.flatMap((id) => {
+        const s = sources.get(id);
+        return s ? [{ id: s.id, title: s.title, publisher: s.publisher, publishedOn: s.published_on, url: s.url }] : [];
       });
     },
     /** The most recently published or corrected figures. */

@@ -93,11 +93,12 @@ export function figureQueries(db: Db) {
         .all(...where.params, page.limit, page.offset);
     },
 
-    countPublished(filter: FigureFilter): number {
+    /** How many published figures match, counting no further than `upTo` (a list says "more than …" past it). */
+    countPublished(filter: FigureFilter, upTo: number = Number.MAX_SAFE_INTEGER): number {
       const where = publishedWhere(filter);
       const row = db
-        .prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM figures f ${where.sql}`)
-        .get(...where.params);
+        .prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM figures f ${where.sql} LIMIT ?)`)
+        .get(...where.params, upTo);
       return row?.n ?? 0;
     },
 

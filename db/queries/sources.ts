@@ -57,12 +57,20 @@ export function sourceQueries(db: Db) {
   const pickList = db.prepare<[], SourceRow>(
     'SELECT id, title, publisher, url, published_on, accessed_on, notes FROM sources ORDER BY publisher, published_on DESC, title',
   );
+  const dataVersion = db.prepare<[], { version: number }>('SELECT version FROM data_version WHERE id = 1');
+  // Read again only when the data version moves (any change to a figure or a source moves it).
+  let cited: { version: number; rows: SourceRow[] } | null = null;
+
   return {
     /** Every source (staff see them all) with how many published figures cite it, newest document first. */
     listWithCounts: (): (SourceRow & { figure_count: number; public_since: string | null })[] => withCounts.all(),
     /** The sources a published figure has cited (migration 0009): what anonymous readers may see. */
     /** The public sources a published figure cites now, newest document first (the compare picker). */
-    listCitedPublic: (): SourceRow[] => citedPublic.all().sort(newestFirst),
+    listCitedPublic(): SourceRow[] {
+      const version = dataVersion.get()?.version ?? 0;
+      if (!cited || cited.version !== version) cited = { version, rows: citedPublic.all().sort(newestFirst) };
+      return cited.rows;
+    },
     listPublicWithCounts: (): (SourceRow & { figure_count: number })[] => publicWithCounts.all(),
     /** One page of the public sources with their published figure counts, in the order of listPublicWithCounts. */
     listPublicWithCountsPage: (limit: number, offset: number): (SourceRow & { figure_count: number })[] =>

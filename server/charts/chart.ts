@@ -1,6 +1,6 @@
 import type { ChartFigureRow } from '../../db/queries/charts';
 import type { Measure } from '../../db/types';
-import { addDays, buildPanels, periodLabel, relabelPanel, shortenQuote, tooltipLines, type BuildOptions, type ChartPanel, type ChartPoint } from './series';
+import { addDays, buildPanels, panelsFromSeries, periodLabel, relabelPanel, shortenQuote, tooltipLines, type BuildOptions, type ChartPanel, type ChartPoint, type SeriesSource } from './series';
 import { ENGLISH_WORDS, type ChartWords } from './words';
 
 /** The filters a chart was drawn with, as they appear in its query string. */
@@ -212,16 +212,16 @@ function sourceNotes(panels: readonly ChartPanel[]): SourceNote[] {
   for (const panel of panels)
     for (const s of panel.series)
       for (const p of s.points)
-        for (const r of p.rows) {
-          const note = byId.get(r.source_id) ?? {
-            document: r.source_title,
-            publisher: r.source_publisher,
-            publishedOn: r.source_published_on,
-            url: r.source_url,
+        for (const d of p.documents) {
+          const note = byId.get(d.id) ?? {
+            document: d.title,
+            publisher: d.publisher,
+            publishedOn: d.publishedOn,
+            url: d.url,
             originators: [],
           };
-          if (!note.originators.includes(r.reported_by)) note.originators.push(r.reported_by);
-          byId.set(r.source_id, note);
+          if (!note.originators.includes(p.originator)) note.originators.push(p.originator);
+          byId.set(d.id, note);
         }
   return [...byId.values()].sort((a, b) => (b.publishedOn ?? '').localeCompare(a.publishedOn ?? '') || a.document.localeCompare(b.document));
 }
@@ -303,7 +303,16 @@ export function localizeChart(chart: ChartView, w: ChartWords): ChartView {
 
 /** Everything a page needs to show one chart: panels, their JSON, tables, source note and links. */
 export function buildChart(rows: readonly ChartFigureRow[], options: BuildOptions & { filters: ChartFilters } & ChartPlace): ChartView {
-  const panels = buildPanels(rows, options).map((panel, index) => {
+  return chartFromPanels(buildPanels(rows, options), rows.length === 0, options);
+}
+
+/** As buildChart, from series read elsewhere (the chart rollups: server/charts/rollups.ts). */
+export function buildChartFromSeries(sources: readonly SeriesSource[], options: BuildOptions & { filters: ChartFilters } & ChartPlace): ChartView {
+  return chartFromPanels(panelsFromSeries(sources, options), sources.length === 0, options);
+}
+
+function chartFromPanels(built: ChartPanel[], empty: boolean, options: BuildOptions & { filters: ChartFilters } & ChartPlace): ChartView {
+  const panels = built.map((panel, index) => {
     const notes = sourceNotes([panel]);
     const panelFilters: ChartFilters = {
       ...options.filters,
@@ -325,7 +334,7 @@ export function buildChart(rows: readonly ChartFigureRow[], options: BuildOption
   return {
     id: options.id,
     title: options.title,
-    empty: rows.length === 0,
+    empty,
     panels,
     ...sourceNoteFor(sourceNotes(panels)),
     csvHref: csvHref(options.filters),
@@ -352,7 +361,7 @@ export function withoutRows(chart: ChartView): ChartView {
     ...chart,
     panels: chart.panels.map((panel) => ({
       ...panel,
-      series: panel.series.map((s) => ({ ...s, points: s.points.map((p) => ({ ...p, rows: [] })) })),
+      series: panel.series.map((s) => ({ ...s, points: s.points.map((p) => ({ ...p, rows: [], documents: [] })) })),
     })),
   };
 }

@@ -6,20 +6,35 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createQueries } from '../../db';
 import { openDb } from '../../db/connection';
-import { PAGE_BUILDERS, type PageName } from './pages';
+import { computePageView } from './page-views';
+import type { PageName } from './pages';
+import { refreshRollups } from './rollups';
 
 const db = openDb((workerData as { databasePath: string }).databasePath);
 const q = createQueries(db);
 
+// Bring the chart rollups up to date at start (after a restart, or the first time over an existing database), before any page asks.
+// A failure here is met again, and reported with its page, by the first view computed.
+try {
+  refreshRollups(q);
+} catch {
+  // reported by computePageView
+}
+
+// The server's own connection leaves WAL checkpoints to this thread (server/app.ts): copying the
+// log back into the database never holds the event loop. PASSIVE: it never waits for a reader or writer.
+const CHECKPOINT_EVERY_MS = 1000;
+setInterval(() => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // busy: the next one will do it
+  }
+}, CHECKPOINT_EVERY_MS).unref();
+
 parentPort?.on('message', (message: { name: PageName; args: unknown }) => {
   try {
-    const build = PAGE_BUILDERS[message.name] as (queries: typeof q, args: unknown) => unknown;
-    let version = 0;
-    let value: unknown;
-    db.transaction(() => {
-      version = q.exports.dataVersion().version;
-      value = build(q, message.args);
-    })();
+    const { version, value } = computePageView(q, message.name, message.args as never);
     parentPort?.postMessage({ version, value });
   } catch (err) {
     parentPort?.postMessage({ version: 0, error: err instanceof Error ? err.message : String(err) });

@@ -2,8 +2,38 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Queries } from '../../db';
 import { PAGE_BUILDERS, type PageArgs, type PageName, type PageView } from './pages';
+import { refreshRollups } from './rollups';
 
 let building = 0;
+
+/** Attempts at a view whose chart rollups are at the data's own change-feed position before one is built anyway. */
+const CONSISTENT_ATTEMPTS = 3;
+
+/**
+ * Computes one page's view: brings the chart rollups up to the change feed
+ * first (server/charts/rollups.ts), then reads the page inside one read
+ * transaction, so the view is of one data version. When writes keep landing
+ * between the two, the view built at the last attempt is marked one version
+ * old, so it is computed again.
+ */
+export function computePageView<N extends PageName>(q: Queries, name: N, args: PageArgs<N>): { version: number; value: PageView<N> } {
+  const build = PAGE_BUILDERS[name] as (queries: Queries, a: unknown) => PageView<N>;
+  building += 1;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      refreshRollups(q);
+      const result = q.transaction(() => {
+        const { rollups, feed } = q.rollups.positions();
+        if (rollups !== feed && attempt < CONSISTENT_ATTEMPTS) return null;
+        const version = q.exports.dataVersion().version;
+        return { version: rollups === feed ? version : version - 1, value: build(q, args) };
+      });
+      if (result) return result;
+    }
+  } finally {
+    building -= 1;
+  }
+}
 
 /**
  * True while a page view is computed on this thread (inline mode): the
@@ -74,6 +104,8 @@ export class PageViews {
     private readonly options: PageViewsOptions,
   ) {
     this.maxEntries = options.maxEntries ?? 64;
+    // The worker brings the chart rollups up to date as it starts, before the first reader asks.
+    if (options.databasePath !== null) this.ensureWorker();
   }
 
   /** The view of page `name` with `args`, keyed by `key` (the page's normalised query). */
@@ -83,16 +115,9 @@ export class PageViews {
     const hit = this.entries.get(fullKey);
     if (hit && hit.version >= version) return { value: this.touch(fullKey, hit).value as PageView<N>, stale: false, view: { key: fullKey, version: hit.version } };
     if (this.options.databasePath === null) {
-      const build = PAGE_BUILDERS[name] as (q: Queries, a: unknown) => PageView<N>;
-      building += 1;
-      let value: PageView<N>;
-      try {
-        value = build(this.q, args);
-      } finally {
-        building -= 1;
-      }
-      this.store(fullKey, { version, value });
-      return { value, stale: false, view: { key: fullKey, version } };
+      const entry = computePageView(this.q, name, args);
+      this.store(fullKey, entry);
+      return { value: entry.value, stale: false, view: { key: fullKey, version: entry.version } };
     }
     if (hit) {
       this.schedule(fullKey, name, args, false).catch((err: unknown) => this.options.onError?.(err as Error));
@@ -104,8 +129,7 @@ export class PageViews {
     } catch (err) {
       // The worker failed (it is started again for the next page): this page is computed here, as without one.
       this.options.onError?.(err as Error);
-      const build = PAGE_BUILDERS[name] as (q: Queries, a: unknown) => PageView<N>;
-      entry = { version, value: build(this.q, args) };
+      entry = computePageView(this.q, name, args);
       this.store(fullKey, entry);
     }
     return { value: entry.value as PageView<N>, stale: entry.version < this.q.exports.dataVersion().version, view: { key: fullKey, version: entry.version } };

@@ -1,9 +1,10 @@
 import type { Queries } from '../../db';
-import type { ChartFigureRow } from '../../db/queries/charts';
+import type { ChartFigureRow, ChartFilter } from '../../db/queries/charts';
 import { formatValue } from '../format';
 import type { parseChartFilters } from '../validation/chart-query';
-import { buildChart, filterQuery, withoutRows } from './chart';
-import { periodLabel, shortValue } from './series';
+import { buildChart, buildChartFromSeries, filterQuery, withoutRows, type ChartFilters, type ChartPlace, type ChartView } from './chart';
+import { latestFromRollups, newestOfIndicator, seriesFromRollups } from './rollups';
+import { periodLabel, shortValue, type BuildOptions } from './series';
 
 /**
  * What each chart page shows, computed from the published figures: the
@@ -69,25 +70,47 @@ export interface Headline {
   asOf?: { place: string; date: string };
 }
 
+/**
+ * A chart of the published figures under `filter`: read from the chart
+ * rollups (bounded reads per series) where they answer the filter, else from
+ * the figures themselves (a document's page, verified apart from reported).
+ * Returns the chart, how many figures it draws on, and which indicators it found.
+ */
+function chartOf(q: Queries, filter: ChartFilter, options: BuildOptions & { filters: ChartFilters } & ChartPlace): { chart: ChartView; total: number; indicators: Set<string> } {
+  const series = seriesFromRollups(q, filter);
+  if (series) {
+    return {
+      chart: buildChartFromSeries(series, options),
+      total: series.reduce((n, s) => n + s.count, 0),
+      indicators: new Set(series.map((s) => s.first.indicator_code)),
+    };
+  }
+  const rows = q.charts.listFigures(filter);
+  return { chart: buildChart(rows, options), total: rows.length, indicators: new Set(rows.map((r) => r.indicator_code)) };
+}
+
+/** The latest figures under `filter`, newest first: from the rollups' series where they answer it. */
+function latestFigures(q: Queries, filter: ChartFilter, limit: number): ChartFigureRow[] {
+  return latestFromRollups(q, filter, limit) ?? q.charts.listFigures(filter).slice(-limit).reverse();
+}
+
 /** The dashboard's charts by name, as /embed/dashboard/:name serves them. */
 export const DASHBOARD_CHARTS = ['casualties', 'funding', 'people'] as const;
 
 /** Everything the dashboard shows, computed from the published figures. */
 function dashboard(q: Queries, _args: Record<string, never>) {
   const casualtyFilter = { indicator: ['civilian_deaths', 'civilian_injuries'] };
-  const casualtyRows = q.charts.listFigures({ indicatorCodes: casualtyFilter.indicator });
   const fundingFilter = { indicator: ['funding_required_usd', 'funding_received_usd'] };
+  // Funding coverage pairs each appeal's required and received levels: levels are few (one per place and period).
   const fundingRows = q.charts.listFigures({ indicatorCodes: fundingFilter.indicator });
   const peopleFilter = { indicator: ['people_in_need', 'people_targeted', 'people_reached'] };
-  const peopleRows = q.charts.listFigures({ indicatorCodes: peopleFilter.indicator });
 
-  const runningTotals = casualtyRows.filter((r) => r.measure === 'running_total');
   const headlines: Headline[] = [];
-  const deaths = latest(runningTotals.filter((r) => r.indicator_code === 'civilian_deaths'));
+  const deaths = latest(newestOfIndicator(q, 'civilian_deaths', 'running_total'));
   if (deaths) headlines.push({ label: `Civilians killed since ${deaths.reference_period_start}`, value: formatValue(deaths.value, deaths.qualifier), detail: `${deaths.location_name}, as of ${deaths.reference_period_end}`, figure: deaths, i18n: { key: 'dashboard.killedSince', date: deaths.reference_period_start }, asOf: { place: deaths.location_name, date: deaths.reference_period_end } });
-  const injuries = latest(runningTotals.filter((r) => r.indicator_code === 'civilian_injuries'));
+  const injuries = latest(newestOfIndicator(q, 'civilian_injuries', 'running_total'));
   if (injuries) headlines.push({ label: `Civilians injured since ${injuries.reference_period_start}`, value: formatValue(injuries.value, injuries.qualifier), detail: `${injuries.location_name}, as of ${injuries.reference_period_end}`, figure: injuries, i18n: { key: 'dashboard.injuredSince', date: injuries.reference_period_start }, asOf: { place: injuries.location_name, date: injuries.reference_period_end } });
-  const inNeed = latest(peopleRows.filter((r) => r.indicator_code === 'people_in_need'));
+  const inNeed = latest(newestOfIndicator(q, 'people_in_need', null));
   if (inNeed) headlines.push({ label: 'People in need', value: shortValue(inNeed.value, inNeed.qualifier, 'people'), exact: formatValue(inNeed.value, inNeed.qualifier), detail: `${inNeed.location_name}, ${periodLabel(inNeed.reference_period_start, inNeed.reference_period_end)}`, figure: inNeed, i18n: { key: 'dashboard.inNeed', date: inNeed.reference_period_end } });
   const coverage = fundingCoverage(fundingRows);
   const latestCoverage = coverage[0];
@@ -104,9 +127,9 @@ function dashboard(q: Queries, _args: Record<string, never>) {
   return {
     headlines,
     coverage,
-    casualties: withoutRows(buildChart(casualtyRows, { id: 'casualties', title: 'Civilian deaths and injuries', filters: casualtyFilter, href: '/', embed: '/embed/dashboard/casualties' })),
-    funding: withoutRows(buildChart(fundingRows, { id: 'funding', title: 'Funding required and received', filters: fundingFilter, href: '/', embed: '/embed/dashboard/funding' })),
-    people: withoutRows(buildChart(peopleRows, { id: 'people', title: 'People in need, targeted and reached', filters: peopleFilter, href: '/', embed: '/embed/dashboard/people' })),
+    casualties: withoutRows(chartOf(q, { indicatorCodes: casualtyFilter.indicator }, { id: 'casualties', title: 'Civilian deaths and injuries', filters: casualtyFilter, href: '/', embed: '/embed/dashboard/casualties' }).chart),
+    funding: withoutRows(chartOf(q, { indicatorCodes: fundingFilter.indicator }, { id: 'funding', title: 'Funding required and received', filters: fundingFilter, href: '/', embed: '/embed/dashboard/funding' }).chart),
+    people: withoutRows(chartOf(q, { indicatorCodes: peopleFilter.indicator }, { id: 'people', title: 'People in need, targeted and reached', filters: peopleFilter, href: '/', embed: '/embed/dashboard/people' }).chart),
     latestFigures: q.charts.listLatest(10),
   };
 }
@@ -125,12 +148,12 @@ const LISTED_SOURCE_FIGURES = 100;
 const LISTED_QUOTES = 20;
 
 function indicator(q: Queries, args: { code: string; name: string; by: 'series' | 'originator' | 'location'; filters: ChartFilterValues }) {
-  const rows = q.charts.listFigures({ ...filterFor(args.filters), indicatorCodes: [args.code] });
+  const filter = { ...filterFor(args.filters), indicatorCodes: [args.code] };
   // The chart's own address and its embed keep the filters it was drawn with.
   const qs = filterQuery(args.filters, ['location', 'originator', 'verification', 'from', 'to', 'source']);
   const path = `/indicators/${encodeURIComponent(args.code)}?by=${args.by}${qs ? `&${qs}` : ''}`;
-  const chart = buildChart(rows, { id: 'indicator', title: args.name, colourBy: args.by, filters: { ...args.filters, indicator: [args.code] }, href: path, embed: `/embed${path}` });
-  return { chart: withoutRows(chart), figures: rows.slice(-LISTED_FIGURES).reverse(), total: rows.length };
+  const drawn = chartOf(q, filter, { id: 'indicator', title: args.name, colourBy: args.by, filters: { ...args.filters, indicator: [args.code] }, href: path, embed: `/embed${path}` });
+  return { chart: withoutRows(drawn.chart), figures: latestFigures(q, filter, LISTED_FIGURES), total: drawn.total };
 }
 
 /** The parameters /compare understands, in the order its addresses carry them. */
@@ -138,14 +161,14 @@ export const COMPARE_PARAMS = ['indicator', 'location', 'originator', 'verificat
 
 function compare(q: Queries, args: { filters: ChartFilterValues }) {
   const chosen = args.filters.indicator.length > 0;
-  // Nothing is compared until at least one indicator is chosen: every figure at once is not a comparison.
-  const rows = chosen ? q.charts.listFigures(filterFor(args.filters)) : [];
   const qs = filterQuery(args.filters, COMPARE_PARAMS);
-  const found = new Set(rows.map((r) => r.indicator_code));
+  const options = { id: 'compare', title: 'Comparison', filters: args.filters, href: `/compare?${qs}`, embed: `/embed/compare?${qs}` };
+  // Nothing is compared until at least one indicator is chosen: every figure at once is not a comparison.
+  const drawn = chosen ? chartOf(q, filterFor(args.filters), options) : { chart: buildChart([], options), indicators: new Set<string>() };
   return {
-    chart: withoutRows(buildChart(rows, { id: 'compare', title: 'Comparison', filters: args.filters, href: `/compare?${qs}`, embed: `/embed/compare?${qs}` })),
+    chart: withoutRows(drawn.chart),
     // Said, never silently left out: chosen indicators with no published figure under these filters.
-    missing: args.filters.indicator.filter((code) => !found.has(code)),
+    missing: args.filters.indicator.filter((code) => !drawn.indicators.has(code)),
   };
 }
 
@@ -157,10 +180,10 @@ function source(q: Queries, args: { id: number }) {
 }
 
 function location(q: Queries, args: { code: string; name: string }) {
-  const rows = q.charts.listFigures({ locationCodes: [args.code] });
   const path = `/locations/${encodeURIComponent(args.code)}`;
-  const chart = buildChart(rows, { id: 'location', title: args.name, filters: { location: [args.code] }, href: path, embed: `/embed${path}` });
-  return { chart: withoutRows(chart), figures: rows.slice(-LISTED_FIGURES).reverse(), total: rows.length };
+  const filter = { locationCodes: [args.code] };
+  const drawn = chartOf(q, filter, { id: 'location', title: args.name, filters: { location: [args.code] }, href: path, embed: `/embed${path}` });
+  return { chart: withoutRows(drawn.chart), figures: latestFigures(q, filter, LISTED_FIGURES), total: drawn.total };
 }
 
 /** Every place by level, with how many published figures each has: /locations. */

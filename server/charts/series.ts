@@ -35,7 +35,17 @@ export interface ChartPoint {
   quote: string | null;
   /** How many figures a bucket sums (1 for a plain figure). */
   figureCount: number;
+  /** The documents behind the point (a bucket: every summed figure's), for the chart's source note. */
+  documents: PointDocument[];
   rows: ChartFigureRow[];
+}
+
+export interface PointDocument {
+  id: number;
+  title: string;
+  publisher: string;
+  publishedOn: string | null;
+  url: string | null;
 }
 
 export interface ChartSeries {
@@ -191,7 +201,16 @@ function documentName(r: ChartFigureRow): string {
   return `${r.source_title} (${r.source_publisher}${r.source_published_on ? `, ${r.source_published_on}` : ''})`;
 }
 
-function pointFromFigure(r: ChartFigureRow): ChartPoint {
+/** A document's name as a point shows it: "title (publisher, date)". */
+export function documentLabel(d: PointDocument): string {
+  return `${d.title} (${d.publisher}${d.publishedOn ? `, ${d.publishedOn}` : ''})`;
+}
+
+export function documentOf(r: ChartFigureRow): PointDocument {
+  return { id: r.source_id, title: r.source_title, publisher: r.source_publisher, publishedOn: r.source_published_on, url: r.source_url };
+}
+
+export function pointFromFigure(r: ChartFigureRow): ChartPoint {
   return {
     figureId: r.id,
     href: `/figures/${r.id}`,
@@ -210,6 +229,7 @@ function pointFromFigure(r: ChartFigureRow): ChartPoint {
     documentDate: r.source_published_on,
     quote: r.source_quote,
     figureCount: 1,
+    documents: [documentOf(r)],
     rows: [r],
   };
 }
@@ -243,9 +263,10 @@ export function nonOverlapping(rows: readonly ChartFigureRow[]): { kept: ChartFi
 }
 
 /** Weeks start on Monday; months on the first. */
-type Bucket = 'week' | 'month' | 'quarter' | 'year';
+export type Bucket = 'week' | 'month' | 'quarter' | 'year';
+export const BUCKETS: readonly Bucket[] = ['week', 'month', 'quarter', 'year'];
 
-function bucketStart(iso: string, by: Bucket): string {
+export function bucketStart(iso: string, by: Bucket): string {
   if (by === 'month') return `${iso.slice(0, 7)}-01`;
   if (by === 'quarter') return `${iso.slice(0, 4)}-${String(Math.floor((Number(iso.slice(5, 7)) - 1) / 3) * 3 + 1).padStart(2, '0')}-01`;
   if (by === 'year') return `${iso.slice(0, 4)}-01-01`;
@@ -287,6 +308,7 @@ export function bucketPeriodCounts(
     const start = list.reduce((m, r) => (r.reference_period_start < m ? r.reference_period_start : m), first.reference_period_start);
     const end = list.reduce((m, r) => (r.reference_period_end > m ? r.reference_period_end : m), first.reference_period_end);
     const documents = [...new Set(list.map(documentName))];
+    const sources = new Map(list.map((r) => [r.source_id, documentOf(r)]));
     points.push({
       figureId: null,
       href: `/figures?indicator=${encodeURIComponent(first.indicator_code)}&location=${encodeURIComponent(first.location_code)}`,
@@ -305,6 +327,7 @@ export function bucketPeriodCounts(
       documentDate: null,
       quote: null,
       figureCount: list.length,
+      documents: [...sources.values()],
       rows: list,
     });
   }
@@ -341,26 +364,87 @@ function describeSeries(s: ChartSeries, w: ChartWords): string {
 }
 
 /**
+ * One series as the panel builder sees it: the figure that labels it, how
+ * many figures it has, and how to draw it within a point budget. Built from
+ * figure rows (buildPanels) or from the chart rollups (server/charts/rollups.ts).
+ */
+export interface SeriesSource {
+  kind: PanelKind;
+  unit: string;
+  /** The series' first figure in chart order: its indicator, place, originator and verification label the series. */
+  first: ChartFigureRow;
+  count: number;
+  /** The points within `budget`, and a note saying how they were reduced when they are fewer than the figures. */
+  draw(budget: number, label: string): { points: ChartPoint[]; note: string | null };
+}
+
+/** The points of a series read as figure rows: every figure, or bucketed or thinned beyond the budget. */
+export function drawRows(kind: PanelKind, group: readonly ChartFigureRow[], budget: number, label: string): { points: ChartPoint[]; note: string | null } {
+  if (kind === 'period_count' && group.length > budget) {
+    const bucketed = bucketPeriodCounts(group, budget);
+    return {
+      points: bucketed.points,
+      note: bucketNote(label, group.length, bucketed.by, bucketed.points.length, bucketed.leftOut),
+    };
+  }
+  if (group.length > budget) {
+    const sorted = [...group].sort((a, b) => a.reference_period_end.localeCompare(b.reference_period_end) || a.id - b.id);
+    const points = thin(sorted, budget).map(pointFromFigure);
+    return { points, note: `${label}: ${points.length} of ${group.length} figures plotted (evenly spaced, with the first and the latest).` };
+  }
+  return {
+    points: [...group]
+      .sort((a, b) => a.reference_period_end.localeCompare(b.reference_period_end) || a.reference_period_start.localeCompare(b.reference_period_start) || a.id - b.id)
+      .map(pointFromFigure),
+    note: null,
+  };
+}
+
+export function bucketNote(label: string, figures: number, by: Bucket, bars: number, leftOut: number): string {
+  return (
+    `${label}: ${figures} figures summed by ${by} into ${bars} bars` +
+    (leftOut ? `; ${leftOut} figures whose periods overlap others were left out of the sums` : '') +
+    '.'
+  );
+}
+
+/** The key of a figure's series within its panel: indicator, place, originator, claims and disputed figures apart, running totals by start. */
+export function seriesKeyOf(r: ChartFigureRow): string {
+  const distinct = r.verification === 'claimed' || r.verification === 'disputed' ? r.verification : '';
+  const since = r.measure === 'running_total' ? r.reference_period_start : '';
+  return [r.indicator_code, r.location_code, r.reported_by, distinct, since].join('|');
+}
+
+/**
  * Turns published figures into chart panels: one panel per kind of figure and
  * unit (so people and dollars never share an axis), one series per
  * indicator, place and originator, with claims and disputed figures apart.
  */
 export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptions): ChartPanel[] {
-  const maxPoints = options.maxPointsPerSeries ?? MAX_POINTS_PER_SERIES;
-  const maxSeries = options.maxSeries ?? MAX_SERIES;
-  const panels = new Map<string, { kind: PanelKind; unit: string; groups: Map<string, ChartFigureRow[]> }>();
+  const groups = new Map<string, ChartFigureRow[]>();
   for (const r of rows) {
     // The figure's stored measure, never what the other rows of this query suggest: a filter must not change it.
-    const kind: PanelKind = r.measure;
-    const panelKey = `${kind}|${r.unit}`;
-    const panel = panels.get(panelKey) ?? { kind, unit: r.unit, groups: new Map<string, ChartFigureRow[]>() };
-    const distinct = r.verification === 'claimed' || r.verification === 'disputed' ? r.verification : '';
-    // Running totals from different start dates are different lines.
-    const since = kind === 'running_total' ? r.reference_period_start : '';
-    const key = [r.indicator_code, r.location_code, r.reported_by, distinct, since].join('|');
-    const group = panel.groups.get(key) ?? [];
+    const key = `${r.measure}|${r.unit}|${seriesKeyOf(r)}`;
+    const group = groups.get(key) ?? [];
     group.push(r);
-    panel.groups.set(key, group);
+    groups.set(key, group);
+  }
+  const sources: SeriesSource[] = [...groups.values()].map((group) => {
+    const first = group[0] as ChartFigureRow;
+    return { kind: first.measure, unit: first.unit, first, count: group.length, draw: (budget, label) => drawRows(first.measure, group, budget, label) };
+  });
+  return panelsFromSeries(sources, options);
+}
+
+/** Chart panels from series (in the order their first figures appear): see buildPanels. */
+export function panelsFromSeries(sources: readonly SeriesSource[], options: BuildOptions): ChartPanel[] {
+  const maxPoints = options.maxPointsPerSeries ?? MAX_POINTS_PER_SERIES;
+  const maxSeries = options.maxSeries ?? MAX_SERIES;
+  const panels = new Map<string, { kind: PanelKind; unit: string; groups: SeriesSource[] }>();
+  for (const source of sources) {
+    const panelKey = `${source.kind}|${source.unit}`;
+    const panel = panels.get(panelKey) ?? { kind: source.kind, unit: source.unit, groups: [] };
+    panel.groups.push(source);
     panels.set(panelKey, panel);
   }
 
@@ -368,11 +452,11 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
   const sortedPanels = [...panels.values()].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.unit.localeCompare(b.unit));
 
   return sortedPanels.map((panel, panelIndex) => {
-    const groups = [...panel.groups.values()].sort((a, b) => b.length - a.length);
+    const groups = [...panel.groups].sort((a, b) => b.count - a.count);
     const omitted = groups.length > maxSeries ? groups.length - maxSeries : 0;
     const shownGroups = groups.slice(0, maxSeries);
-    const indicators = new Set(shownGroups.map((g) => g[0]?.indicator_code));
-    const starts = new Set(shownGroups.map((g) => g[0]?.reference_period_start));
+    const indicators = new Set(shownGroups.map((g) => g.first.indicator_code));
+    const starts = new Set(shownGroups.map((g) => g.first.reference_period_start));
     const panelBudget = options.maxPointsPerSeries === undefined ? MAX_POINTS_PER_PANEL : maxPoints * 4;
     const budget = Math.min(maxPoints, Math.max(12, Math.floor(panelBudget / Math.max(1, shownGroups.length))));
     const notes: string[] = [];
@@ -389,7 +473,7 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
     };
 
     const series: ChartSeries[] = shownGroups.map((group) => {
-      const first = group[0] as ChartFigureRow;
+      const first = group.first;
       const distinct = first.verification === 'claimed' || first.verification === 'disputed' ? first.verification : null;
       const label = seriesLabel(
         {
@@ -413,24 +497,8 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
       const colorIndex = identityHash(colourKey) % PALETTE_SIZE;
       const variant = variantOf(colourKey, colorIndex);
 
-      let points: ChartPoint[];
-      if (panel.kind === 'period_count' && group.length > budget) {
-        const bucketed = bucketPeriodCounts(group, budget);
-        points = bucketed.points;
-        notes.push(
-          `${label}: ${group.length} figures summed by ${bucketed.by} into ${points.length} bars` +
-            (bucketed.leftOut ? `; ${bucketed.leftOut} figures whose periods overlap others were left out of the sums` : '') +
-            '.',
-        );
-      } else if (group.length > budget) {
-        const sorted = [...group].sort((a, b) => a.reference_period_end.localeCompare(b.reference_period_end) || a.id - b.id);
-        points = thin(sorted, budget).map(pointFromFigure);
-        notes.push(`${label}: ${points.length} of ${group.length} figures plotted (evenly spaced, with the first and the latest).`);
-      } else {
-        points = [...group]
-          .sort((a, b) => a.reference_period_end.localeCompare(b.reference_period_end) || a.reference_period_start.localeCompare(b.reference_period_start) || a.id - b.id)
-          .map(pointFromFigure);
-      }
+      const drawn = group.draw(budget, label);
+      if (drawn.note) notes.push(drawn.note);
       return {
         key: [first.indicator_code, first.location_code, first.reported_by, distinct ?? '', panel.kind === 'running_total' ? first.reference_period_start : ''].join('|'),
         label,
@@ -442,7 +510,7 @@ export function buildPanels(rows: readonly ChartFigureRow[], options: BuildOptio
         distinct,
         colorIndex,
         variant,
-        points,
+        points: drawn.points,
       };
     });
     if (omitted) notes.push(`${omitted} more series with fewer figures are not drawn; narrow the choice to see them.`);

@@ -5,6 +5,12 @@ import { HttpError } from '../errors';
 import { parseId, parseList, parsePositiveInt, requireKnown } from '../validation/query';
 
 const PAGE_SIZE = 50;
+/**
+ * Matches counted at most, past the page asked for: counting every match of a
+ * broad filter cost more than the page itself (an indicator's 100,000
+ * figures), so past this the list says "more than 10,000".
+ */
+const COUNTED = 10_000;
 
 /** Builds the query string for a page link, keeping the current filters. */
 function pageHref(filters: { indicator: string[]; location: string[]; verification: string[] }, page: number): string {
@@ -27,7 +33,10 @@ export function figureRoutes(q: Queries): Router {
     const page = parsePositiveInt(req.query.page, 'page', 1);
 
     const filter = { indicatorCodes: indicator, locationCodes: location, verifications: verification };
-    const total = q.figures.countPublished(filter);
+    const upTo = Math.max(COUNTED, page * PAGE_SIZE);
+    const counted = q.figures.countPublished(filter, upTo + 1);
+    const more = counted > upTo;
+    const total = more ? upTo : counted;
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     if (page > pages) throw new HttpError(404, `page ${page} is past the last page (${pages})`);
     const figures = q.figures.listPublished(filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
@@ -37,13 +46,15 @@ export function figureRoutes(q: Queries): Router {
       title: 'Figures',
       figures,
       total,
+      // Past the count: "more than 10,000" and "page 3 of more than 200", with a next page.
+      more,
       page,
       pages,
       firstRow: total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1,
       // The export writer with the same filters: every matching figure, not just this page.
       csvHref: `/export/figures.csv${pageHref(filters, 1).slice('/figures'.length)}`,
       prevHref: page > 1 ? pageHref(filters, page - 1) : null,
-      nextHref: page < pages ? pageHref(filters, page + 1) : null,
+      nextHref: page < pages || more ? pageHref(filters, page + 1) : null,
       filters,
       indicators: indicatorList,
       locations: locationList,

@@ -49,6 +49,25 @@ describe('GET /figures', () => {
     await request(app).get('/figures?indicator=civilian_deaths&page=3').expect(404);
   });
 
+  test('past 10,000 matches the list stops counting: "more than 10,000", with a next page as deep as a reader goes', async () => {
+    const { app, db } = createTestApp();
+    const clone = db.prepare('INSERT INTO figures (indicator_id, location_id, reference_period_start, reference_period_end, value, qualifier, verification, reported_by, source_id, source_quote, status) SELECT indicator_id, location_id, reference_period_start, reference_period_end, value + ?, qualifier, verification, reported_by, source_id, source_quote, status FROM figures WHERE id = 1');
+    db.transaction(() => {
+      for (let i = 1; i <= 10_100; i++) clone.run(i);
+    })();
+    const first = await request(app).get('/figures?indicator=civilian_deaths').expect(200);
+    expect(first.text).toContain('Showing 1–50 of more than 10,000 figures');
+    expect(first.text).toContain('Page 1 of more than 200');
+    const deep = await request(app).get('/figures?indicator=civilian_deaths&page=200').expect(200);
+    expect(deep.text).toContain('Showing 9,951–10,000 of more than 10,000 figures');
+    expect(deep.text).toContain('href="/figures?indicator=civilian_deaths&amp;page=201"');
+    // Beyond the count the pages go on, and the last one is exact.
+    const last = await request(app).get('/figures?indicator=civilian_deaths&page=203').expect(200);
+    expect(last.text).toContain('Showing 10,101–10,106 of 10,106 figures');
+    expect(last.text).not.toContain('page=204');
+    await request(app).get('/figures?indicator=civilian_deaths&page=204').expect(404);
+  });
+
   test('an empty database shows an empty state, not an error', async () => {
     const { app } = createTestApp({ seed: false });
     const res = await request(app).get('/figures').expect(200);
