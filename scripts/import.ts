@@ -14,6 +14,9 @@ import { stageImport, type FigureChange } from '../server/import/figures-import'
 import { commitImport, discardImport } from '../server/workflow/imports';
 import { migrationsDir } from '../server/paths';
 
+/** The import's page cache in KiB (IMPORT_CACHE_MB, default 512 MB; memory is taken only as pages are used). */
+const IMPORT_CACHE_KIB = Math.max(0, Number(process.env.IMPORT_CACHE_MB ?? 512)) * 1024;
+
 const USAGE = 'usage: npm run import -- FILE.csv [--publish] [--dry-run] [--match natural]';
 
 /** A one-line progress bar on a terminal; silent when output is piped or logged. */
@@ -56,6 +59,9 @@ async function run(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const db = openDb(config.databasePath);
+  // One long write: a page cache the size of what it touches (figures, their indexes, revisions), instead of
+  // SQLite's 2 MB that spills pages to the WAL and reads them back many times over.
+  db.pragma(`cache_size = ${IMPORT_CACHE_KIB === 0 ? -2000 : -IMPORT_CACHE_KIB}`);
   try {
     migrate(db, migrationsDir);
     const q = createQueries(db);

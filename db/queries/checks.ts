@@ -64,44 +64,72 @@ export function checkQueries(db: Db) {
   const neighboursOf = (f: Pick<CheckedFigure, 'location' | 'start' | 'end' | 'reported_by'>): CheckedFigure[] =>
     neighbours.all(f.location, f.start, f.reported_by, f.end);
 
+  // The same, set-wise: the figures of a list of ids (in the list's order), and the neighbourhoods of a list of
+  // [location code, start, originator] keys, each read by one statement through figures_check_neighbours.
+  const checkedMany = db.prepare<[string], CheckedFigure & { status: string }>(`
+    SELECT ${CHECKED}, f.status FROM json_each(?) k JOIN figures f ON f.id = k.value
+    JOIN indicators i ON i.id = f.indicator_id JOIN locations l ON l.id = f.location_id ORDER BY k.key`);
+  const neighbourhoods = db.prepare<[string], CheckedFigure>(`
+    SELECT ${CHECKED} FROM json_each(?) k
+    JOIN figures f ON f.location_id = (SELECT id FROM locations WHERE code = k.value ->> 0)
+      AND f.reference_period_start = k.value ->> 1 AND f.reported_by = k.value ->> 2 AND f.status = 'published'
+    JOIN indicators i ON i.id = f.indicator_id JOIN locations l ON l.id = f.location_id
+    ORDER BY f.id`);
+  const clearMany = db.prepare<[string]>('DELETE FROM figure_checks WHERE figure_id IN (SELECT value FROM json_each(?))');
+  const insertMany = db.prepare<[string]>(`
+    INSERT INTO figure_checks (figure_id, kind, message, related)
+    SELECT k.value ->> 0, k.value ->> 1, k.value ->> 2, k.value ->> 3 FROM json_each(?) k ORDER BY k.key`);
+  /** Figures re-checked per round: bounds what one round holds in memory (its figures and their neighbourhoods). */
+  const RECHECK_ROUND = 20_000;
+
   /**
    * Re-checks the figures and every published neighbour (the figures their
    * findings rest on, and that rest on them) with the domain's checks, and
    * stores what they find. Call inside the transaction that changed them.
+   * Set-wise: a round of figures is read by one statement, the neighbourhoods
+   * they touch by one more, and their findings replaced by one DELETE and one
+   * INSERT, whatever the number of figures.
    */
   function recheck(ids: Iterable<number>): void {
     const rels = listRelations();
     // A figure of an indicator no relation names has only its quote to check, and no neighbour's finding rests on it.
     const related = new Set(rels.flatMap((r) => [r.indicator, ...r.others]));
     const done = new Set<number>();
-    // Neighbourhoods read once each (this call writes findings only, never figures, so they stay true).
-    const groups = new Map<string, CheckedFigure[]>();
-    const groupOf = (f: Pick<CheckedFigure, 'location' | 'start' | 'reported_by'>): CheckedFigure[] => {
-      const key = JSON.stringify([f.location, f.start, f.reported_by]);
-      let group = groups.get(key);
-      if (!group) {
-        group = neighbourhood.all(f.location, f.start, f.reported_by);
-        groups.set(key, group);
+    const all = [...ids];
+    for (let from = 0; from < all.length; from += RECHECK_ROUND) {
+      const figures = checkedMany.all(JSON.stringify(all.slice(from, from + RECHECK_ROUND)));
+      // Neighbourhoods read once each, all at once (this call writes findings only, never figures, so they stay true).
+      const keyOf = (f: Pick<CheckedFigure, 'location' | 'start' | 'reported_by'>): string => JSON.stringify([f.location, f.start, f.reported_by]);
+      const groups = new Map<string, CheckedFigure[]>();
+      for (const f of figures) if (related.has(f.indicator)) groups.set(keyOf(f), []);
+      if (groups.size > 0) {
+        for (const g of neighbourhoods.all(`[${[...groups.keys()].join(',')}]`)) groups.get(keyOf(g))?.push(g);
       }
-      return group;
-    };
-    const neighboursIn = (f: CheckedFigure): CheckedFigure[] => groupOf(f).filter((g) => g.end === f.end || g.measure === 'running_total');
-    for (const id of ids) {
-      const f = checked.get(id);
-      if (!f) continue;
-      if (!related.has(f.indicator)) {
-        done.add(f.id);
-        replace(f.id, f.status === 'published' ? quoteChecks(f) : []);
-        continue;
+      const neighboursIn = (f: CheckedFigure): CheckedFigure[] =>
+        (groups.get(keyOf(f)) ?? []).filter((g) => g.end === f.end || g.measure === 'running_total');
+      const cleared: number[] = [];
+      const findings: [number, string, string, string][] = [];
+      const replace = (figureId: number, results: readonly CheckResult[]): void => {
+        cleared.push(figureId);
+        for (const r of results) findings.push([figureId, r.kind, r.message, JSON.stringify(r.related)]);
+      };
+      for (const f of figures) {
+        if (!related.has(f.indicator)) {
+          if (done.has(f.id)) continue;
+          done.add(f.id);
+          replace(f.id, f.status === 'published' ? quoteChecks(f) : []);
+          continue;
+        }
+        for (const member of [f, ...neighboursIn(f)]) {
+          if (done.has(member.id)) continue;
+          done.add(member.id);
+          // A neighbour is published (it came from the neighbourhood); the figure itself may not be.
+          const published = member.id === f.id ? f.status === 'published' : true;
+          replace(member.id, published ? [...quoteChecks(member), ...relationChecks(member, rels, neighboursIn(member))] : []);
+        }
       }
-      for (const member of [f, ...neighboursIn(f)]) {
-        if (done.has(member.id)) continue;
-        done.add(member.id);
-        // A neighbour is published (it came from the neighbourhood); the figure itself may not be.
-        const current: (CheckedFigure & { status?: string }) | undefined = member.id === f.id ? f : member;
-        const published = member.id === f.id ? f.status === 'published' : true;
-        replace(member.id, published && current ? [...quoteChecks(current), ...relationChecks(current, rels, neighboursIn(current))] : []);
-      }
+      clearMany.run(JSON.stringify(cleared));
+      if (findings.length > 0) insertMany.run(JSON.stringify(findings));
     }
   }
 
