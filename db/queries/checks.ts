@@ -35,15 +35,6 @@ export function checkQueries(db: Db) {
     WHERE f.status = 'published' AND f.location_id = (SELECT id FROM locations WHERE code = ?)
       AND f.reference_period_start = ? AND f.reported_by = ?
       AND (f.reference_period_end = ? OR f.measure = 'running_total')`);
-  // The whole neighbourhood of a place, start date and originator at once: a bulk re-check reads it
-  // once and picks each member's neighbours from it (the same rows the query above gives each one).
-  const neighbourhood = db.prepare<[string, string, string], CheckedFigure>(`
-    SELECT ${CHECKED} FROM figures f JOIN indicators i ON i.id = f.indicator_id JOIN locations l ON l.id = f.location_id
-    WHERE f.status = 'published' AND f.location_id = (SELECT id FROM locations WHERE code = ?)
-      AND f.reference_period_start = ? AND f.reported_by = ?
-    ORDER BY f.id`);
-  const clear = db.prepare<[number]>('DELETE FROM figure_checks WHERE figure_id = ?');
-  const insert = db.prepare<[number, string, string, string]>('INSERT INTO figure_checks (figure_id, kind, message, related) VALUES (?, ?, ?, ?)');
   const forFigure = db.prepare<[number], { kind: string; message: string; related: string }>(
     'SELECT kind, message, related FROM figure_checks WHERE figure_id = ? ORDER BY id',
   );
@@ -57,10 +48,6 @@ export function checkQueries(db: Db) {
   const allPublished = db.prepare<[], { id: number }>("SELECT id FROM figures WHERE status = 'published' ORDER BY id");
   const listRelations = (): Relation[] =>
     relations.all().map((r) => ({ indicator: r.indicator, kind: r.kind, others: JSON.parse(r.others) as string[] }));
-  const replace = (figureId: number, results: readonly CheckResult[]): void => {
-    clear.run(figureId);
-    for (const r of results) insert.run(figureId, r.kind, r.message, JSON.stringify(r.related));
-  };
   const neighboursOf = (f: Pick<CheckedFigure, 'location' | 'start' | 'end' | 'reported_by'>): CheckedFigure[] =>
     neighbours.all(f.location, f.start, f.reported_by, f.end);
 
