@@ -52,16 +52,19 @@ export function checkQueries(db: Db) {
     neighbours.all(f.location, f.start, f.reported_by, f.end);
 
   // The same, set-wise: the figures of a list of ids (in the list's order), and the neighbourhoods of a list of
-  // [location code, start, originator] keys, each read by one statement through figures_check_neighbours.
-  const checkedMany = db.prepare<[string], CheckedFigure & { status: string }>(`
-    SELECT ${CHECKED}, f.status FROM json_each(?) k JOIN figures f ON f.id = k.value
-    JOIN indicators i ON i.id = f.indicator_id JOIN locations l ON l.id = f.location_id ORDER BY k.key`);
-  const neighbourhoods = db.prepare<[string], CheckedFigure>(`
-    SELECT ${CHECKED} FROM json_each(?) k
-    JOIN figures f ON f.location_id = (SELECT id FROM locations WHERE code = k.value ->> 0)
-      AND f.reference_period_start = k.value ->> 1 AND f.reported_by = k.value ->> 2 AND f.status = 'published'
-    JOIN indicators i ON i.id = f.indicator_id JOIN locations l ON l.id = f.location_id
-    ORDER BY f.id`);
+  // [location id, start, originator] keys, each read by one statement through figures_check_neighbours. Codes
+  // are named in JavaScript from the catalogue (a few hundred rows) rather than joined for every figure.
+  const BARE = `f.id, f.indicator_id, f.location_id, f.reference_period_start AS start, f.reference_period_end AS "end",
+    f.measure, f.value, f.value_low, f.value_high, f.qualifier, f.reported_by, f.source_quote`;
+  type Bare = Omit<CheckedFigure, 'indicator' | 'location'> & { indicator_id: number; location_id: number };
+  const checkedMany = db.prepare<[string], Bare & { status: string }>(`
+    SELECT ${BARE}, f.status FROM json_each(?) k JOIN figures f ON f.id = k.value ORDER BY k.key`);
+  const neighbourhoods = db.prepare<[string], Bare>(`
+    SELECT ${BARE} FROM json_each(?) k
+    JOIN figures f ON f.location_id = k.value ->> 0
+      AND f.reference_period_start = k.value ->> 1 AND f.reported_by = k.value ->> 2 AND f.status = 'published'`);
+  const indicatorCodes = db.prepare<[], { id: number; code: string }>('SELECT id, code FROM indicators');
+  const locationCodes = db.prepare<[], { id: number; code: string }>('SELECT id, code FROM locations');
   const clearMany = db.prepare<[string]>('DELETE FROM figure_checks WHERE figure_id IN (SELECT value FROM json_each(?))');
   const insertMany = db.prepare<[string]>(`
     INSERT INTO figure_checks (figure_id, kind, message, related)
@@ -83,16 +86,22 @@ export function checkQueries(db: Db) {
     const related = new Set(rels.flatMap((r) => [r.indicator, ...r.others]));
     const done = new Set<number>();
     const all = [...ids];
+    const indicators = new Map(indicatorCodes.all().map((r) => [r.id, r.code]));
+    const locations = new Map(locationCodes.all().map((r) => [r.id, r.code]));
+    type Named = CheckedFigure & { location_id: number; status?: string };
+    const named = <T extends Bare>(f: T): T & Named => Object.assign(f, { indicator: indicators.get(f.indicator_id) ?? '', location: locations.get(f.location_id) ?? '' });
     for (let from = 0; from < all.length; from += RECHECK_ROUND) {
-      const figures = checkedMany.all(JSON.stringify(all.slice(from, from + RECHECK_ROUND)));
+      const figures = checkedMany.all(JSON.stringify(all.slice(from, from + RECHECK_ROUND))).map(named);
       // Neighbourhoods read once each, all at once (this call writes findings only, never figures, so they stay true).
-      const keyOf = (f: Pick<CheckedFigure, 'location' | 'start' | 'reported_by'>): string => JSON.stringify([f.location, f.start, f.reported_by]);
-      const groups = new Map<string, CheckedFigure[]>();
+      const keyOf = (f: { location_id: number; start: string; reported_by: string }): string => JSON.stringify([f.location_id, f.start, f.reported_by]);
+      const groups = new Map<string, Named[]>();
       for (const f of figures) if (related.has(f.indicator)) groups.set(keyOf(f), []);
       if (groups.size > 0) {
-        for (const g of neighbourhoods.all(`[${[...groups.keys()].join(',')}]`)) groups.get(keyOf(g))?.push(g);
+        for (const g of neighbourhoods.all(`[${[...groups.keys()].join(',')}]`)) groups.get(keyOf(g))?.push(named(g));
+        // Each neighbourhood in id order, as the checks list related figures.
+        for (const group of groups.values()) group.sort((x, y) => x.id - y.id);
       }
-      const neighboursIn = (f: CheckedFigure): CheckedFigure[] =>
+      const neighboursIn = (f: Named): Named[] =>
         (groups.get(keyOf(f)) ?? []).filter((g) => g.end === f.end || g.measure === 'running_total');
       const cleared: number[] = [];
       const findings: [number, string, string, string][] = [];
