@@ -18,7 +18,7 @@ describe('start-up on a database with figures', () => {
     db.prepare = ((sql: string) => {
       prepared.push(sql);
       return prepare(sql);
-    }) as typeof db.prepare;
+    });
     migrate(db, migrationsDir);
     expect(seedIfEmpty(db)).toBe(0);
     db.prepare = prepare;
