@@ -51,18 +51,16 @@ export function checkQueries(db: Db) {
   const neighboursOf = (f: Pick<CheckedFigure, 'location' | 'start' | 'end' | 'reported_by'>): CheckedFigure[] =>
     neighbours.all(f.location, f.start, f.reported_by, f.end);
 
-  // The same, set-wise: the figures of a list of ids (in the list's order), and the neighbourhoods of a list of
-  // [location id, start, originator] keys, each read by one statement through figures_check_neighbours. Codes
-  // are named in JavaScript from the catalogue (a few hundred rows) rather than joined for every figure.
+  // For the re-check: a figure, and a neighbourhood (place id, start, originator) through figures_check_neighbours.
+  // Codes are named in JavaScript from the catalogue (a few hundred rows) rather than joined for every figure.
   const BARE = `f.id, f.indicator_id, f.location_id, f.reference_period_start AS start, f.reference_period_end AS "end",
     f.measure, f.value, f.value_low, f.value_high, f.qualifier, f.reported_by, f.source_quote`;
   type Bare = Omit<CheckedFigure, 'indicator' | 'location'> & { indicator_id: number; location_id: number };
-  const checkedMany = db.prepare<[string], Bare & { status: string }>(`
-    SELECT ${BARE}, f.status FROM json_each(?) k JOIN figures f ON f.id = k.value ORDER BY k.key`);
-  const neighbourhoods = db.prepare<[string], Bare>(`
-    SELECT ${BARE} FROM json_each(?) k
-    JOIN figures f ON f.location_id = k.value ->> 0
-      AND f.reference_period_start = k.value ->> 1 AND f.reported_by = k.value ->> 2 AND f.status = 'published'`);
+  const checkedOne = db.prepare<[number], Bare & { status: string }>(`SELECT ${BARE}, f.status FROM figures f WHERE f.id = ?`);
+  const neighbourhood = db.prepare<[number, string, string], Bare>(`
+    SELECT ${BARE} FROM figures f
+    WHERE f.location_id = ? AND f.reference_period_start = ? AND f.reported_by = ? AND f.status = 'published'
+    ORDER BY f.id`);
   const indicatorCodes = db.prepare<[], { id: number; code: string }>('SELECT id, code FROM indicators');
   const locationCodes = db.prepare<[], { id: number; code: string }>('SELECT id, code FROM locations');
   const clearMany = db.prepare<[string]>('DELETE FROM figure_checks WHERE figure_id IN (SELECT value FROM json_each(?))');
@@ -76,9 +74,11 @@ export function checkQueries(db: Db) {
    * Re-checks the figures and every published neighbour (the figures their
    * findings rest on, and that rest on them) with the domain's checks, and
    * stores what they find. Call inside the transaction that changed them.
-   * Set-wise: a round of figures is read by one statement, the neighbourhoods
-   * they touch by one more, and their findings replaced by one DELETE and one
-   * INSERT, whatever the number of figures.
+   * Each neighbourhood is read once, without joins (codes are named from the
+   * catalogue in JavaScript); a round's findings are replaced by one DELETE
+   * and one INSERT. (Reading a round's figures and neighbourhoods through
+   * json_each in one statement each was measured slower than these indexed
+   * point reads: see docs/decisions/0014.)
    */
   function recheck(ids: Iterable<number>): void {
     const rels = listRelations();
@@ -89,20 +89,31 @@ export function checkQueries(db: Db) {
     const indicators = new Map(indicatorCodes.all().map((r) => [r.id, r.code]));
     const locations = new Map(locationCodes.all().map((r) => [r.id, r.code]));
     type Named = CheckedFigure & { location_id: number; status?: string };
-    const named = <T extends Bare>(f: T): T & Named => Object.assign(f, { indicator: indicators.get(f.indicator_id) ?? '', location: locations.get(f.location_id) ?? '' });
+    const named = (f: Bare & { status?: string }): Named => ({
+      id: f.id, indicator: indicators.get(f.indicator_id) ?? '', location: locations.get(f.location_id) ?? '', location_id: f.location_id,
+      start: f.start, end: f.end, measure: f.measure, value: f.value, value_low: f.value_low, value_high: f.value_high,
+      qualifier: f.qualifier, reported_by: f.reported_by, source_quote: f.source_quote, status: f.status,
+    });
     for (let from = 0; from < all.length; from += RECHECK_ROUND) {
-      const figures = checkedMany.all(JSON.stringify(all.slice(from, from + RECHECK_ROUND))).map(named);
-      // Neighbourhoods read once each, all at once (this call writes findings only, never figures, so they stay true).
-      const keyOf = (f: { location_id: number; start: string; reported_by: string }): string => JSON.stringify([f.location_id, f.start, f.reported_by]);
-      const groups = new Map<string, Named[]>();
-      for (const f of figures) if (related.has(f.indicator)) groups.set(keyOf(f), []);
-      if (groups.size > 0) {
-        for (const g of neighbourhoods.all(`[${[...groups.keys()].join(',')}]`)) groups.get(keyOf(g))?.push(named(g));
-        // Each neighbourhood in id order, as the checks list related figures.
-        for (const group of groups.values()) group.sort((x, y) => x.id - y.id);
+      const figures: Named[] = [];
+      for (const id of all.slice(from, from + RECHECK_ROUND)) {
+        const f = checkedOne.get(id);
+        if (f) figures.push(named(f));
       }
+      // Each neighbourhood read once (this call writes findings only, never figures, so they stay true).
+      const keyOf = (f: Named): string => `${f.location_id}\u0000${f.start}\u0000${f.reported_by}`;
+      const groups = new Map<string, Named[]>();
+      const groupOf = (f: Named): Named[] => {
+        const key = keyOf(f);
+        let group = groups.get(key);
+        if (!group) {
+          group = neighbourhood.all(f.location_id, f.start, f.reported_by).map(named);
+          groups.set(key, group);
+        }
+        return group;
+      };
       const neighboursIn = (f: Named): Named[] =>
-        (groups.get(keyOf(f)) ?? []).filter((g) => g.end === f.end || g.measure === 'running_total');
+        groupOf(f).filter((g) => g.end === f.end || g.measure === 'running_total');
       const cleared: number[] = [];
       const findings: [number, string, string, string][] = [];
       const replace = (figureId: number, results: readonly CheckResult[]): void => {
