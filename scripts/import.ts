@@ -14,6 +14,9 @@ import { stageImport, type FigureChange } from '../server/import/figures-import'
 import { commitImport, discardImport } from '../server/workflow/imports';
 import { migrationsDir } from '../server/paths';
 
+/** The import's page cache in MB (IMPORT_CACHE_MB, default 512; memory is taken only as pages are used; 0: SQLite's 2 MB). */
+const IMPORT_CACHE_MB = process.env.IMPORT_CACHE_MB ?? '512';
+
 const USAGE = 'usage: npm run import -- FILE.csv [--publish] [--dry-run] [--match natural]';
 
 /** A one-line progress bar on a terminal; silent when output is piped or logged. */
@@ -54,8 +57,15 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`no such file: ${file}\n`);
     return 2;
   }
+  if (!/^\d{1,6}$/.test(IMPORT_CACHE_MB)) {
+    process.stderr.write(`IMPORT_CACHE_MB must be a whole number of megabytes (0 to 999999), not "${IMPORT_CACHE_MB.slice(0, 40)}"\n`);
+    return 2;
+  }
   const config = loadConfig();
   const db = openDb(config.databasePath);
+  // One long write: a page cache the size of what it touches (figures, their indexes, revisions), instead of
+  // SQLite's 2 MB that spills pages to the WAL and reads them back many times over.
+  db.pragma(`cache_size = ${IMPORT_CACHE_MB === '0' ? -2000 : -Number(IMPORT_CACHE_MB) * 1024}`);
   try {
     migrate(db, migrationsDir);
     const q = createQueries(db);

@@ -35,15 +35,6 @@ export function checkQueries(db: Db) {
     WHERE f.status = 'published' AND f.location_id = (SELECT id FROM locations WHERE code = ?)
       AND f.reference_period_start = ? AND f.reported_by = ?
       AND (f.reference_period_end = ? OR f.measure = 'running_total')`);
-  // The whole neighbourhood of a place, start date and originator at once: a bulk re-check reads it
-  // once and picks each member's neighbours from it (the same rows the query above gives each one).
-  const neighbourhood = db.prepare<[string, string, string], CheckedFigure>(`
-    SELECT ${CHECKED} FROM figures f JOIN indicators i ON i.id = f.indicator_id JOIN locations l ON l.id = f.location_id
-    WHERE f.status = 'published' AND f.location_id = (SELECT id FROM locations WHERE code = ?)
-      AND f.reference_period_start = ? AND f.reported_by = ?
-    ORDER BY f.id`);
-  const clear = db.prepare<[number]>('DELETE FROM figure_checks WHERE figure_id = ?');
-  const insert = db.prepare<[number, string, string, string]>('INSERT INTO figure_checks (figure_id, kind, message, related) VALUES (?, ?, ?, ?)');
   const forFigure = db.prepare<[number], { kind: string; message: string; related: string }>(
     'SELECT kind, message, related FROM figure_checks WHERE figure_id = ? ORDER BY id',
   );
@@ -57,51 +48,95 @@ export function checkQueries(db: Db) {
   const allPublished = db.prepare<[], { id: number }>("SELECT id FROM figures WHERE status = 'published' ORDER BY id");
   const listRelations = (): Relation[] =>
     relations.all().map((r) => ({ indicator: r.indicator, kind: r.kind, others: JSON.parse(r.others) as string[] }));
-  const replace = (figureId: number, results: readonly CheckResult[]): void => {
-    clear.run(figureId);
-    for (const r of results) insert.run(figureId, r.kind, r.message, JSON.stringify(r.related));
-  };
   const neighboursOf = (f: Pick<CheckedFigure, 'location' | 'start' | 'end' | 'reported_by'>): CheckedFigure[] =>
     neighbours.all(f.location, f.start, f.reported_by, f.end);
+
+  // For the re-check: a figure, and a neighbourhood (place id, start, originator) through figures_check_neighbours.
+  // Codes are named in JavaScript from the catalogue (a few hundred rows) rather than joined for every figure.
+  const BARE = `f.id, f.indicator_id, f.location_id, f.reference_period_start AS start, f.reference_period_end AS "end",
+    f.measure, f.value, f.value_low, f.value_high, f.qualifier, f.reported_by, f.source_quote`;
+  type Bare = Omit<CheckedFigure, 'indicator' | 'location'> & { indicator_id: number; location_id: number };
+  const checkedOne = db.prepare<[number], Bare & { status: string }>(`SELECT ${BARE}, f.status FROM figures f WHERE f.id = ?`);
+  const neighbourhood = db.prepare<[number, string, string], Bare>(`
+    SELECT ${BARE} FROM figures f
+    WHERE f.location_id = ? AND f.reference_period_start = ? AND f.reported_by = ? AND f.status = 'published'
+    ORDER BY f.id`);
+  const indicatorCodes = db.prepare<[], { id: number; code: string }>('SELECT id, code FROM indicators');
+  const locationCodes = db.prepare<[], { id: number; code: string }>('SELECT id, code FROM locations');
+  const clearMany = db.prepare<[string]>('DELETE FROM figure_checks WHERE figure_id IN (SELECT value FROM json_each(?))');
+  const insertMany = db.prepare<[string]>(`
+    INSERT INTO figure_checks (figure_id, kind, message, related)
+    SELECT k.value ->> 0, k.value ->> 1, k.value ->> 2, k.value ->> 3 FROM json_each(?) k ORDER BY k.key`);
+  /** Figures re-checked per round: bounds what one round holds in memory (its figures and their neighbourhoods). */
+  const RECHECK_ROUND = 20_000;
 
   /**
    * Re-checks the figures and every published neighbour (the figures their
    * findings rest on, and that rest on them) with the domain's checks, and
    * stores what they find. Call inside the transaction that changed them.
+   * Each neighbourhood is read once, without joins (codes are named from the
+   * catalogue in JavaScript); a round's findings are replaced by one DELETE
+   * and one INSERT. (Reading a round's figures and neighbourhoods through
+   * json_each in one statement each was measured slower than these indexed
+   * point reads: see docs/decisions/0014.)
    */
   function recheck(ids: Iterable<number>): void {
     const rels = listRelations();
     // A figure of an indicator no relation names has only its quote to check, and no neighbour's finding rests on it.
     const related = new Set(rels.flatMap((r) => [r.indicator, ...r.others]));
     const done = new Set<number>();
-    // Neighbourhoods read once each (this call writes findings only, never figures, so they stay true).
-    const groups = new Map<string, CheckedFigure[]>();
-    const groupOf = (f: Pick<CheckedFigure, 'location' | 'start' | 'reported_by'>): CheckedFigure[] => {
-      const key = JSON.stringify([f.location, f.start, f.reported_by]);
-      let group = groups.get(key);
-      if (!group) {
-        group = neighbourhood.all(f.location, f.start, f.reported_by);
-        groups.set(key, group);
+    const all = [...ids];
+    const indicators = new Map(indicatorCodes.all().map((r) => [r.id, r.code]));
+    const locations = new Map(locationCodes.all().map((r) => [r.id, r.code]));
+    type Named = CheckedFigure & { location_id: number; status?: string };
+    const named = (f: Bare & { status?: string }): Named => ({
+      id: f.id, indicator: indicators.get(f.indicator_id) ?? '', location: locations.get(f.location_id) ?? '', location_id: f.location_id,
+      start: f.start, end: f.end, measure: f.measure, value: f.value, value_low: f.value_low, value_high: f.value_high,
+      qualifier: f.qualifier, reported_by: f.reported_by, source_quote: f.source_quote, status: f.status,
+    });
+    for (let from = 0; from < all.length; from += RECHECK_ROUND) {
+      const figures: Named[] = [];
+      for (const id of all.slice(from, from + RECHECK_ROUND)) {
+        const f = checkedOne.get(id);
+        if (f) figures.push(named(f));
       }
-      return group;
-    };
-    const neighboursIn = (f: CheckedFigure): CheckedFigure[] => groupOf(f).filter((g) => g.end === f.end || g.measure === 'running_total');
-    for (const id of ids) {
-      const f = checked.get(id);
-      if (!f) continue;
-      if (!related.has(f.indicator)) {
-        done.add(f.id);
-        replace(f.id, f.status === 'published' ? quoteChecks(f) : []);
-        continue;
+      // Each neighbourhood read once (this call writes findings only, never figures, so they stay true).
+      const keyOf = (f: Named): string => `${f.location_id}\u0000${f.start}\u0000${f.reported_by}`;
+      const groups = new Map<string, Named[]>();
+      const groupOf = (f: Named): Named[] => {
+        const key = keyOf(f);
+        let group = groups.get(key);
+        if (!group) {
+          group = neighbourhood.all(f.location_id, f.start, f.reported_by).map(named);
+          groups.set(key, group);
+        }
+        return group;
+      };
+      const neighboursIn = (f: Named): Named[] =>
+        groupOf(f).filter((g) => g.end === f.end || g.measure === 'running_total');
+      const cleared: number[] = [];
+      const findings: [number, string, string, string][] = [];
+      const replace = (figureId: number, results: readonly CheckResult[]): void => {
+        cleared.push(figureId);
+        for (const r of results) findings.push([figureId, r.kind, r.message, JSON.stringify(r.related)]);
+      };
+      for (const f of figures) {
+        if (!related.has(f.indicator)) {
+          if (done.has(f.id)) continue;
+          done.add(f.id);
+          replace(f.id, f.status === 'published' ? quoteChecks(f) : []);
+          continue;
+        }
+        for (const member of [f, ...neighboursIn(f)]) {
+          if (done.has(member.id)) continue;
+          done.add(member.id);
+          // A neighbour is published (it came from the neighbourhood); the figure itself may not be.
+          const published = member.id === f.id ? f.status === 'published' : true;
+          replace(member.id, published ? [...quoteChecks(member), ...relationChecks(member, rels, neighboursIn(member))] : []);
+        }
       }
-      for (const member of [f, ...neighboursIn(f)]) {
-        if (done.has(member.id)) continue;
-        done.add(member.id);
-        // A neighbour is published (it came from the neighbourhood); the figure itself may not be.
-        const current: (CheckedFigure & { status?: string }) | undefined = member.id === f.id ? f : member;
-        const published = member.id === f.id ? f.status === 'published' : true;
-        replace(member.id, published && current ? [...quoteChecks(current), ...relationChecks(current, rels, neighboursIn(current))] : []);
-      }
+      clearMany.run(JSON.stringify(cleared));
+      if (findings.length > 0) insertMany.run(JSON.stringify(findings));
     }
   }
 

@@ -1,85 +1,103 @@
 import type { Db } from '../connection';
-import type { FigureFields, FigureRow } from '../types';
-
-/** A new figure an import writes; its revision and submission follow once all are in. */
-export interface BulkFigure extends FigureFields {
-  status: FigureRow['status'];
-  sync_seq: number | null;
-}
+import type { FigureRow } from '../types';
 
 const BULK_COLUMNS = `indicator_id, location_id, reference_period_start, reference_period_end, measure,
   value, value_low, value_high, qualifier, verification, reported_by, claimed_by, attributed_to, disputed_by,
-  source_id, source_quote, notes, status, created_by, updated_by, sync_seq`;
+  source_id, source_quote, notes, status, created_by, updated_by, submitted_at, submitted_by, sync_seq`;
+
+/** A staged row's fields read by SQLite from its JSON (the fields of StagedRow). */
+const staged = (field: string): string => `r.data ->> '$.${field}'`;
 
 const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 /**
- * Writes an import's new figures set-wise: rows are gathered in a temporary
- * table (no index, no trigger), then inserted into figures by one
- * INSERT … SELECT in file order, with bulk_mode set so the per-row triggers
- * that move the data version and mark the catalogue public stand aside; the
- * same work is then done once for the whole set. Call inside the import's
- * transaction: bulk_mode is never seen set outside it.
+ * Writes an import's new figures set-wise, straight from the staging table:
+ * the documents they cite are resolved once each (the caller maps each
+ * staged source to its id), then one INSERT … SELECT reads every new row of
+ * the batch with SQLite's JSON functions and writes it into figures in file
+ * order, with bulk_mode set so the per-row triggers that move the data
+ * version and mark the catalogue public stand aside; the same work is then
+ * done once for the whole set. No JavaScript runs per new row. Call inside
+ * the import's transaction: bulk_mode is never seen set outside it.
  */
 export function bulkFigureQueries(db: Db) {
   // Created again by begin() when a rolled-back transaction took it away (statements prepared on it re-prepare).
   const createTable = (): void => {
-    db.exec(`CREATE TEMP TABLE IF NOT EXISTS import_new_figures (
-    seq INTEGER PRIMARY KEY,
-    indicator_id INTEGER, location_id INTEGER, reference_period_start TEXT, reference_period_end TEXT, measure TEXT,
-    value, value_low, value_high, qualifier TEXT, verification TEXT, reported_by TEXT, claimed_by TEXT,
-    attributed_to TEXT, disputed_by TEXT, source_id INTEGER, source_quote TEXT, notes TEXT, status TEXT,
-    created_by INTEGER, updated_by INTEGER, sync_seq INTEGER)`);
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS import_sources (source TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID');
   };
   createTable();
-  const clear = db.prepare('DELETE FROM temp.import_new_figures');
-  const add = db.prepare<[BulkFigure & { user_id: number | null }]>(`
-    INSERT INTO temp.import_new_figures (${BULK_COLUMNS}) VALUES (
-      @indicator_id, @location_id, @reference_period_start, @reference_period_end, @measure,
-      @value, @value_low, @value_high, @qualifier, @verification, @reported_by, @claimed_by, @attributed_to, @disputed_by,
-      @source_id, @source_quote, @notes, @status, @user_id, @user_id, @sync_seq)`);
+  const clear = db.prepare('DELETE FROM temp.import_sources');
+  const distinctSources = db.prepare<[number], { source: string }>(`
+    SELECT ${staged('source')} AS source FROM import_rows r
+    WHERE r.batch_id = ? AND ${staged('outcome')} <> 'unchanged'
+    GROUP BY 1 ORDER BY min(r.row_number)`);
+  const setSource = db.prepare<[string, number]>('INSERT OR REPLACE INTO temp.import_sources (source, id) VALUES (?, ?)');
+  const outcomes = db.prepare<[number], { outcome: string; n: number }>(
+    `SELECT ${staged('outcome')} AS outcome, COUNT(*) AS n FROM import_rows r WHERE r.batch_id = ? GROUP BY 1`,
+  );
+  const changedRows = db.prepare<[number, number, number], { row_number: number; data: string }>(
+    `SELECT r.row_number, r.data FROM import_rows r WHERE r.batch_id = ? AND r.row_number > ? AND ${staged('outcome')} = 'changed'
+     ORDER BY r.row_number LIMIT ?`,
+  );
   const lastId = db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM figures');
   const setBulk = db.prepare<[number]>('UPDATE bulk_mode SET active = ? WHERE id = 1');
-  const insertAll = db.prepare(`INSERT INTO figures (${BULK_COLUMNS}) SELECT ${BULK_COLUMNS} FROM temp.import_new_figures ORDER BY seq`);
-  const anyPublic = db.prepare<[], { n: number }>("SELECT EXISTS (SELECT 1 FROM temp.import_new_figures WHERE status <> 'draft') AS n");
+  const insertNew = db.prepare<[{ batch: number; status: string; user_id: number | null; submitted: number; sync_seq: number | null }]>(`
+    INSERT INTO figures (${BULK_COLUMNS})
+    SELECT ${staged('indicator_id')}, ${staged('location_id')}, ${staged('reference_period_start')}, ${staged('reference_period_end')},
+      coalesce(${staged('measure')}, 'period_count'), ${staged('value')}, ${staged('value_low')}, ${staged('value_high')},
+      ${staged('qualifier')}, ${staged('verification')}, ${staged('reported_by')}, ${staged('claimed_by')}, ${staged('attributed_to')},
+      ${staged('disputed_by')}, s.id, ${staged('source_quote')}, ${staged('notes')}, @status, @user_id, @user_id,
+      CASE WHEN @submitted THEN ${NOW} END, CASE WHEN @submitted THEN @user_id END, @sync_seq
+    FROM import_rows r JOIN temp.import_sources s ON s.source = ${staged('source')}
+    WHERE r.batch_id = @batch AND ${staged('outcome')} = 'new'
+    ORDER BY r.row_number`);
+  const anyPublic = db.prepare<[number], { n: number }>("SELECT EXISTS (SELECT 1 FROM figures WHERE id > ? AND status <> 'draft') AS n");
   const bumpVersion = db.prepare(`UPDATE data_version SET version = version + 1, changed_at = ${NOW} WHERE id = 1`);
   const publicSince = (table: string, column: string) =>
-    db.prepare(`UPDATE ${table} SET public_since = ${NOW}
-      WHERE public_since IS NULL AND id IN (SELECT ${column} FROM temp.import_new_figures WHERE status <> 'draft')`);
+    db.prepare<[number]>(`UPDATE ${table} SET public_since = ${NOW}
+      WHERE public_since IS NULL AND id IN (SELECT ${column} FROM figures WHERE id > ? AND status <> 'draft')`);
   const markPublic = [publicSince('sources', 'source_id'), publicSince('indicators', 'indicator_id'), publicSince('locations', 'location_id')];
-  let staged = 0;
 
   return {
     /** Starts a bulk write (empties what an earlier, failed one left). */
     begin(): void {
       createTable();
       clear.run();
-      staged = 0;
     },
-    add(figure: BulkFigure, userId: number | null): void {
-      add.run({ ...figure, user_id: userId });
-      staged += 1;
+    /** How many staged rows of the batch are new, changed and unchanged. */
+    outcomeCounts: (batchId: number): Record<'new' | 'changed' | 'unchanged', number> => {
+      const counts = { new: 0, changed: 0, unchanged: 0 };
+      for (const o of outcomes.all(batchId)) if (o.outcome in counts) counts[o.outcome as keyof typeof counts] = o.n;
+      return counts;
     },
+    /** Each distinct source (as the staged JSON of StagedRow.source) the batch's rows that write cite, in order of first use. */
+    sourcesCited: (batchId: number): string[] => distinctSources.all(batchId).map((r) => r.source),
+    /** Maps a staged source (its JSON, as sourcesOfNewRows gives it) to the id of its document. */
+    setSource: (source: string, id: number): void => {
+      setSource.run(source, id);
+    },
+    /** The staged rows that correct an existing figure, in file order, a page at a time. */
+    changedRowsAfter: (batchId: number, afterRow: number, limit: number): { row_number: number; data: string }[] =>
+      changedRows.all(batchId, afterRow, limit),
     /**
-     * Inserts every gathered figure in the order added; returns the id before
-     * the first new one (the new ids follow it in order) and how many.
+     * Inserts every new row of the batch, in file order, as published or as a
+     * submitted draft; returns the id before the first new one (the new ids
+     * follow it in order) and how many.
      */
-    flush(): { afterId: number; count: number } {
+    insertNew(batchId: number, publish: boolean, userId: number | null, syncSeq: number | null): { afterId: number; count: number } {
       const afterId = lastId.get()?.id ?? 0;
-      if (staged === 0) return { afterId, count: 0 };
       setBulk.run(1);
+      let count: number;
       try {
-        insertAll.run();
+        count = insertNew.run({ batch: batchId, status: publish ? 'published' : 'draft', user_id: userId, submitted: publish ? 0 : 1, sync_seq: syncSeq }).changes;
       } finally {
         setBulk.run(0);
       }
-      if ((anyPublic.get()?.n ?? 0) === 1) {
+      if (count > 0 && (anyPublic.get(afterId)?.n ?? 0) === 1) {
         bumpVersion.run();
-        for (const statement of markPublic) statement.run();
+        for (const statement of markPublic) statement.run(afterId);
       }
       clear.run();
-      const count = staged;
-      staged = 0;
       return { afterId, count };
     },
   };

@@ -100,8 +100,9 @@ export function readDataset(file: string): Dataset {
 export function isEmpty(db: Db): boolean {
   const row = db
     .prepare<[], { n: number }>(
-      `SELECT (SELECT COUNT(*) FROM indicators) + (SELECT COUNT(*) FROM locations)
-            + (SELECT COUNT(*) FROM sources) + (SELECT COUNT(*) FROM figures) AS n`,
+      // EXISTS stops at the first row: start-up never counts every figure.
+      `SELECT EXISTS (SELECT 1 FROM indicators) + EXISTS (SELECT 1 FROM locations)
+            + EXISTS (SELECT 1 FROM sources) + EXISTS (SELECT 1 FROM figures) AS n`,
     )
     .get();
   return (row?.n ?? 0) === 0;
@@ -181,7 +182,6 @@ export function loadDataset(db: Db, data: Dataset): number {
 
 /** Loads the demo dataset when the database is empty; returns the figures loaded (0 when it was not empty). */
 export function seedIfEmpty(db: Db): number {
-  const data = readDataset(DEMO_DATASET_PATH);
-  // Checked inside the write lock, so two processes starting together seed once.
-  return db.transaction(() => (isEmpty(db) ? loadDataset(db, data) : 0)).immediate();
+  // Checked inside the write lock, so two processes starting together seed once; the dataset is read only then.
+  return db.transaction(() => (isEmpty(db) ? loadDataset(db, readDataset(DEMO_DATASET_PATH)) : 0)).immediate();
 }

@@ -86,9 +86,22 @@ export const TEXT_LIMITS = {
 
 /** A real calendar date written YYYY-MM-DD (2024-02-30 is not one). */
 export function isRealDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
+  let year = 0;
+  let month = 0;
+  let day = 0;
+  for (let i = 0; i < 10; i++) {
+    if (i === 4 || i === 7) continue;
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (i < 4) year = year * 10 + d;
+    else if (i < 7) month = month * 10 + d;
+    else day = day * 10 + d;
+  }
+  if (month < 1 || month > 12 || day < 1) return false;
+  // The proleptic Gregorian calendar, as JavaScript's Date and SQLite's date() count it.
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
 }
 
 /** Scale words sources write after a number, as powers of ten. */
@@ -310,6 +323,142 @@ export function parseFigureFields(
     const parsed = figureFieldSchemas[name].safeParse(raw === undefined ? '' : raw);
     if (parsed.success) partial[name] = parsed.data;
     else errors[name] = parsed.error.issues[0]?.message ?? 'Is not valid.';
+  }
+  crossChecks(partial, errors, context);
+  if (Object.keys(errors).length > 0) return { ok: false, errors, partial: partial };
+  return { ok: true, fields: partial as unknown as FigureFields };
+}
+
+// ---------------------------------------------------------------------------
+// The same rules as plain checks, for text (CSV cells): the importer runs them
+// once per row, where building zod's issues for every field of a million rows
+// cost more than reading the file. Each rule gives the schema's own message;
+// test/domain/figure-text.test.ts holds the two to the same result for every
+// kind of bad value, so the rule is still stated once (above) and checked twice.
+
+const tooLong = new Map<number, string>();
+const atMost = (max: number): string => {
+  let m = tooLong.get(max);
+  if (m === undefined) {
+    m = `At most ${max} characters.`;
+    tooLong.set(max, m);
+  }
+  return m;
+};
+
+/** Outcome of one plain check: the parsed value, or the schema's message. */
+export type TextCheck<T> = { ok: true; value: T } | { ok: false; message: string };
+const pass = <T>(value: T): TextCheck<T> => ({ ok: true, value });
+const fault = (message: string): TextCheck<never> => ({ ok: false, message });
+
+/** requiredText(max) as a plain check. */
+export function checkRequiredText(raw: string, max: number): TextCheck<string> {
+  const s = raw.trim();
+  if (s.length > max) return fault(atMost(max));
+  return s === '' ? fault(MSG.required) : pass(s);
+}
+
+/** optionalText(max) as a plain check: empty is null. */
+export function checkOptionalText(raw: string, max: number): TextCheck<string | null> {
+  const s = raw.trim();
+  if (s.length > max) return fault(atMost(max));
+  return pass(s === '' ? null : s);
+}
+
+/** dateText (required) or optionalDateText as a plain check. */
+export function checkDateText(raw: string, required: boolean): TextCheck<string | null> {
+  const s = raw.trim();
+  if (s === '') return required ? fault(MSG.required) : pass(null);
+  return isRealDate(s) ? pass(s) : fault(dateMessage(s));
+}
+
+/** httpUrlText as a plain check: empty is null. */
+export function checkHttpUrlText(raw: string): TextCheck<string | null> {
+  const s = raw.trim();
+  if (s === '') return pass(null);
+  return isHttpUrl(s) ? pass(s) : fault('Must be a web address starting with http:// or https:// (at most 2000 characters).');
+}
+
+function checkWhole(raw: string, required: boolean): TextCheck<number | null> {
+  if (raw.trim() === '') return required ? fault(MSG.required) : pass(null);
+  const n = parseWholeNumber(raw);
+  return n === null ? fault(MSG.whole) : pass(n);
+}
+
+const ENUM_MESSAGES = {
+  measure: 'Choose what the number is: a running total, a count for the period, or a level.',
+  qualifier: `Choose a qualifier: ${QUALIFIERS.join(', ')}.`,
+  verification: `Choose a verification level: ${VERIFICATIONS.join(', ')}.`,
+} as const;
+const ENUM_VALUES: Record<keyof typeof ENUM_MESSAGES, ReadonlySet<string>> = {
+  measure: new Set(MEASURES),
+  qualifier: new Set(QUALIFIERS),
+  verification: new Set(VERIFICATIONS),
+};
+const ID_WHAT: Partial<Record<keyof FigureFields, string>> = { indicator_id: 'an indicator', location_id: 'a place', source_id: 'a source' };
+
+/** A figure's fields as text, ids as numbers or text: what a CSV row gives once its codes are looked up. */
+export type FigureTextInput = Partial<Record<keyof FigureFields, string | number>>;
+
+/**
+ * parseFigureFields for text input, with plain checks instead of the schema:
+ * the same fields, the same messages in the same order, the same cross-field
+ * rules. Anything but text (or a number for an id) goes to the schema.
+ */
+export function parseFigureText(
+  input: FigureTextInput,
+  context: { aggregation?: Aggregation | undefined; unit?: string | undefined; skip?: readonly (keyof FigureFields)[] } = {},
+): FigureParse {
+  const partial: Record<string, unknown> = {};
+  const errors: FieldErrors = {};
+  for (const name of FIGURE_FIELDS) {
+    if (context.skip?.includes(name)) continue;
+    const raw = input[name] ?? '';
+    let result: TextCheck<unknown>;
+    if (typeof raw !== 'string') {
+      const what = ID_WHAT[name];
+      if (what === undefined) return parseFigureFields(input, context);
+      const s = String(raw).trim();
+      result = /^[1-9]\d{0,14}$/.test(s) ? pass(Number(s)) : fault(`Choose ${what}.`);
+    } else {
+      switch (name) {
+        case 'indicator_id':
+        case 'location_id':
+        case 'source_id': {
+          const s = raw.trim();
+          result = /^[1-9]\d{0,14}$/.test(s) ? pass(Number(s)) : fault(`Choose ${ID_WHAT[name] ?? ''}.`);
+          break;
+        }
+        case 'reference_period_start':
+        case 'reference_period_end':
+          result = checkDateText(raw, true);
+          break;
+        case 'measure':
+        case 'qualifier':
+        case 'verification':
+          result = ENUM_VALUES[name].has(raw) ? pass(raw) : fault(ENUM_MESSAGES[name]);
+          break;
+        case 'value':
+          result = checkWhole(raw, true);
+          break;
+        case 'value_low':
+        case 'value_high':
+          result = checkWhole(raw, false);
+          break;
+        case 'reported_by':
+        case 'source_quote':
+          result = checkRequiredText(raw, TEXT_LIMITS[name]);
+          break;
+        case 'claimed_by':
+        case 'attributed_to':
+        case 'disputed_by':
+        case 'notes':
+          result = checkOptionalText(raw, TEXT_LIMITS[name]);
+          break;
+      }
+    }
+    if (result.ok) partial[name] = result.value;
+    else errors[name] = result.message;
   }
   crossChecks(partial, errors, context);
   if (Object.keys(errors).length > 0) return { ok: false, errors, partial: partial };

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Queries } from '../../db';
@@ -7,8 +6,8 @@ import { quoteChecks } from '../domain/checks';
 import type { ImportBatchRow } from '../../db/queries/imports';
 import type { FigureRow } from '../../db/types';
 import {
-  EXPORT_COLUMNS, FIGURE_FIELDS, TEXT_LIMITS, httpUrlText, inferMeasure, optionalDateText, parseFigureFields, requiredText,
-  type Aggregation, type FigureFields, type Measure,
+  EXPORT_COLUMNS, FIGURE_FIELDS, TEXT_LIMITS, checkDateText, checkHttpUrlText, checkRequiredText, inferMeasure, parseFigureText,
+  type Aggregation, type FigureFields, type FigureTextInput, type Measure, type TextCheck,
 } from '../domain/figure';
 
 /**
@@ -147,16 +146,20 @@ interface Lookups {
 /** CSV column that carries a figure field (ids are written as codes). */
 const COLUMN_OF: Partial<Record<keyof FigureFields, string>> = { indicator_id: 'indicator_code', location_id: 'location_code' };
 
-const sourceSchemas = {
-  source_title: requiredText(TEXT_LIMITS.source_title),
-  source_publisher: requiredText(TEXT_LIMITS.source_publisher),
-  source_url: httpUrlText,
-  source_published_on: optionalDateText,
+/** The source columns' rules: the domain's, as plain checks with the schemas' messages. */
+const sourceChecks: Record<'source_title' | 'source_publisher' | 'source_url' | 'source_published_on', (s: string) => TextCheck<string | null>> = {
+  source_title: (s) => checkRequiredText(s, TEXT_LIMITS.source_title),
+  source_publisher: (s) => checkRequiredText(s, TEXT_LIMITS.source_publisher),
+  source_url: checkHttpUrlText,
+  source_published_on: (s) => checkDateText(s, false),
 };
+const SKIP_SOURCE: readonly (keyof FigureFields)[] = ['source_id'];
+const SKIP_SOURCE_AND_MEASURE: readonly (keyof FigureFields)[] = ['source_id', 'measure'];
 
 /**
- * Checks one row cell by cell with the figure's one schema (the domain's);
- * every problem becomes an error naming the column and value.
+ * Checks one row cell by cell with the figure's rules (the domain's, as plain
+ * checks giving the schema's messages); every problem becomes an error naming
+ * the column and value.
  */
 export function validateRow(cells: Record<string, string>, rowNumber: number, lookups: Lookups): { row?: StagedRow; errors: ImportError[] } {
   const errors: ImportError[] = [];
@@ -173,15 +176,15 @@ export function validateRow(cells: Record<string, string>, rowNumber: number, lo
   if (locationId === undefined) fail('location_code', locationCode ? `unknown location code "${locationCode}"` : 'location_code is required');
 
   const hasMeasure = 'measure' in cells && cell('measure') !== '';
-  const input: Partial<Record<keyof FigureFields, unknown>> = {};
+  const input: FigureTextInput = {};
   for (const field of FIGURE_FIELDS) input[field] = cell(field);
   input.indicator_id = indicator?.id ?? 1;
   input.location_id = locationId ?? 1;
   input.qualifier = cell('qualifier') || 'exact';
-  const parsed = parseFigureFields(input, {
+  const parsed = parseFigureText(input, {
     aggregation: indicator?.aggregation,
     unit: indicator?.unit,
-    skip: hasMeasure ? ['source_id'] : ['source_id', 'measure'],
+    skip: hasMeasure ? SKIP_SOURCE : SKIP_SOURCE_AND_MEASURE,
   });
   if (!parsed.ok) {
     for (const [field, message] of Object.entries(parsed.errors)) {
@@ -190,10 +193,10 @@ export function validateRow(cells: Record<string, string>, rowNumber: number, lo
     }
   }
   const source: Record<string, string | null> = {};
-  for (const [column, schema] of Object.entries(sourceSchemas)) {
-    const result = schema.safeParse(cell(column));
-    if (result.success) source[column] = result.data;
-    else fail(column, `${column}: ${result.error.issues[0]?.message ?? 'is not valid'}`);
+  for (const [column, check] of Object.entries(sourceChecks)) {
+    const result = check(cell(column));
+    if (result.ok) source[column] = result.value;
+    else fail(column, `${column}: ${result.message}`);
   }
 
   const status = cell('status');
@@ -272,11 +275,9 @@ function sourceKey(row: StagedRow): string {
   return s.url ? `url:${s.url}` : `doc:${JSON.stringify([s.publisher, s.title, s.published_on])}`;
 }
 
-function rowKey(row: StagedRow): string {
-  return crypto
-    .createHash('sha1')
-    .update(JSON.stringify([row.indicator_id, row.location_id, row.reference_period_start, row.reference_period_end, row.reported_by, sourceKey(row)]))
-    .digest('base64');
+/** What makes two rows the same figure: indicator, place, period, originator and source document. */
+function rowKey(row: StagedRow, sk: string): string {
+  return JSON.stringify([row.indicator_id, row.location_id, row.reference_period_start, row.reference_period_end, row.reported_by, sk]);
 }
 
 export interface StageOptions {
@@ -392,7 +393,7 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
       const sourceId = sourceIds.get(sk);
       const figure = findFigure(q, row, (cells.figure_id ?? '').trim(), sourceId, match, warn);
 
-      const key = figure ? `figure:${figure.id}` : rowKey(row);
+      const key = figure ? `figure:${figure.id}` : rowKey(row, sk);
       const earlier = figure ? seenFigures.get(figure.id) : seenKeys.get(key);
       if (earlier !== undefined) {
         rowError(figure ? `row ${earlier} already changes figure ${figure.id}` : `the same figure (indicator, place, period, originator and source) as row ${earlier}`);

@@ -32,54 +32,52 @@ export function commitImport(q: Queries, actor: Actor, batchId: number): ImportB
     if (publish && actor.role === 'editor') throw new WorkflowError(403, 'Only an admin publishes an import at once.');
     const userId = actor.id;
     const note = `Imported from ${batch.file_name} (import ${batchId})${publish ? '' : ', submitted for review'}`;
-    const counts = { new: 0, changed: 0, unchanged: 0 };
-    const sources = new Map<string, number>();
+    const counts = q.bulkFigures().outcomeCounts(batchId);
     const published: number[] = [];
     // One change-feed position for every figure this import publishes.
     const position = publish ? q.changes.advance() : null;
-    // New figures are gathered and written set-wise after the loop (one INSERT … SELECT, revisions in one statement).
     const bulk = q.bulkFigures();
     bulk.begin();
-    let after = 0;
-    for (;;) {
-      const page = q.importBatches.rowsAfter(batchId, after, COMMIT_PAGE_ROWS);
+    // Each document the file cites is found or created once, in order of first use.
+    const sources = new Map<string, number>();
+    for (const staged of bulk.sourcesCited(batchId)) {
+      const source = JSON.parse(staged) as StagedRow['source'];
+      const sk = sourceKey({ source } as StagedRow);
+      let sourceId = sources.get(sk) ?? q.imports.findSource(source);
+      if (sourceId === undefined) sourceId = q.sources.create({ ...source, accessed_on: null, notes: null }, userId);
+      sources.set(sk, sourceId);
+      bulk.setSource(staged, sourceId);
+    }
+    // Corrections of existing figures, one by one: each becomes a revision (or a pending change) of its figure.
+    for (let after = 0; ; ) {
+      const page = bulk.changedRowsAfter(batchId, after, COMMIT_PAGE_ROWS);
       if (page.length === 0) break;
       for (const staged of page) {
         after = staged.row_number;
-        const { source, outcome, figure_id: figureId, base_version: baseVersion, ...rest } = JSON.parse(staged.data) as StagedRow & StagedPlan;
-        counts[outcome] += 1;
-        if (outcome === 'unchanged') continue;
-        const sk = sourceKey({ source } as StagedRow);
-        let sourceId = sources.get(sk) ?? q.imports.findSource(source);
-        if (sourceId === undefined) sourceId = q.sources.create({ ...source, accessed_on: null, notes: null }, userId);
-        sources.set(sk, sourceId);
+        const { source, outcome: _outcome, figure_id: figureId, base_version: baseVersion, ...rest } = JSON.parse(staged.data) as StagedRow & StagedPlan;
+        const sourceId = sources.get(sourceKey({ source } as StagedRow));
+        if (sourceId === undefined || figureId === null) throw new ImportCommitError(`row ${staged.row_number} cannot be applied: upload the file again`);
         const fields: FigureFields = { ...rest, measure: rest.measure ?? 'period_count', source_id: sourceId };
-
-        if (figureId !== null) {
-          const figure = q.figureEdits.getRow(figureId);
-          if (!figure || figure.version !== baseVersion || q.figureEdits.getPending(figureId)) {
-            throw new ImportCommitError(`row ${staged.row_number}: figure ${figureId} changed after the preview; upload the file again`);
-          }
-          if (publish) {
-            q.figureEdits.publishFields(figureId, fields, userId, 'import', note);
-            published.push(figureId);
-          } else {
-            q.figureEdits.saveFields(figureId, fields, userId as number, { action: 'import', note });
-            q.figureEdits.markSubmitted(figureId, userId);
-          }
-          continue;
+        const figure = q.figureEdits.getRow(figureId);
+        if (!figure || figure.version !== baseVersion || q.figureEdits.getPending(figureId)) {
+          throw new ImportCommitError(`row ${staged.row_number}: figure ${figureId} changed after the preview; upload the file again`);
         }
-        bulk.add({ ...fields, status: publish ? 'published' : 'draft', sync_seq: position }, userId);
+        if (publish) {
+          q.figureEdits.publishFields(figureId, fields, userId, 'import', note);
+          published.push(figureId);
+        } else {
+          q.figureEdits.saveFields(figureId, fields, userId as number, { action: 'import', note });
+          q.figureEdits.markSubmitted(figureId, userId);
+        }
       }
     }
-    const written = bulk.flush();
+    // New figures: one INSERT … SELECT from the staging table (submitted at once when not published), revisions in one statement.
+    const written = bulk.insertNew(batchId, publish, userId, position);
     if (written.count > 0) {
       q.figures.recordRevisionsAfter(written.afterId, 'import', note, userId);
-      for (let id = written.afterId + 1; id <= written.afterId + written.count; id++) {
-        if (publish) published.push(id);
-        else q.figureEdits.markSubmitted(id, userId);
-      }
+      if (publish) for (let id = written.afterId + 1; id <= written.afterId + written.count; id++) published.push(id);
     }
+    if (written.count !== counts.new) throw new ImportCommitError(`import ${batchId} staged ${counts.new} new figures but ${written.count} were written: upload the file again`);
     q.checks.recheck(published);
     q.importBatches.setCounts(batchId, {
       row_count: batch.row_count,
