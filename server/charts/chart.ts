@@ -1,20 +1,9 @@
 import type { ChartFigureRow } from '../../db/queries/charts';
-import type { Measure } from '../../db/types';
 import { addDays, buildPanels, panelsFromSeries, periodLabel, relabelPanel, shortenQuote, tooltipLines, type BuildOptions, type ChartPanel, type ChartPoint, type SeriesSource } from './series';
+import type { ChartFilters } from '../validation/chart-query';
 import { ENGLISH_WORDS, type ChartWords } from './words';
 
-/** The filters a chart was drawn with, as they appear in its query string. */
-export interface ChartFilters {
-  indicator?: readonly string[];
-  location?: readonly string[];
-  originator?: readonly string[];
-  verification?: readonly string[];
-  from?: string | null;
-  to?: string | null;
-  source?: number | null;
-  /** Only a panel's CSV narrows by measure. */
-  measure?: Measure | null;
-}
+export type { ChartFilters };
 
 /** What the browser script needs to draw one panel; nothing else, so the JSON stays small. */
 export interface BrowserPanel {

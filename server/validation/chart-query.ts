@@ -1,6 +1,5 @@
 import type { Queries } from '../../db';
-import { VERIFICATIONS, type Verification } from '../../db/types';
-import type { ChartFilters } from '../charts/chart';
+import { VERIFICATIONS, type Measure, type Verification } from '../../db/types';
 import { HttpError } from '../errors';
 import { isRealDate, parseList, requireKnown } from './query';
 
@@ -14,6 +13,19 @@ export function parseDate(value: unknown, name: string): string | null {
     throw new HttpError(400, `${name} "${value}" is not a date that exists`);
   }
   return value;
+}
+
+/** The filters a chart was drawn with, as they appear in its query string. */
+export interface ChartFilters {
+  indicator?: readonly string[];
+  location?: readonly string[];
+  originator?: readonly string[];
+  verification?: readonly string[];
+  from?: string | null;
+  to?: string | null;
+  source?: number | null;
+  /** Only a panel's CSV narrows by measure. */
+  measure?: Measure | null;
 }
 
 export interface ParsedChartFilters extends ChartFilters {
@@ -48,7 +60,6 @@ function parseSource(value: unknown, q: Queries): number | null {
   return Number(value);
 }
 
-/** Only these values of ?by= exist on an indicator page. */
 /** What colours an indicator page's series: each series' own identity (as on every page), unless the reader asks for its place or originator. */
 export function parseColourBy(value: unknown): 'series' | 'location' | 'originator' {
   if (value === undefined || value === '' || value === 'series') return 'series';
