@@ -22,6 +22,7 @@ import {
 import { commitImport } from '../../server/workflow/imports';
 import type { TestApp } from './app';
 import { parseCsv } from './csv';
+import { random } from './random';
 
 /** The whole figure as a revision recorded it. */
 export type Snapshot = Record<string, unknown>;
@@ -51,18 +52,6 @@ export function recordExpectedSnapshots(db: Db): () => Map<number, string> {
         .all()
         .map((r) => [r.revision_id, r.snapshot]),
     );
-}
-
-/** A deterministic PRNG (mulberry32), so every run makes the same edits. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const fieldsOf = (source: FigureFields): FigureFields => Object.fromEntries(FIGURE_FIELDS.map((c) => [c, source[c]])) as unknown as FigureFields;

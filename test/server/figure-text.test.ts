@@ -8,6 +8,7 @@ import {
   FIGURE_FIELDS, TEXT_LIMITS, checkDateText, isRealDate, checkHttpUrlText, checkOptionalText, checkRequiredText, httpUrlText,
   optionalDateText, optionalText, parseFigureFields, parseFigureText, requiredText, type FigureFields, type FigureTextInput,
 } from '../../server/domain/figure';
+import { random } from '../helpers/random';
 
 const DATES = ['', ' ', '2024-01-01', ' 2024-02-29 ', '2023-02-29', '2024-02-30', '2024-13-01', '2024-00-10', '2024-04-31', '24-01-01', '2024/01/01', 'yesterday', '2024-1-1'];
 const NUMBERS = ['', ' ', '0', '10', '10382', '10,382', '10 382', '12.0', '1.5', '14.6 million', '$3.9 billion', '2.5bn', '40k', '-5', 'ten', '1e3', '99999999999999999', '1.2345 thousand', '101'];
@@ -31,18 +32,6 @@ const VALUES: Record<keyof FigureFields, (string | number)[]> = {
   source_quote: WORDS(TEXT_LIMITS.source_quote),
   notes: WORDS(TEXT_LIMITS.notes),
 };
-
-/** A deterministic PRNG so a failure names a row that can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GOOD: FigureTextInput = {
   indicator_id: 1, location_id: 2, reference_period_start: '2024-01-01', reference_period_end: '2024-01-31', measure: 'period_count',

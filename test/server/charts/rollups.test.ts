@@ -18,17 +18,7 @@ import { commitImport } from '../../../server/workflow/imports';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { parseCsv } from '../../helpers/csv';
 import { createUser } from '../../helpers/staff';
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../../helpers/random';
 
 const day = (n: number): string => new Date(Date.UTC(2022, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
 
