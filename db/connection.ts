@@ -20,11 +20,13 @@ export class FileModeError extends Error {}
  * it, so opening and closing it while another connection of this process is
  * open (the page-view worker opens its own after the main one) would take
  * away that connection's SQLite lock without SQLite knowing. Another process
- * could then believe it is the database's last connection when it closes: an
- * SQLite older than 3.51 (Debian's sqlite3 shell) then checkpoints and
+ * could then believe it is the database's last connection when it closes: the
+ * SQLite bundled with better-sqlite3 (3.53) double-checks with the -shm file's
+ * locks and does not, but Debian's sqlite3 shell (3.40) then checkpoints and
  * deletes the -wal and -shm files under the server, which goes on with its
- * own copies while the next writer starts new ones, and its reads and
- * checkpoints mix the two ("database disk image is malformed").
+ * own copies while the next writer starts new ones: its reads then mix its
+ * stale copies with pages the others have since changed ("database disk image
+ * is malformed"), and its own writes go to a file no one else reads.
  */
 export function makePrivate(filename: string): void {
   try {

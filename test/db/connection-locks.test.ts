@@ -30,12 +30,12 @@ afterAll(() => {
 
 /** The POSIX locks this process holds on the file, as Linux lists them. */
 function ourLocks(file: string): string[] {
-  const { dev, ino } = fs.statSync(file);
-  const id = `${Math.floor(dev / 256).toString(16).padStart(2, '0')}:${(dev % 256).toString(16).padStart(2, '0')}:${ino}`;
+  const { ino } = fs.statSync(file);
+  // Lines read "1: POSIX  ADVISORY  READ <pid> <major>:<minor>:<inode> <start> <end>".
   return fs
     .readFileSync('/proc/locks', 'utf8')
     .split('\n')
-    .filter((line) => line.includes(` POSIX `) && line.includes(` ${process.pid} `) && line.includes(` ${id} `));
+    .filter((line) => line.includes(' POSIX ') && line.includes(` ${process.pid} `) && line.includes(`:${ino} `));
 }
 
 const linux = fs.existsSync('/proc/locks');
