@@ -14,9 +14,27 @@ export class FileModeError extends Error {}
  * and takes group and other access away from an existing one. SQLite gives
  * the -wal, -shm and journal files the mode of their database, so those
  * follow.
+ *
+ * An existing database file is never opened here, only stat'ed and chmod'ed:
+ * closing any descriptor of a file drops every POSIX lock the process holds on
+ * it, so opening and closing it while another connection of this process is
+ * open (the page-view worker opens its own after the main one) would take
+ * away that connection's SQLite lock without SQLite knowing. Another process
+ * could then believe it is the database's last connection when it closes: the
+ * SQLite bundled with better-sqlite3 (3.53) double-checks with the -shm file's
+ * locks and does not, but Debian's sqlite3 shell (3.40) then checkpoints and
+ * deletes the -wal and -shm files under the server, which goes on with its
+ * own copies while the next writer starts new ones: its reads then mix its
+ * stale copies with pages the others have since changed ("database disk image
+ * is malformed"), and its own writes go to a file no one else reads.
  */
 export function makePrivate(filename: string): void {
-  fs.closeSync(fs.openSync(filename, fs.constants.O_CREAT | fs.constants.O_RDWR, PRIVATE_FILE_MODE));
+  try {
+    // O_EXCL: created here, so no connection of this process has it open.
+    fs.closeSync(fs.openSync(filename, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_RDWR, PRIVATE_FILE_MODE));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
   for (const file of [filename, `${filename}-wal`, `${filename}-shm`]) {
     let mode: number;
     try {
