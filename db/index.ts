@@ -57,13 +57,14 @@ export function createQueries(db: Db) {
      * Runs fn in one transaction (nested calls become savepoints); fn must not be async and must
      * only touch the database: a transaction that read before another connection committed
      * cannot write (SQLite answers SQLITE_BUSY at once, whatever the busy timeout), and is then
-     * rolled back and run again from the start.
+     * rolled back and run again from the start, taking the write lock first (BEGIN IMMEDIATE,
+     * which waits for another writer within the busy timeout), so no snapshot can go stale again.
      */
     transaction: <T>(fn: () => T): T => {
       const outermost = !db.inTransaction;
       for (let attempt = 1; ; attempt++) {
         try {
-          return db.transaction(fn)();
+          return attempt === 1 ? db.transaction(fn)() : db.transaction(fn).immediate();
         } catch (err) {
           if (!outermost || attempt >= SNAPSHOT_ATTEMPTS || !BUSY.has(String((err as { code?: unknown }).code))) throw err;
         }

@@ -22,12 +22,16 @@ describe('q.transaction', () => {
       migrate(a, migrationsDir);
       a.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL); INSERT INTO t VALUES (1, 0);');
       const q = createQueries(a);
+      // The other connection never waits: a write lock held by this one shows as its SQLITE_BUSY.
+      b.pragma('busy_timeout = 0');
       let runs = 0;
       q.transaction(() => {
         runs += 1;
         const n = (a.prepare('SELECT n FROM t WHERE id = 1').get() as { n: number }).n;
         // The other connection commits between this transaction's read and its write, the first time only.
         if (runs === 1) b.prepare('UPDATE t SET n = n + 10 WHERE id = 1').run();
+        // The run again holds the write lock from its start (BEGIN IMMEDIATE): nobody commits in between.
+        if (runs === 2) expect(() => b.prepare('UPDATE t SET n = n + 100 WHERE id = 1').run()).toThrow(/busy|locked/i);
         a.prepare('UPDATE t SET n = ? WHERE id = 1').run(n + 1);
       });
       expect(runs).toBe(2);
