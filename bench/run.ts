@@ -472,7 +472,7 @@ async function main(): Promise<void> {
     const shellTimes: number[] = [];
     for (let i = 0; i < 3; i++) {
       const started = process.hrtime.bigint();
-      const shell = spawnSync('sh', ['-c', `sqlite3 -csv -header "${dbFile}" "${sql.replace(/\s+/g, ' ').replace(/"/g, '\\"')}" > "${sqlOut}"`], { stdio: 'inherit' });
+      const shell = spawnSync('sh', ['-c', `sqlite3 -readonly -csv -header "${dbFile}" "${sql.replace(/\s+/g, ' ').replace(/"/g, '\\"')}" > "${sqlOut}"`], { stdio: 'inherit' });
       if (shell.status !== 0) throw new Error('sqlite3 failed');
       shellTimes.push(seconds(started));
     }
