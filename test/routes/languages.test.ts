@@ -166,6 +166,8 @@ describe('every public page in Ukrainian', () => {
     ['place', '/locations/UKR', ['<h2>Кожен показник у часі</h2>', 'Адміністративний рівень 0', '<title>Україна · Tally</title>'], ['Every indicator over time', 'Admin level 0', '<title>Ukraine · Tally</title>']],
     ['embed', '/embed/compare?indicator=civilian_deaths', ['<title>Порівняння · Tally</title>'], ['<title>Comparison · Tally</title>']],
     ['embed of a dashboard chart', '/embed/dashboard/casualties', ['<title>Загибель і поранення цивільних · Tally</title>'], ['<title>Civilian deaths and injuries · Tally</title>']],
+    ['topics', '/topics', ['<h1>Теми</h1>', '<title>Теми · Tally</title>'], ['<h1>Topics</h1>', 'Stories that span several indicators']],
+    ['topic', '/topics/north-korean-missiles', ['<h2 id="figures">Усі числа по порядку</h2>', '<th scope="col">Хто наводить</th>', '>Теми</a> ›'], ['Every figure, in order', 'Stated by', '>Topics</a>']],
     ['404', '/nothing-here', ['<h1>Не знайдено</h1>', '<title>404 — Не знайдено · Tally</title>', '>Переглянути всі числа</a>', '<span lang="en">There is nothing at /nothing-here.</span>'], ['<h1>Not found</h1>', 'Browse all figures']],
   ];
 
