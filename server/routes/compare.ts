@@ -48,7 +48,7 @@ export function compareRoutes(q: Queries, views: PageViews): Router {
       ignored: Array.isArray(res.locals.ignoredParams) ? (res.locals.ignoredParams as string[]) : [],
       source,
       shareHref: `/compare?${filterQuery(filters, COMPARE_PARAMS)}`,
-      indicatorGroups: groupBy(indicators, (i) => t(UNIT_GROUPS[i.unit] ?? 'compare.groupOther', { unit: i.unit })),
+      indicatorGroups: groupBy(indicators, (i) => t(UNIT_GROUPS[i.unit] ?? 'compare.groupOther', { unit: t(`chart.unit.${i.unit}`, { defaultValue: i.unit }) })),
       locationGroups: groupBy(q.locations.list(), (l) => t(l.admin_level === 0 ? 'compare.countries' : 'compare.adminLevel', { level: l.admin_level })),
       originators: q.charts.listOriginators(),
       // The public sources that published figures cite, and the chosen one.

@@ -150,8 +150,8 @@ describe('every public page in Ukrainian', () => {
     [
       'compare',
       '/compare',
-      ['<h1>Порівняння чисел у часі</h1>', '<label for="c-indicator">Показники</label>', '<optgroup label="Люди">', '<optgroup label="Країни">', '>Порівняти</button>', '<option value="">Усі документи</option>', '<title>Порівняння · Tally</title>'],
-      ['Compare figures over time', '>Indicators</label>', '<optgroup label="People">', '<optgroup label="Countries">', '>Compare</button>', 'All documents', '(none: all)'],
+      ['<h1>Порівняння чисел у часі</h1>', '<label for="c-indicator">Показники</label>', '<optgroup label="Люди">', '<optgroup label="Країни">', '>Порівняти</button>', '<option value="">Усі документи</option>', '<title>Порівняння · Tally</title>', 'data-search="Пошук…" data-search-label="Пошук показників"', '<optgroup label="Одиниця: атаки">'],
+      ['Compare figures over time', '>Indicators</label>', '<optgroup label="People">', '<optgroup label="Countries">', '>Compare</button>', 'All documents', '(none: all)', 'Одиниця: attacks'],
     ],
     ['compare with notes', '/compare?indicator=civilian_deaths&foo=1', ['Не зрозуміло, тому не застосовано: “foo”.', 'Посилання на це порівняння:'], ['Not understood, so not applied', 'Link to this comparison:']],
     [
@@ -186,6 +186,8 @@ describe('every public page in Ukrainian', () => {
     expect(figure.text).toContain('(both days included)');
     const compare = await request(app).get('/compare').expect(200);
     expect(compare.text).toContain('<optgroup label="People">');
+    expect(compare.text).toContain('<optgroup label="Counted in attacks">');
+    expect(compare.text).toContain('<select id="c-indicator" name="indicator" multiple size="8" class="searchable">');
     expect(compare.text).toContain('<label for="c-location">Places <span class="hint">(none: all)</span></label>');
     const missing = await request(app).get('/nothing-here').expect(404);
     expect(missing.text).toContain('<p class="error-message">There is nothing at /nothing-here.</p>');
