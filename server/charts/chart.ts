@@ -1,6 +1,6 @@
 import type { ChartFigureRow } from '../../db/queries/charts';
 import type { Measure } from '../../db/types';
-import { addDays, buildPanels, panelsFromSeries, periodLabel, relabelPanel, shortenQuote, tooltipLines, type BuildOptions, type ChartPanel, type ChartPoint, type SeriesSource } from './series';
+import { addDays, buildPanels, panelsFromSeries, periodLabel, localizeReduced, relabelPanel, shortenQuote, tooltipLines, type BuildOptions, type ChartPanel, type ChartPoint, type SeriesSource } from './series';
 import { ENGLISH_WORDS, type ChartWords } from './words';
 
 /** The filters a chart was drawn with, as they appear in its query string. */
@@ -296,7 +296,9 @@ export function localizeChart(chart: ChartView, w: ChartWords): ChartView {
     ...chart,
     panels: chart.panels.map((panel) => {
       const relabelled = { ...panel, ...relabelPanel(panel, w) };
-      return { ...relabelled, ...panelText(relabelled, panel.sources, w) };
+      const labels = new Map(panel.series.map((s, i) => [s.label, relabelled.series[i]?.label ?? s.label]));
+      const reduced = panel.reducedNotes ? { reduced: localizeReduced(panel.reducedNotes, labels, w), reducedLocal: true } : {};
+      return { ...relabelled, ...reduced, ...panelText(relabelled, panel.sources, w) };
     }),
   };
 }
