@@ -7,7 +7,7 @@ import type { Db } from '../db/connection';
 import { createQueries } from '../db';
 import type { Config } from './config';
 import { localFormats, viewHelpers } from './format';
-import { languages, type Language } from './i18n';
+import { languages, translator, type Language } from './i18n';
 import { localizeChart, type ChartView } from './charts/chart';
 import { shortValue } from './charts/series';
 import { chartWords } from './charts/words';
@@ -91,7 +91,8 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.set('query parser', 'simple');
   app.disable('x-powered-by');
   if (config.nodeEnv === 'production') app.enable('view cache');
-  Object.assign(app.locals, viewHelpers);
+  // English words for a page rendered before its language is known (res.locals.t replaces them on every other).
+  Object.assign(app.locals, viewHelpers, { t: translator('en') });
 
   app.use(
     pinoHttp({

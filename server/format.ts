@@ -82,9 +82,9 @@ export function formatDayIn(lang: string, iso: string): string {
  * a time as a reader says it. Views put the raw value in a title and datetime attribute.
  * A value not in that form is shown as it is.
  */
-export function formatTime(iso: string): string {
+export function formatTime(iso: string, day: (iso: string) => string = formatDay): string {
   const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})/.exec(iso);
-  return m?.[1] && m[2] ? `${formatDay(m[1])}, ${m[2]} UTC` : iso;
+  return m?.[1] && m[2] ? `${day(m[1])}, ${m[2]} UTC` : iso;
 }
 
 /**
@@ -198,6 +198,7 @@ export function localFormats(lang: string, t: (key: string, options?: Record<str
     formatRange: f.formatRange,
     formatPeriod: f.formatPeriod,
     formatDay: f.formatDay,
+    formatTime: (iso) => formatTime(iso, f.formatDay),
     describeValue: (value, qualifier, unit = 'people') => `${qualifier === 'exact' ? '' : `${t(`qualifier.${qualifier}`)} `}${f.formatAmount(value, unit)}`,
   };
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import i18next, { type TFunction } from 'i18next';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { localesDir } from './paths';
 import { PAGE_QUERY_PARAMS } from './validation/page-query';
 
@@ -25,6 +25,17 @@ void instance.init({
 
 export function translator(lang: Language): TFunction {
   return instance.getFixedT(lang);
+}
+
+/** The words of a response's page language (English before the language is known). */
+export function pageWords(res: Response): TFunction {
+  return translator(isLanguage(res.locals.lang) ? res.locals.lang : 'en');
+}
+
+/** An indicator's or place's name in the page's language (translated_names), the English one when there is none. */
+export function nameIn(res: Response, entity: 'indicator' | 'location', code: string, english: string): string {
+  const nameOf = res.locals.nameOf as ((e: string, c: string, n: string) => string) | undefined;
+  return nameOf ? nameOf(entity, code, english) : english;
 }
 
 function isLanguage(value: unknown): value is Language {

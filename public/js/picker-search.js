@@ -14,9 +14,10 @@
     input.type = 'search';
     input.className = 'picker-search';
     input.id = select.id + '-search';
-    input.setAttribute('aria-label', 'Search ' + (label ? label.textContent.trim().toLowerCase() : 'the list'));
+    // A page in another language gives its words in data-search and data-search-label.
+    input.setAttribute('aria-label', select.dataset.searchLabel || 'Search ' + (label ? label.textContent.trim().toLowerCase() : 'the list'));
     input.setAttribute('aria-controls', select.id);
-    input.placeholder = 'Search…';
+    input.placeholder = select.dataset.search || 'Search…';
     select.parentNode.insertBefore(input, select);
     input.addEventListener('input', function () {
       var wanted = fold(input.value.trim());

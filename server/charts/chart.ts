@@ -1,5 +1,5 @@
 import type { ChartFigureRow } from '../../db/queries/charts';
-import { addDays, buildPanels, panelsFromSeries, periodLabel, relabelPanel, shortenQuote, tooltipLines, type BuildOptions, type ChartPanel, type ChartPoint, type SeriesSource } from './series';
+import { addDays, buildPanels, panelsFromSeries, periodLabel, localizeReduced, relabelPanel, shortenQuote, tooltipLines, type BuildOptions, type ChartPanel, type ChartPoint, type SeriesSource } from './series';
 import type { ChartFilters } from '../validation/chart-query';
 import { ENGLISH_WORDS, type ChartWords } from './words';
 
@@ -285,7 +285,9 @@ export function localizeChart(chart: ChartView, w: ChartWords): ChartView {
     ...chart,
     panels: chart.panels.map((panel) => {
       const relabelled = { ...panel, ...relabelPanel(panel, w) };
-      return { ...relabelled, ...panelText(relabelled, panel.sources, w) };
+      const labels = new Map(panel.series.map((s, i) => [s.label, relabelled.series[i]?.label ?? s.label]));
+      const reduced = panel.reducedNotes ? { reduced: localizeReduced(panel.reducedNotes, labels, w), reducedLocal: true } : {};
+      return { ...relabelled, ...reduced, ...panelText(relabelled, panel.sources, w) };
     }),
   };
 }

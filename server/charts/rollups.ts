@@ -6,6 +6,7 @@ import { formatValue } from '../format';
 import {
   BUCKETS,
   bucketNote,
+  type ReducedNote,
   bucketStart,
   documentLabel,
   drawRows,
@@ -270,7 +271,7 @@ export function seriesFromRollups(q: Queries, filter: ChartFilter): SeriesSource
   return out;
 }
 
-function drawBuckets(q: Queries, s: SeriesRow, first: ChartFigureRow, from: string, to: string, count: number, budget: number, label: string): { points: ChartPoint[]; note: string } {
+function drawBuckets(q: Queries, s: SeriesRow, first: ChartFigureRow, from: string, to: string, count: number, budget: number, label: string): { points: ChartPoint[]; note: ReducedNote } {
   const counts = q.rollups.bucketCounts(s.id, from, to);
   const grain: Grain = (['week', 'month', 'quarter'] as const).find((g) => (counts.find((c) => c.grain === g)?.buckets ?? 0) <= budget) ?? 'year';
   const at = counts.find((c) => c.grain === grain);

@@ -77,8 +77,12 @@ export interface ChartPanel {
   series: ChartSeries[];
   /** Period labels of a level panel, in order (its x axis). */
   categories: string[];
-  /** Set when the panel shows fewer points than figures: says how they were reduced. */
+  /** Set when the panel shows fewer points than figures: says how they were reduced (in English, as the view is built). */
   reduced: string | null;
+  /** The same notes as data, so a page in another language can write them in it (localizeReduced). */
+  reducedNotes?: ReducedNote[];
+  /** True once `reduced` is written in the page's language. */
+  reducedLocal?: boolean;
   summary: string;
 }
 
@@ -375,11 +379,11 @@ export interface SeriesSource {
   first: ChartFigureRow;
   count: number;
   /** The points within `budget`, and a note saying how they were reduced when they are fewer than the figures. */
-  draw(budget: number, label: string): { points: ChartPoint[]; note: string | null };
+  draw(budget: number, label: string): { points: ChartPoint[]; note: ReducedNote | null };
 }
 
 /** The points of a series read as figure rows: every figure, or bucketed or thinned beyond the budget. */
-export function drawRows(kind: PanelKind, group: readonly ChartFigureRow[], budget: number, label: string): { points: ChartPoint[]; note: string | null } {
+export function drawRows(kind: PanelKind, group: readonly ChartFigureRow[], budget: number, label: string): { points: ChartPoint[]; note: ReducedNote | null } {
   if (kind === 'period_count' && group.length > budget) {
     const bucketed = bucketPeriodCounts(group, budget);
     return {
@@ -390,7 +394,7 @@ export function drawRows(kind: PanelKind, group: readonly ChartFigureRow[], budg
   if (group.length > budget) {
     const sorted = [...group].sort((a, b) => a.reference_period_end.localeCompare(b.reference_period_end) || a.id - b.id);
     const points = thin(sorted, budget).map(pointFromFigure);
-    return { points, note: `${label}: ${points.length} of ${group.length} figures plotted (evenly spaced, with the first and the latest).` };
+    return { points, note: { type: 'thin', label, shown: points.length, figures: group.length } };
   }
   return {
     points: [...group]
@@ -400,7 +404,37 @@ export function drawRows(kind: PanelKind, group: readonly ChartFigureRow[], budg
   };
 }
 
-export function bucketNote(label: string, figures: number, by: Bucket, bars: number, leftOut: number): string {
+/** How a series or a panel was reduced: bucketed into bars, thinned, or series left out. */
+export type ReducedNote =
+  | { type: 'bucket'; label: string; figures: number; by: Bucket; bars: number; leftOut: number }
+  | { type: 'thin'; label: string; shown: number; figures: number }
+  | { type: 'omitted'; count: number };
+
+/** A reduction note in English (the words the view keeps). */
+export function englishNote(n: ReducedNote): string {
+  if (n.type === 'bucket') return bucketText(n.label, n.figures, n.by, n.bars, n.leftOut);
+  if (n.type === 'thin') return `${n.label}: ${n.shown} of ${n.figures} figures plotted (evenly spaced, with the first and the latest).`;
+  return `${n.count} more series with fewer figures are not drawn; narrow the choice to see them.`;
+}
+
+/** A panel's reduction notes in a page's language, series named as its relabelled series are. */
+export function localizeReduced(notes: readonly ReducedNote[], labels: ReadonlyMap<string, string>, w: ChartWords): string {
+  return notes
+    .map((n) => {
+      if (n.type === 'omitted') return w.t('reduced.omitted', { count: n.count, n: w.formatNumber(n.count) });
+      const label = labels.get(n.label) ?? n.label;
+      if (n.type === 'thin') return w.t('reduced.thin', { label, shown: w.formatNumber(n.shown), figures: w.formatNumber(n.figures) });
+      const text = w.t('reduced.bucket', { label, figures: w.formatNumber(n.figures), by: w.t(`reduced.by.${n.by}`), bars: w.formatNumber(n.bars) });
+      return n.leftOut ? `${text.replace(/\.$/, '')}; ${w.t('reduced.leftOut', { n: w.formatNumber(n.leftOut) })}.` : text;
+    })
+    .join(' ');
+}
+
+export function bucketNote(label: string, figures: number, by: Bucket, bars: number, leftOut: number): ReducedNote {
+  return { type: 'bucket', label, figures, by, bars, leftOut };
+}
+
+function bucketText(label: string, figures: number, by: Bucket, bars: number, leftOut: number): string {
   return (
     `${label}: ${figures} figures summed by ${by} into ${bars} bars` +
     (leftOut ? `; ${leftOut} figures whose periods overlap others were left out of the sums` : '') +
@@ -459,7 +493,7 @@ export function panelsFromSeries(sources: readonly SeriesSource[], options: Buil
     const starts = new Set(shownGroups.map((g) => g.first.reference_period_start));
     const panelBudget = options.maxPointsPerSeries === undefined ? MAX_POINTS_PER_PANEL : maxPoints * 4;
     const budget = Math.min(maxPoints, Math.max(12, Math.floor(panelBudget / Math.max(1, shownGroups.length))));
-    const notes: string[] = [];
+    const notes: ReducedNote[] = [];
     // Each colour key gets the slot its hash names, on every page; a second key of this panel on a taken slot keeps it, as a variant.
     const variants = new Map<string, number>();
     const slotUse = new Map<number, number>();
@@ -513,7 +547,7 @@ export function panelsFromSeries(sources: readonly SeriesSource[], options: Buil
         points: drawn.points,
       };
     });
-    if (omitted) notes.push(`${omitted} more series with fewer figures are not drawn; narrow the choice to see them.`);
+    if (omitted) notes.push({ type: 'omitted', count: omitted });
 
     const categories = panel.kind === 'level' ? levelCategories(series, ENGLISH_WORDS) : [];
     const title = `${options.title}: ${KIND_TITLES[panel.kind]}${panel.unit === 'people' ? '' : ` (${unitName(panel.unit)})`}`;
@@ -524,7 +558,8 @@ export function panelsFromSeries(sources: readonly SeriesSource[], options: Buil
       title,
       series,
       categories,
-      reduced: notes.length ? notes.join(' ') : null,
+      reduced: notes.length ? notes.map(englishNote).join(' ') : null,
+      ...(notes.length ? { reducedNotes: notes } : {}),
       summary: panelSummary(panel.kind, series, ENGLISH_WORDS),
     };
   });

@@ -4,9 +4,11 @@ import { VERIFICATIONS } from '../../db/types';
 import { filterQuery } from '../charts/chart';
 import type { PageViews } from '../charts/page-views';
 import { COMPARE_PARAMS } from '../charts/pages';
+import { nameIn, pageWords } from '../i18n';
 import { parseChartFilters } from '../validation/chart-query';
 
-const UNIT_GROUPS: Record<string, string> = { people: 'People', usd: 'Money (US dollars)', percent: 'Shares (percent)' };
+/** The picker's group of an indicator's unit: a key of locales/*.json. */
+const UNIT_GROUPS: Record<string, string> = { people: 'compare.groupPeople', usd: 'compare.groupUsd', percent: 'compare.groupPercent' };
 
 /** Options grouped for a picker: the label of each group and its entries, in order. */
 function groupBy<T>(items: readonly T[], key: (item: T) => string): { label: string; items: T[] }[] {
@@ -36,17 +38,18 @@ export function compareRoutes(q: Queries, views: PageViews): Router {
     const indicators = q.indicators.list();
     const names = new Map(indicators.map((i) => [i.code, i.name]));
     const source = filters.source === null ? null : (q.sources.getPublicById(filters.source) ?? null);
+    const t = pageWords(res);
     res.render('compare', {
-      title: 'Compare',
+      title: t('page.compareTitle'),
       filters,
       chosen,
       chart: view.chart,
-      missing: view.missing.map((code) => names.get(code) ?? code),
+      missing: view.missing.map((code) => nameIn(res, 'indicator', code, names.get(code) ?? code)),
       ignored: Array.isArray(res.locals.ignoredParams) ? (res.locals.ignoredParams as string[]) : [],
       source,
       shareHref: `/compare?${filterQuery(filters, COMPARE_PARAMS)}`,
-      indicatorGroups: groupBy(indicators, (i) => UNIT_GROUPS[i.unit] ?? `Counted in ${i.unit}`),
-      locationGroups: groupBy(q.locations.list(), (l) => (l.admin_level === 0 ? 'Countries' : `Admin level ${l.admin_level}`)),
+      indicatorGroups: groupBy(indicators, (i) => t(UNIT_GROUPS[i.unit] ?? 'compare.groupOther', { unit: t(`chart.unit.${i.unit}`, { defaultValue: i.unit }) })),
+      locationGroups: groupBy(q.locations.list(), (l) => t(l.admin_level === 0 ? 'compare.countries' : 'compare.adminLevel', { level: l.admin_level })),
       originators: q.charts.listOriginators(),
       // The public sources that published figures cite, and the chosen one.
       sources: pickerSources(q, source),

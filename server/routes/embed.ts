@@ -6,6 +6,7 @@ import { DASHBOARD_CHARTS } from '../charts/pages';
 import { HttpError } from '../errors';
 import { parseChartFilters, parseColourBy } from '../validation/chart-query';
 import { parseId, parsePositiveInt } from '../validation/query';
+import { nameIn, pageWords } from '../i18n';
 import { topicArgs, topicOf } from './topics';
 
 /**
@@ -31,7 +32,7 @@ export function embedRoutes(q: Queries, views: PageViews): Router {
     const served = await views.get('dashboard', '', {});
     res.locals.pageView = served.view;
     const chart = served.value[name];
-    render(res, chart, chart.title, '/', req.query.panel);
+    render(res, chart, pageWords(res)(`page.${name}`), '/', req.query.panel);
   });
 
   router.get('/embed/compare', async (req, res) => {
@@ -40,7 +41,7 @@ export function embedRoutes(q: Queries, views: PageViews): Router {
     const served = await views.get('compare', JSON.stringify(filters), { filters });
     res.locals.pageView = served.view;
     const chart = served.value.chart;
-    render(res, chart, 'Comparison', chart.panels[0]?.shareHref.split('#')[0] ?? '/compare', req.query.panel);
+    render(res, chart, pageWords(res)('page.comparison'), chart.panels[0]?.shareHref.split('#')[0] ?? '/compare', req.query.panel);
   });
 
   router.get('/embed/indicators/:code', async (req, res) => {
@@ -50,7 +51,7 @@ export function embedRoutes(q: Queries, views: PageViews): Router {
     const filters = parseChartFilters({ ...req.query, indicator: undefined }, q);
     const served = await views.get('indicator', JSON.stringify([indicator.code, by, filters]), { code: indicator.code, name: indicator.name, by, filters });
     res.locals.pageView = served.view;
-    render(res, served.value.chart, indicator.name, `/indicators/${encodeURIComponent(indicator.code)}`, req.query.panel);
+    render(res, served.value.chart, nameIn(res, 'indicator', indicator.code, indicator.name), `/indicators/${encodeURIComponent(indicator.code)}`, req.query.panel);
   });
 
   router.get('/embed/locations/:code', async (req, res) => {
@@ -58,7 +59,7 @@ export function embedRoutes(q: Queries, views: PageViews): Router {
     if (!location) throw new HttpError(404, `there is no place "${req.params.code.slice(0, 80)}"`);
     const served = await views.get('location', location.code, { code: location.code, name: location.name });
     res.locals.pageView = served.view;
-    render(res, served.value.chart, location.name, `/locations/${encodeURIComponent(location.code)}`, req.query.panel);
+    render(res, served.value.chart, nameIn(res, 'location', location.code, location.name), `/locations/${encodeURIComponent(location.code)}`, req.query.panel);
   });
 
   router.get('/embed/sources/:id', async (req, res) => {

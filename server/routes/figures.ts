@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Queries } from '../../db';
 import { VERIFICATIONS, type Verification } from '../../db/types';
 import { HttpError } from '../errors';
+import { nameIn } from '../i18n';
 import { parseId, parseList, parsePositiveInt, requireKnown } from '../validation/query';
 
 const PAGE_SIZE = 50;
@@ -72,7 +73,7 @@ export function figureRoutes(q: Queries): Router {
     const pendingChange = res.locals.user ? (q.figureEdits.getPending(id) ?? null) : null;
     // Inconsistencies are kept at write time; readers see them as notes on the figure.
     const checks = figure.status === 'published' ? q.checks.forFigure(id) : [];
-    res.render('figures/show', { title: `${figure.indicator_name}, ${figure.location_name}`, figure, pendingChange, checks });
+    res.render('figures/show', { title: `${nameIn(res, 'indicator', figure.indicator_code, figure.indicator_name)}, ${nameIn(res, 'location', figure.location_code, figure.location_name)}`, figure, pendingChange, checks });
   });
 
   return router;

@@ -3,6 +3,7 @@ import type { Queries } from '../../db';
 import { filterQuery } from '../charts/chart';
 import type { PageViews } from '../charts/page-views';
 import { HttpError } from '../errors';
+import { nameIn } from '../i18n';
 import { parseChartFilters, parseColourBy } from '../validation/chart-query';
 
 export { filterFor } from '../charts/pages';
@@ -24,7 +25,7 @@ export function indicatorRoutes(q: Queries, views: PageViews): Router {
     const view = served.value;
     res.locals.pageView = served.view;
     const allHref = `/figures?${filterQuery({ ...filters, indicator: [indicator.code] }, ['indicator', 'location', 'verification'])}`;
-    res.render('indicators/show', { title: indicator.name, indicator, by, filters, ...view, allHref, chartScripts: true });
+    res.render('indicators/show', { title: nameIn(res, 'indicator', indicator.code, indicator.name), indicator, by, filters, ...view, allHref, chartScripts: true });
   });
 
   return router;

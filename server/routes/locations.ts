@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Queries } from '../../db';
 import type { PageViews } from '../charts/page-views';
 import { HttpError } from '../errors';
+import { nameIn, pageWords } from '../i18n';
 
 export function locationRoutes(q: Queries, views: PageViews): Router {
   const router = Router();
@@ -10,7 +11,7 @@ export function locationRoutes(q: Queries, views: PageViews): Router {
     // Counting every place's figures reads them all: computed off the request path like a chart.
     const served = await views.get('places', '', {});
     res.locals.pageView = served.view;
-    res.render('locations/index', { title: 'Places', ...served.value });
+    res.render('locations/index', { title: pageWords(res)('page.placesTitle'), ...served.value });
   });
 
   router.get('/locations/:code', async (req, res) => {
@@ -21,7 +22,7 @@ export function locationRoutes(q: Queries, views: PageViews): Router {
     res.locals.pageView = served.view;
     const parent = location.parent_id === null ? null : (q.charts.getLocationById(location.parent_id) ?? null);
     res.render('locations/show', {
-      title: location.name,
+      title: nameIn(res, 'location', location.code, location.name),
       location,
       parent,
       children: q.charts.listChildLocations(location.id),

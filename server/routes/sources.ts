@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Queries } from '../../db';
 import type { PageViews } from '../charts/page-views';
 import { HttpError } from '../errors';
+import { pageWords } from '../i18n';
 import { parseId, parsePositiveInt } from '../validation/query';
 
 const PAGE_SIZE = 50;
@@ -16,7 +17,7 @@ export function sourceRoutes(q: Queries, views: PageViews): Router {
     if (page > pages) throw new HttpError(404, `page ${page} is past the last page (${pages})`);
     const href = (n: number): string => (n > 1 ? `/sources?page=${n}` : '/sources');
     res.render('sources/index', {
-      title: 'Sources',
+      title: pageWords(res)('page.sourcesTitle'),
       sources: q.sources.listPublicWithCountsPage(PAGE_SIZE, (page - 1) * PAGE_SIZE),
       total,
       page,

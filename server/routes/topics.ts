@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Queries } from '../../db';
 import type { PageViews } from '../charts/page-views';
 import { HttpError } from '../errors';
+import { pageWords } from '../i18n';
 
 type Topic = NonNullable<ReturnType<Queries['topics']['getBySlug']>>;
 
@@ -23,7 +24,7 @@ export function topicRoutes(q: Queries, views: PageViews): Router {
   const router = Router();
 
   router.get('/topics', (_req, res) => {
-    res.render('topics/index', { title: 'Topics', topics: q.topics.list() });
+    res.render('topics/index', { title: pageWords(res)('topics.h1'), topics: q.topics.list() });
   });
 
   router.get('/topics/:slug', async (req, res) => {

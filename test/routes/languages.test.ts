@@ -141,3 +141,66 @@ describe('about this data on an indicator page', () => {
     expect(res.text).toContain(`<dt>Last updated</dt><dd>${latest.slice(0, 10).split('-').map(Number)[2]} `);
   });
 });
+
+describe('every public page in Ukrainian', () => {
+  // For each page kind: a label the page showed in English is shown in Ukrainian on ?lang=uk, and the English one is gone.
+  const pages: [string, string, string[], string[]][] = [
+    ['dashboard', '/', ['<caption class="visually-hidden">Найновіші опубліковані числа</caption>'], ['Latest published figures']],
+    ['indicator', '/indicators/civilian_deaths', ['<dt>Метод</dt>', '<dt>Одиниця</dt>', '>Порівняти з іншими показниками</a>', '<span>Колір рядів за:</span>', '<h2 id="about-heading">Про ці дані</h2>'], ['Colour series by:', 'Compare with other indicators', '<dt>Method</dt>', 'A flow: figures for periods']],
+    [
+      'compare',
+      '/compare',
+      ['<h1>Порівняння чисел у часі</h1>', '<label for="c-indicator">Показники</label>', '<optgroup label="Люди">', '<optgroup label="Країни">', '>Порівняти</button>', '<option value="">Усі документи</option>', '<title>Порівняння · Tally</title>', 'data-search="Пошук…" data-search-label="Пошук показників"', '<optgroup label="Одиниця: атаки">'],
+      ['Compare figures over time', '>Indicators</label>', '<optgroup label="People">', '<optgroup label="Countries">', '>Compare</button>', 'All documents', '(none: all)', 'Одиниця: attacks'],
+    ],
+    ['compare with notes', '/compare?indicator=civilian_deaths&foo=1', ['Не зрозуміло, тому не застосовано: “foo”.', 'Посилання на це порівняння:'], ['Not understood, so not applied', 'Link to this comparison:']],
+    [
+      'figure',
+      '/figures/1',
+      ['<dt>Значення</dt>', '<dt>Уточнення</dt>', '<dt>Діапазон</dt>', '<dt>Вид</dt>', '<dt>Перевірка</dt>', '<dt>Джерело числа</dt>', '<dt>Період</dt>', '(обидва дні включно)', '<dt>Документ</dt>', '<h2 id="source-heading">Джерело</h2>', '>історія</a>', '<span class="unit">люди</span>'],
+      ['<dt>Value</dt>', '<dt>Qualifier</dt>', '<dt>Range</dt>', '<dt>Measure</dt>', '<dt>Originator</dt>', '<dt>Reference period</dt>', '(both days included)', '<h2 id="source-heading">Source</h2>', '>history</a>', '<span class="unit">people</span>'],
+    ],
+    ['sources', '/sources', ['<h1>Джерела</h1>', '<th scope="col">Видавець</th>', '<th scope="col" class="num">Опубліковані числа</th>', 'data-label="Документ"'], ['<h1>Sources</h1>', '>Publisher</th>', 'Published figures', 'data-label="Document"']],
+    ['source', '/sources/1', ['<dt>Видавець</dt>', '<dt>Опубліковано</dt>', '<h2>Числа з цього документа</h2>', '<h2>На діаграмі</h2>', '>Джерела</a> › Джерело 1'], ['<dt>Publisher</dt>', 'Figures from this document', '<h2>Charted</h2>', '› Source 1']],
+    ['locations', '/locations', ['<h1>Місця</h1>', '>Країни</h2>', 'опубліковане число: 1</li>'], ['<h1>Places</h1>', '>Countries</h2>', 'published figure']],
+    ['place', '/locations/UKR', ['<h2>Кожен показник у часі</h2>', 'Адміністративний рівень 0', '<title>Україна · Tally</title>'], ['Every indicator over time', 'Admin level 0', '<title>Ukraine · Tally</title>']],
+    ['embed', '/embed/compare?indicator=civilian_deaths', ['<title>Порівняння · Tally</title>'], ['<title>Comparison · Tally</title>']],
+    ['embed of a dashboard chart', '/embed/dashboard/casualties', ['<title>Загибель і поранення цивільних · Tally</title>'], ['<title>Civilian deaths and injuries · Tally</title>']],
+    ['topics', '/topics', ['<h1>Теми</h1>', '<title>Теми · Tally</title>'], ['<h1>Topics</h1>', 'Stories that span several indicators']],
+    ['topic', '/topics/north-korean-missiles', ['<h2 id="figures">Усі числа по порядку</h2>', '<th scope="col">Хто наводить</th>', '>Теми</a> ›'], ['Every figure, in order', 'Stated by', '>Topics</a>']],
+    ['404', '/nothing-here', ['<h1>Не знайдено</h1>', '<title>404 — Не знайдено · Tally</title>', '>Переглянути всі числа</a>', '<span lang="en">There is nothing at /nothing-here.</span>'], ['<h1>Not found</h1>', 'Browse all figures']],
+  ];
+
+  test.each(pages)('%s (%s) shows its labels in Ukrainian and not in English', async (_kind, path, ukrainian, english) => {
+    const { app } = createTestApp();
+    const uk = await request(app).get(`${path}${path.includes('?') ? '&' : '?'}lang=uk`);
+    expect(uk.text).toContain('<html lang="uk">');
+    for (const label of ukrainian) expect(uk.text).toContain(label);
+    for (const label of english) expect(uk.text).not.toContain(label);
+  });
+
+  test('the same labels stay English on English pages', async () => {
+    const { app } = createTestApp();
+    const figure = await request(app).get('/figures/1').expect(200);
+    expect(figure.text).toContain('<dt>Qualifier</dt>');
+    expect(figure.text).toContain('(both days included)');
+    const compare = await request(app).get('/compare').expect(200);
+    expect(compare.text).toContain('<optgroup label="People">');
+    expect(compare.text).toContain('<optgroup label="Counted in attacks">');
+    expect(compare.text).toContain('<select id="c-indicator" name="indicator" multiple size="8" class="searchable">');
+    expect(compare.text).toContain('<label for="c-location">Places <span class="hint">(none: all)</span></label>');
+    const missing = await request(app).get('/nothing-here').expect(404);
+    expect(missing.text).toContain('<p class="error-message">There is nothing at /nothing-here.</p>');
+  });
+
+  test('a timestamp on a Ukrainian page is written the Ukrainian way', async () => {
+    const { app } = createTestApp();
+    const page = await request(app).get('/figures/1?lang=uk').expect(200);
+    const stamp = /<time datetime="(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2})[^"]*"[^>]*>([^<]*)<\/time>/.exec(page.text);
+    expect(stamp).not.toBeNull();
+    const [, y, m, d, hm, shown] = stamp ?? [];
+    const day = new Intl.DateTimeFormat('uk-UA', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${y}-${m}-${d}T00:00:00Z`));
+    expect(shown).toBe(`${day}, ${hm} UTC`);
+    expect(shown).toMatch(/р\., \d{2}:\d{2} UTC$/);
+  });
+});

@@ -1,5 +1,6 @@
 import type { ChartFigureRow } from '../../../db/queries/charts';
-import { buildChart } from '../../../server/charts/chart';
+import { buildChart, localizeChart } from '../../../server/charts/chart';
+import { chartWords } from '../../../server/charts/words';
 import { buildPanels, bucketPeriodCounts, nonOverlapping, sumQualifier, thin } from '../../../server/charts/series';
 
 let nextId = 1;
@@ -171,6 +172,12 @@ describe('the series builder', () => {
     const [panel] = buildPanels(rows, opts);
     expect(panel?.reduced).toContain('1501 figures summed by month');
     expect(panel?.reduced).toContain('1 figures whose periods overlap others were left out');
+    // On a Ukrainian page the note is written in Ukrainian, with Ukrainian numbers, and no longer marked as English.
+    const uk = localizeChart(buildChart(rows, { ...opts, filters: {} }), chartWords('uk')).panels[0];
+    expect(uk?.reduced).toContain(`${new Intl.NumberFormat('uk').format(1501)} чисел підсумовано по місяцях у `);
+    expect(uk?.reduced).toContain('1 чисел, періоди яких перекривають інші, не враховано в сумах.');
+    expect(uk?.reduced).not.toContain('summed by');
+    expect(uk?.reducedLocal).toBe(true);
     expect(panel?.series[0]?.points.reduce((n, p) => n + p.y, 0)).toBe(3000);
     const json = JSON.stringify(buildChart(rows, { ...opts, filters: {} }).panels[0]?.browser);
     expect(json.length).toBeLessThan(200_000);
@@ -207,6 +214,7 @@ describe('the series builder', () => {
     expect(ys[ys.length - 1]).toBe(2599);
     expect(Math.max(...ys)).toBe(2599);
     expect(panel?.reduced).toMatch(/of 2500 figures plotted/);
+    expect(localizeChart(buildChart(rows, { ...opts, filters: {} }), chartWords('uk')).panels[0]?.reduced).toMatch(/показано \d+ з 2\s500 чисел \(рівномірно, з першим і найновішим\)\./);
     expect(thin([1, 2, 3], 10)).toEqual([1, 2, 3]);
   });
 
