@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Queries } from '../../db';
 import { VERIFICATIONS, type Verification } from '../../db/types';
 import { HttpError } from '../errors';
-import { nameIn } from '../i18n';
+import { nameIn, pageWords } from '../i18n';
 import { parseId, parseList, parsePositiveInt, requireKnown } from '../validation/query';
 
 const PAGE_SIZE = 50;
@@ -44,7 +44,7 @@ export function figureRoutes(q: Queries): Router {
     const filters = { indicator, location, verification };
 
     res.render('figures/index', {
-      title: 'Figures',
+      title: pageWords(res)('nav.figures'),
       figures,
       total,
       // Past the count: "more than 10,000" and "page 3 of more than 200", with a next page.

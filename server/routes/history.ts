@@ -2,33 +2,12 @@ import { Router } from 'express';
 import type { Queries } from '../../db';
 import { FIGURE_FIELDS } from '../domain/figure';
 import { HttpError } from '../errors';
+import { nameIn, pageWords } from '../i18n';
 import { parseId } from '../validation/query';
 
 /** Revisions whose state was public: the only ones shown to readers who are not signed in. */
 const PUBLIC_ACTIONS = new Set(['seed', 'import', 'publish', 'retire']);
 const DIFF_FIELDS = [...FIGURE_FIELDS, 'status', 'retired_reason'] as const;
-
-export const FIELD_LABELS: Record<string, string> = {
-  indicator_id: 'Indicator',
-  location_id: 'Place',
-  reference_period_start: 'Period start',
-  reference_period_end: 'Period end',
-  measure: 'Measure',
-  value: 'Value',
-  value_low: 'Low',
-  value_high: 'High',
-  qualifier: 'Qualifier',
-  verification: 'Verification',
-  reported_by: 'Originator',
-  claimed_by: 'Claimed by',
-  attributed_to: 'Attributed to',
-  disputed_by: 'Disputed by',
-  source_id: 'Source',
-  source_quote: 'Quote',
-  notes: 'Notes',
-  status: 'Status',
-  retired_reason: 'Retired because',
-};
 
 type Snapshot = Record<string, unknown>;
 
@@ -39,15 +18,15 @@ export interface FieldChange {
   after: string;
 }
 
-/** What changed between two snapshots, field by field, with names for ids. */
-export function diffSnapshots(before: Snapshot | null, after: Snapshot, name: (field: string, value: unknown) => string): FieldChange[] {
+/** What changed between two snapshots, field by field, with names for ids and each field's label. */
+export function diffSnapshots(before: Snapshot | null, after: Snapshot, name: (field: string, value: unknown) => string, label: (field: string) => string): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const field of DIFF_FIELDS) {
     const a = before ? before[field] ?? null : null;
     const b = after[field] ?? null;
     if (before && a === b) continue;
     if (!before && b === null) continue;
-    changes.push({ field, label: FIELD_LABELS[field] ?? field, before: before ? name(field, a) : '', after: name(field, b) });
+    changes.push({ field, label: label(field), before: before ? name(field, a) : '', after: name(field, b) });
   }
   return changes;
 }
@@ -60,8 +39,9 @@ export function historyRoutes(q: Queries): Router {
     const staff = Boolean(res.locals.user);
     if (!figure || (!staff && figure.status === 'draft')) throw new HttpError(404, `there is no published figure ${id}`);
 
-    const indicators = new Map(q.indicators.list().map((i) => [i.id, i.name]));
-    const locations = new Map(q.locations.list().map((l) => [l.id, `${l.name} (${l.code})`]));
+    const t = pageWords(res);
+    const indicators = new Map(q.indicators.list().map((i) => [i.id, nameIn(res, 'indicator', i.code, i.name)]));
+    const locations = new Map(q.locations.list().map((l) => [l.id, `${nameIn(res, 'location', l.code, l.name)} (${l.code})`]));
     const name = (field: string, value: unknown): string => {
       if (value === null || value === undefined) return '—';
       if (typeof value !== 'string' && typeof value !== 'number') return JSON.stringify(value);
@@ -70,7 +50,7 @@ export function historyRoutes(q: Queries): Router {
       if (field === 'source_id') {
         // Anonymous readers are not shown a source no published figure has cited.
         const s = staff ? q.sources.getById(Number(value)) : q.sources.getPublicById(Number(value));
-        return s ? `${s.publisher}: ${s.title}` : staff ? String(value) : 'a source not yet public';
+        return s ? `${s.publisher}: ${s.title}` : staff ? String(value) : t('revisions.notPublic');
       }
       return String(value);
     };
@@ -80,7 +60,7 @@ export function historyRoutes(q: Queries): Router {
     let previous: Snapshot | null = null;
     const revisions = shown.map((r) => {
       const snapshot = r.snapshot;
-      const changes = diffSnapshots(previous, snapshot, name);
+      const changes = diffSnapshots(previous, snapshot, name, (field) => t(`revisions.fields.${field}`, { defaultValue: field }));
       previous = snapshot;
       return {
         id: r.id,
@@ -95,8 +75,11 @@ export function historyRoutes(q: Queries): Router {
     });
     res.set('Cache-Control', staff ? 'no-store' : 'no-cache');
     res.render('figures/history', {
-      title: `History of figure ${id}`,
+      title: t('revisions.title', { id }),
       figure,
+      indicatorName: nameIn(res, 'indicator', figure.indicator_code, figure.indicator_name),
+      locationName: nameIn(res, 'location', figure.location_code, figure.location_name),
+      t,
       revisions: revisions.reverse(),
       staff,
       latestRevision: q.figureEdits.latestRevisionId(id),

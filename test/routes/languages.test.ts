@@ -128,6 +128,24 @@ describe('a figure in Ukrainian', () => {
     expect(res.text).toContain('<a href="/indicators/civilian_deaths">Загибель цивільних</a>');
     expect(res.text).toContain(f?.source_quote.replace(/"/g, '&#34;').slice(0, 40));
   });
+
+  test('its public history is Ukrainian: headings, revision kinds, field names and names of things', async () => {
+    const { app, q } = createTestApp();
+    const f = q.charts.listFigures({ indicatorCodes: ['civilian_deaths'], locationCodes: ['UKR'] })[0];
+    const uk = await request(app).get(`/figures/${f?.id}/history?lang=uk`).expect(200);
+    expect(uk.text).toContain('<h1>Історія: Загибель цивільних — Україна</h1>');
+    expect(uk.text).toContain('<th scope="col">Поле</th><th scope="col">Було</th><th scope="col">Стало</th>');
+    expect(uk.text).toContain('<th scope="row">Показник</th>');
+    expect(uk.text).toContain('<td><ins>Загибель цивільних</ins></td>');
+    expect(uk.text).toMatch(/редакція \d+ · версія \d+/);
+    expect(uk.text).not.toMatch(/>(Field|Before|After|Indicator)</);
+    const en = await request(app).get(`/figures/${f?.id}/history`).expect(200);
+    expect(en.text).toContain('<h1>History: Civilian deaths — Ukraine</h1>');
+    expect(en.text).toContain('<th scope="row">Indicator</th>');
+    expect(en.text).toMatch(/revision \d+ · version \d+/);
+    // The list of every figure is titled in the page's language too.
+    expect((await request(app).get('/figures?lang=uk').expect(200)).text).toMatch(/<title>Дані[^<]*<\/title>/);
+  });
 });
 
 describe('about this data on an indicator page', () => {
