@@ -18,6 +18,8 @@ export const BACKFILL_CHUNK = { limit: 100, window: 5_000 };
  * (SQLITE_BUSY) and is tried again.
  */
 export function backfillStep(q: Queries, chunk = BACKFILL_CHUNK): BackfillStep | null {
+  // A plain read first: the poll that finds nothing waiting never takes the write lock.
+  if (q.feedBackfills.pending() === 0) return null;
   return q.transactionWithoutWaiting(() => q.feedBackfills.step(chunk.limit, chunk.window));
 }
 
