@@ -26,7 +26,7 @@ import { migrate } from '../db/migrate';
 import { EXPORT_SELECT } from '../db/queries/export';
 import { DEMO_DATASET_PATH, loadDataset, readDataset } from '../db/seed/load';
 import { migrationsDir, projectRoot } from '../server/paths';
-import { BENCH_ADMIN, generateDatabase, openGenerated } from './generate';
+import { BENCH_ADMIN, describeGenerated, generateDatabase, openGenerated } from './generate';
 
 interface Row {
   what: string;
@@ -47,6 +47,11 @@ const DURATION = quick ? 3 : 10;
 const WRITE_SECONDS = quick ? 15 : 60;
 const LIVE_IMPORT_ROWS = 10_000;
 const IMPORT_ROWS = 100_000;
+/** --from=FILE starts from a copy of a database an earlier run generated (kept with --keep=FILE). */
+const fromArg = args.find((a) => a.startsWith('--from='))?.slice('--from='.length);
+const keepArg = args.find((a) => a.startsWith('--keep='))?.slice('--keep='.length);
+/** --only=publishing stops after the phases with staff publishing (for profiling the server: BENCH_SERVER_NODE_OPTIONS='--cpu-prof'). */
+const onlyPublishing = args.includes('--only=publishing');
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-bench-'));
 
 function log(message: string): void {
@@ -93,7 +98,8 @@ function rssMb(pid: number): number {
 
 async function startServer(dbFile: string, port: number): Promise<{ child: ChildProcess; coldStartMs: number }> {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [path.join(projectRoot, 'dist/server/main.js')], {
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(projectRoot, 'dist/server/main.js')], {
     env: { ...process.env, DATABASE_PATH: dbFile, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'warn', SESSION_SECRET: 'bench-session-secret-0123456789abcdef' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -326,6 +332,12 @@ function fileBytes(file: string): number {
   return total;
 }
 
+/** A copy of a database generated earlier, with what generateDatabase said of it. */
+function copyGenerated(from: string, to: string): { figures: number; sources: number; seriesSource: number } {
+  fs.copyFileSync(from, to);
+  return describeGenerated(to);
+}
+
 async function main(): Promise<void> {
   const sqlite = spawnSync('sqlite3', ['--version'], { encoding: 'utf8' });
   if (sqlite.status !== 0) {
@@ -337,7 +349,8 @@ async function main(): Promise<void> {
   const dbFile = path.join(workDir, 'bench.db');
   log(`Tally benchmark: ${FIGURES.toLocaleString('en-GB')} figures, ${DURATION}s per throughput measurement, ${WRITE_SECONDS}s of writes, database ${dbFile}`);
   const genStarted = Date.now();
-  const generated = await generateDatabase(dbFile, { figures: FIGURES, onProgress: bar });
+  const generated = fromArg ? copyGenerated(fromArg, dbFile) : await generateDatabase(dbFile, { figures: FIGURES, onProgress: bar });
+  if (keepArg) fs.copyFileSync(dbFile, keepArg);
   if (process.stderr.isTTY) process.stderr.write('\n');
   const genSeconds = (Date.now() - genStarted) / 1000;
   log(`generated ${generated.figures.toLocaleString('en-GB')} figures and ${generated.sources} sources in ${genSeconds.toFixed(1)}s`);
@@ -418,6 +431,11 @@ async function main(): Promise<void> {
         rows.push({ what: `${label(r.url)} while staff publish every 1 s`, p50: r.p50, p99: r.p99, value: `${r.count} answers${r.errors ? `, ${r.errors} failed` : ''}, max ${r.max.toFixed(0)} ms`, target: 'p99 ≤ 50 ms', ratio: r.p99 / 50 });
       }
       details.publishing = { publishes, result };
+    }
+
+    if (onlyPublishing) {
+      printTable(rows, generated.figures);
+      return;
     }
 
     // 2b. Readers while a source cited by every tenth figure (100,000 at full size) is renamed and published.

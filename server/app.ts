@@ -119,10 +119,20 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   app.use(vendorRoutes(config.nodeEnv === 'production' ? 86_400 : 0));
   // Every page's language (?lang=, its cookie, Accept-Language), before the page cache that keys on it.
   app.use(languages());
+  // The names of indicators and places in other languages come with the migrations: read once per language.
+  const namesByLanguage = new Map<string, Map<string, string>>();
+  const translatedNames = (lang: string): Map<string, string> => {
+    let names = namesByLanguage.get(lang);
+    if (!names) {
+      names = q.translatedNames.forLanguage(lang);
+      namesByLanguage.set(lang, names);
+    }
+    return names;
+  };
   // The footer's "last updated" (when published data last changed), and names of indicators and places in the page's language.
   app.use((_req, res, next) => {
     res.locals.lastUpdated = q.exports.dataVersion().changedAt;
-    const names = res.locals.lang === 'en' ? null : q.translatedNames.forLanguage(String(res.locals.lang));
+    const names = res.locals.lang === 'en' ? null : translatedNames(String(res.locals.lang));
     const nameOf = (entity: 'indicator' | 'location', code: string, english: string): string => names?.get(`${entity}|${code}`) ?? english;
     res.locals.nameOf = nameOf;
     // A page in another language writes its numbers, dates and charts in it (page views are built in English).

@@ -151,14 +151,38 @@ function formatsOf(lang: string, number: (n: number) => string, decimal: (n: num
   };
 }
 
+/**
+ * Remembers what a formatter wrote for each input (up to `limit`, then starts again): Intl's date
+ * formatting costs microseconds a call, and a chart page writes the same few hundred days and
+ * periods thousands of times (tables, tooltips, summaries).
+ */
+function remembered<A extends string>(format: (key: A) => string, limit = 50_000): (key: A) => string {
+  const memo = new Map<string, string>();
+  return (key) => {
+    let out = memo.get(key);
+    if (out === undefined) {
+      out = format(key);
+      if (memo.size >= limit) memo.clear();
+      memo.set(key, out);
+    }
+    return out;
+  };
+}
+
+const ukDay = remembered((iso: string) => formatDayIn('uk', iso));
+const ukPeriod = remembered((span: string) => {
+  const [start = '', end = ''] = span.split('|');
+  return start === end || !isDay(start) || !isDay(end) ? ukDay(start) : UK_DAY_RANGE.formatRange(utcDay(start), utcDay(end));
+});
+
 const ENGLISH = formatsOf('en', formatNumber, (n) => String(Math.round(n * 10) / 10), formatDay, (iso) => iso, formatPeriod);
 const UKRAINIAN = formatsOf(
   'uk',
   (n) => UK_NUMBER.format(n),
   (n) => UK_DECIMAL.format(n),
-  (iso) => formatDayIn('uk', iso),
-  (iso) => formatDayIn('uk', iso),
-  (start, end) => (start === end || !isDay(start) || !isDay(end) ? formatDayIn('uk', start) : UK_DAY_RANGE.formatRange(utcDay(start), utcDay(end))),
+  ukDay,
+  ukDay,
+  (start, end) => ukPeriod(`${start}|${end}`),
 );
 
 /** The formatters of a page's language (English for any other). */

@@ -23,8 +23,38 @@ void instance.init({
   ),
 });
 
+/** Messages kept per language before the memo starts again (some carry a reader's words, such as parameters not understood). */
+const MEMO_LIMIT = 20_000;
+
+/**
+ * i18next's t, remembering each message it made: a chart page asks for the
+ * same few dozen messages thousands of times (a label per table cell, a
+ * "figures by …" per document), and i18next's own lookup, plural rules and
+ * interpolation took most of a page's render. The resources never change
+ * while the process runs, so a message is a function of its key and options.
+ */
+function remembering(fixed: TFunction): TFunction {
+  const call = fixed as unknown as (...args: unknown[]) => unknown;
+  const memo = new Map<string, string>();
+  const t = (key: unknown, options?: unknown, ...rest: unknown[]): unknown => {
+    const plain = typeof key === 'string' && rest.length === 0 && (options === undefined || (typeof options === 'object' && options !== null && !Array.isArray(options)));
+    if (!plain) return call(key, options, ...rest);
+    const memoKey = options === undefined ? key : `${key}\u0000${JSON.stringify(options)}`;
+    const kept = memo.get(memoKey);
+    if (kept !== undefined) return kept;
+    const message = call(key, options);
+    if (typeof message !== 'string') return message;
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(memoKey, message);
+    return message;
+  };
+  return Object.assign(t, fixed);
+}
+
+const translators = new Map<Language, TFunction>(LANGUAGES.map((lang) => [lang, remembering(instance.getFixedT(lang))]));
+
 export function translator(lang: Language): TFunction {
-  return instance.getFixedT(lang);
+  return translators.get(lang) ?? (translators.get('en') as TFunction);
 }
 
 /** The words of a response's page language (English before the language is known). */

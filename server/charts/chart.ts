@@ -281,6 +281,24 @@ function panelText(panel: ChartPanel, notes: readonly SourceNote[], w: ChartWord
  * Quotes, document titles and originators stay as they were stated.
  */
 export function localizeChart(chart: ChartView, w: ChartWords): ChartView {
+  // A view is kept and drawn again by many readers until the data changes: each language's text is written once.
+  const kept = localized.get(chart)?.get(w.lang);
+  if (kept) return kept;
+  const out = localizeChartNow(chart, w);
+  const byLang = localized.get(chart) ?? new Map<string, ChartView>();
+  byLang.set(w.lang, out);
+  localized.set(chart, byLang);
+  return out;
+}
+
+/**
+ * Charts already written in another language, per view object and language: the names a language
+ * gives indicators and places (translated_names) are fixed while the process runs, and a new data
+ * version is a new view object, so an entry never outlives what it was written from.
+ */
+const localized = new WeakMap<ChartView, Map<string, ChartView>>();
+
+function localizeChartNow(chart: ChartView, w: ChartWords): ChartView {
   return {
     ...chart,
     panels: chart.panels.map((panel) => {
