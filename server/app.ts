@@ -172,6 +172,8 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   const pages = responseCache({
     dataVersion,
     viewVersion: (key) => pageViews.versionOf(key),
+    // Only where a worker computes views: inline (tests, :memory:) a page is drawn again at once from its new view.
+    refreshView: pageViews.offThread ? (key, version) => pageViews.refresh(key, version) : undefined,
     maxBytes: 16 * 1024 * 1024,
     maxEntries: 2_000,
     params: PAGE_QUERY_PARAMS,

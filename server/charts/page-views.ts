@@ -56,6 +56,9 @@ export interface Served<T> {
 interface Entry {
   version: number;
   value: unknown;
+  /** What computes it again. */
+  name: PageName;
+  args: unknown;
 }
 
 interface Job {
@@ -115,7 +118,7 @@ export class PageViews {
     const hit = this.entries.get(fullKey);
     if (hit && hit.version >= version) return { value: this.touch(fullKey, hit).value as PageView<N>, stale: false, view: { key: fullKey, version: hit.version } };
     if (this.options.databasePath === null) {
-      const entry = computePageView(this.q, name, args);
+      const entry = { ...computePageView(this.q, name, args), name, args };
       this.store(fullKey, entry);
       return { value: entry.value, stale: false, view: { key: fullKey, version: entry.version } };
     }
@@ -129,10 +132,25 @@ export class PageViews {
     } catch (err) {
       // The worker failed (it is started again for the next page): this page is computed here, as without one.
       this.options.onError?.(err as Error);
-      entry = computePageView(this.q, name, args);
+      entry = { ...computePageView(this.q, name, args), name, args };
       this.store(fullKey, entry);
     }
     return { value: entry.value as PageView<N>, stale: entry.version < this.q.exports.dataVersion().version, view: { key: fullKey, version: entry.version } };
+  }
+
+  /** True when views are computed by the worker thread, false when on the caller's (tests, :memory:). */
+  get offThread(): boolean {
+    return this.options.databasePath !== null;
+  }
+
+  /**
+   * Queues a newer view of a kept page when the data has moved past it (the
+   * response cache serves the page drawn from the previous view meanwhile).
+   */
+  refresh(key: string, dataVersion: number): void {
+    const entry = this.entries.get(key);
+    if (!entry || entry.version >= dataVersion || !this.offThread) return;
+    this.schedule(key, entry.name, entry.args, false).catch((err: unknown) => this.options.onError?.(err as Error));
   }
 
   /** The data version of the newest complete view kept under a key (from Served.view). */
@@ -223,7 +241,7 @@ export class PageViews {
         const err = new Error(`computing the ${job.name} page failed: ${message.error}`);
         for (const w of job.waiters) w.reject(err);
       } else {
-        const entry = { version: message.version, value: message.value };
+        const entry = { version: message.version, value: message.value, name: job.name, args: job.args };
         this.store(job.key, entry);
         for (const w of job.waiters) w.resolve(entry);
       }

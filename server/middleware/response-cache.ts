@@ -13,6 +13,13 @@ export interface ResponseCacheOptions {
    * other pages stay.
    */
   viewVersion?: (key: string) => number | undefined;
+  /**
+   * Asks for a newer view of `key` than `version` when the data has moved past it
+   * (PageViews.refresh). A page drawn from a view is not dropped when the data
+   * version moves: it is served as it is (the previous version, whole) while its
+   * new view is computed, and drawn once more when that view is complete.
+   */
+  refreshView?: (key: string, dataVersion: number) => void;
   /** Upper bound on the bytes kept: bodies, keys and headers together. */
   maxBytes: number;
   /** Upper bound on the number of answers kept. */
@@ -45,8 +52,10 @@ interface Entry {
   headers: Record<string, string>;
   /** The computed view the page was drawn from, if any. */
   view: { key: string; version: number } | null;
-  /** The body gzipped, once (off the event loop) after it was kept; until then readers get it plain. */
+  /** The body gzipped, once (off the event loop) after it was kept. */
   gzip: Buffer | null;
+  /** While the body is being gzipped: readers that accept gzip wait for it (a few ms on the thread pool) rather than take hundreds of KB plain. */
+  gzipping: Promise<Buffer | null> | null;
 }
 
 const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 'sync-token', 'tally-contract-version', 'link'];
@@ -133,8 +142,8 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
     }
     const current = options.dataVersion();
     if (current !== version) {
-      entries.clear();
-      bytes = 0;
+      // Pages drawn from a view stay (see refreshView); every other page is of the old data.
+      for (const [key, entry] of entries) if (!entry.view || !options.refreshView) evict(key);
       version = current;
     }
     const key = keyOf(req, res);
@@ -145,16 +154,24 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
       hit = undefined;
     }
     if (hit) {
+      if (hit.view && hit.view.version < current) options.refreshView?.(hit.view.key, current);
       entries.delete(key);
       entries.set(key, hit);
       res.set(hit.headers);
       res.vary('Accept-Encoding');
       // A chart page is hundreds of KB of HTML (every point in a table as well): browsers get it gzipped.
-      if (hit.gzip && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
-        res.set('Content-Encoding', 'gzip');
-        res.send(hit.gzip);
+      const entry = hit;
+      if (req.acceptsEncodings('gzip', 'identity') === 'gzip' && (entry.gzip || entry.gzipping)) {
+        void (entry.gzip ? Promise.resolve(entry.gzip) : (entry.gzipping as Promise<Buffer | null>)).then((gzipped) => {
+          if (gzipped) {
+            res.set('Content-Encoding', 'gzip');
+            res.send(gzipped);
+          } else {
+            res.send(entry.body);
+          }
+        });
       } else {
-        res.send(hit.body);
+        res.send(entry.body);
       }
       return;
     }
@@ -185,16 +202,20 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
         if (size <= options.maxBytes / 4) {
           evict(key);
           const view = (res.locals.pageView as Entry['view'] | undefined) ?? null;
-          const entry: Entry = { body: buffer, bytes: size, headers, view, gzip: null };
+          const entry: Entry = { body: buffer, bytes: size, headers, view, gzip: null, gzipping: null };
           entries.set(key, entry);
           bytes += size;
-          zlib.gzip(buffer, (err, gzipped) => {
-            // Kept only if the entry is still the one cached under its key.
-            if (err || entries.get(key) !== entry) return;
-            entry.gzip = gzipped;
-            entry.bytes += gzipped.length;
-            bytes += gzipped.length;
-            trim();
+          entry.gzipping = new Promise((resolve) => {
+            zlib.gzip(buffer, (err, gzipped) => {
+              entry.gzipping = null;
+              // Kept only if the entry is still the one cached under its key; readers waiting get it either way.
+              resolve(err ? null : gzipped);
+              if (err || entries.get(key) !== entry) return;
+              entry.gzip = gzipped;
+              entry.bytes += gzipped.length;
+              bytes += gzipped.length;
+              trim();
+            });
           });
           trim();
         }

@@ -135,6 +135,66 @@ describe('pages drawn from computed views', () => {
   });
 });
 
+describe('pages drawn from computed views, after a publish', () => {
+  test('a publish keeps the page drawn from the previous view (asking for its new view) until that view is complete; other pages are drawn again at once', async () => {
+    let dataVersion = 1;
+    const views = new Map([['dashboard', 1]]);
+    const asked: [string, number][] = [];
+    let rendered = 0;
+    const app = express();
+    app.use(
+      responseCache({
+        dataVersion: () => dataVersion,
+        viewVersion: (key) => views.get(key),
+        refreshView: (key, version) => asked.push([key, version]),
+        maxBytes: 1 << 20,
+        maxEntries: 10,
+      }),
+    );
+    app.get('/', (_req, res) => {
+      rendered += 1;
+      const version = views.get('dashboard') ?? 0;
+      res.locals.pageView = { key: 'dashboard', version };
+      res.type('html').send(`<p>dashboard of data ${version}, render ${rendered}</p>`);
+    });
+    app.get('/list', (_req, res) => {
+      rendered += 1;
+      res.type('html').send(`<p>list of data ${dataVersion}, render ${rendered}</p>`);
+    });
+    expect((await request(app).get('/')).text).toBe('<p>dashboard of data 1, render 1</p>');
+    expect((await request(app).get('/list')).text).toBe('<p>list of data 1, render 2</p>');
+    expect(asked).toEqual([]);
+    // A publish: the dashboard is served whole as it was (no render on the request path) and its new view is asked for.
+    dataVersion = 2;
+    expect((await request(app).get('/')).text).toBe('<p>dashboard of data 1, render 1</p>');
+    expect(asked).toEqual([['dashboard', 2]]);
+    expect((await request(app).get('/list')).text).toBe('<p>list of data 2, render 3</p>');
+    // The new view is complete: drawn once, then kept.
+    views.set('dashboard', 2);
+    expect((await request(app).get('/')).text).toBe('<p>dashboard of data 2, render 4</p>');
+    expect((await request(app).get('/')).text).toBe('<p>dashboard of data 2, render 4</p>');
+    expect(asked).toEqual([['dashboard', 2]]);
+  });
+
+  test('a reader that accepts gzip right after a page was kept gets it gzipped, not plain', async () => {
+    const app = express();
+    app.use(responseCache({ dataVersion: () => 1, maxBytes: 8 << 20, maxEntries: 10 }));
+    const page = `<p>${'a row of a table of figures '.repeat(40_000)}</p>`;
+    app.get('/', (_req, res) => res.type('html').send(page));
+    const server = app.listen(0);
+    try {
+      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      await fetch(base, { headers: { 'accept-encoding': 'identity' } });
+      // At once: the gzip of the kept page is not finished yet.
+      const zipped = await fetch(base, { headers: { 'accept-encoding': 'gzip' } });
+      expect(zipped.headers.get('content-encoding')).toBe('gzip');
+      expect(await zipped.text()).toBe(page);
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe('pages sent compressed', () => {
   test('a kept page goes gzipped to a reader that accepts it, byte for byte the plain page, and plain to one that does not', async () => {
     const t = createTestApp();
