@@ -6,12 +6,9 @@ import pinoHttp from 'pino-http';
 import type { Db } from '../db/connection';
 import { createQueries } from '../db';
 import type { Config } from './config';
-import { localFormats, viewHelpers } from './format';
+import { viewHelpers } from './format';
 import { languages, translator, type Language } from './i18n';
-import { localizeChart, type ChartView } from './charts/chart';
-import { shortValue } from './charts/series';
-import { chartWords } from './charts/words';
-import type { Qualifier } from '../db/types';
+import { languageLocals, translatedNames } from './charts/prerender';
 import type { Logger } from './logger';
 import { errorHandler } from './middleware/error-handler';
 import { loadUser, requireAdmin, requireStaff } from './middleware/auth';
@@ -77,6 +74,7 @@ export function createApp({ db, config, logger }: AppDeps): Express {
     databasePath: config.databasePath !== ':memory:' && workerFile !== null ? config.databasePath : null,
     workerFile,
     onError: (err) => logger.error({ err }, 'a chart page could not be computed'),
+    cacheTemplates: config.nodeEnv === 'production',
   });
   // With the worker, WAL checkpoints run there (server/charts/page-view-worker.ts), not in the commit of
   // a staff publish on this thread, where copying the log back into the database held every reader.
@@ -120,27 +118,14 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   // Every page's language (?lang=, its cookie, Accept-Language), before the page cache that keys on it.
   app.use(languages());
   // The names of indicators and places in other languages come with the migrations: read once per language.
-  const namesByLanguage = new Map<string, Map<string, string>>();
-  const translatedNames = (lang: string): Map<string, string> => {
-    let names = namesByLanguage.get(lang);
-    if (!names) {
-      names = q.translatedNames.forLanguage(lang);
-      namesByLanguage.set(lang, names);
-    }
-    return names;
-  };
+  const namesIn = translatedNames(q);
   // The footer's "last updated" (when published data last changed), and names of indicators and places in the page's language.
   app.use((_req, res, next) => {
     res.locals.lastUpdated = q.exports.dataVersion().changedAt;
-    const names = res.locals.lang === 'en' ? null : translatedNames(String(res.locals.lang));
-    const nameOf = (entity: 'indicator' | 'location', code: string, english: string): string => names?.get(`${entity}|${code}`) ?? english;
+    const nameOf = namesIn(res.locals.lang as Language);
     res.locals.nameOf = nameOf;
     // A page in another language writes its numbers, dates and charts in it (page views are built in English).
-    const lang = res.locals.lang as Language;
-    if (lang !== 'en') {
-      const words = chartWords(lang, nameOf);
-      Object.assign(res.locals, localFormats(lang, words.t), { localChart: (chart: ChartView) => localizeChart(chart, words), formatShort: (value: number, qualifier: Qualifier, unit: string) => shortValue(value, qualifier, unit, words) });
-    }
+    Object.assign(res.locals, languageLocals(res.locals.lang as Language, nameOf));
     next();
   });
 

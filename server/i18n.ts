@@ -57,6 +57,11 @@ export function translator(lang: Language): TFunction {
   return translators.get(lang) ?? (translators.get('en') as TFunction);
 }
 
+/** A response's page language (English before it is known). */
+export function pageLanguage(res: Response): Language {
+  return isLanguage(res.locals.lang) ? res.locals.lang : 'en';
+}
+
 /** The words of a response's page language (English before the language is known). */
 export function pageWords(res: Response): TFunction {
   return translator(isLanguage(res.locals.lang) ? res.locals.lang : 'en');

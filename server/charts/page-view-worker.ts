@@ -6,12 +6,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createQueries } from '../../db';
 import { openDb } from '../../db/connection';
+import type { Language } from '../i18n';
 import { computePageView } from './page-views';
 import type { PageName } from './pages';
+import { drawCharts, translatedNames } from './prerender';
 import { refreshRollups } from './rollups';
 
-const db = openDb((workerData as { databasePath: string }).databasePath);
+const { databasePath, cacheTemplates } = workerData as { databasePath: string; cacheTemplates: boolean };
+const db = openDb(databasePath);
 const q = createQueries(db);
+
+const nameOf = translatedNames(q);
 
 // Bring the chart rollups up to date at start (after a restart, or the first time over an existing database), before any page asks.
 // A failure here is met again, and reported with its page, by the first view computed.
@@ -32,9 +37,11 @@ setInterval(() => {
   }
 }, CHECKPOINT_EVERY_MS).unref();
 
-parentPort?.on('message', (message: { name: PageName; args: unknown }) => {
+parentPort?.on('message', (message: { name: PageName; args: unknown; langs: Language[] }) => {
   try {
     const { version, value } = computePageView(q, message.name, message.args as never);
+    // The charts as HTML in the languages readers asked this page in: the server writes them out as they are.
+    drawCharts(value, message.langs, nameOf, cacheTemplates);
     parentPort?.postMessage({ version, value });
   } catch (err) {
     parentPort?.postMessage({ version: 0, error: err instanceof Error ? err.message : String(err) });

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Queries } from '../../db';
+import type { Language } from '../i18n';
 import { PAGE_BUILDERS, type PageArgs, type PageName, type PageView } from './pages';
+import { drawCharts, translatedNames } from './prerender';
 import { refreshRollups } from './rollups';
 
 let building = 0;
@@ -75,6 +77,8 @@ export interface PageViewsOptions {
   workerFile?: string | null;
   /** Views kept (64 unless told; the chart routes kept 41 before), least recently used first out. */
   maxEntries?: number;
+  /** The worker keeps compiled templates (production); without, a template edit shows at the next view. */
+  cacheTemplates?: boolean;
   onError?: (err: Error) => void;
 }
 
@@ -101,24 +105,31 @@ export class PageViews {
   private running: Job | null = null;
   private worker: Worker | null = null;
   private readonly maxEntries: number;
+  private readonly nameOf: (lang: Language) => (entity: 'indicator' | 'location', code: string, english: string) => string;
+  /** The languages each page was asked in: the worker draws its charts in those (server/charts/prerender.ts). */
+  private readonly languages = new Map<string, Set<Language>>();
 
   constructor(
     private readonly q: Queries,
     private readonly options: PageViewsOptions,
   ) {
     this.maxEntries = options.maxEntries ?? 64;
+    this.nameOf = translatedNames(q);
     // The worker brings the chart rollups up to date as it starts, before the first reader asks.
     if (options.databasePath !== null) this.ensureWorker();
   }
 
-  /** The view of page `name` with `args`, keyed by `key` (the page's normalised query). */
-  async get<N extends PageName>(name: N, key: string, args: PageArgs<N>): Promise<Served<PageView<N>>> {
+  /** The view of page `name` with `args`, keyed by `key` (the page's normalised query), for a page in `lang`. */
+  async get<N extends PageName>(name: N, key: string, args: PageArgs<N>, lang: Language = 'en'): Promise<Served<PageView<N>>> {
     const fullKey = `${name}\u0000${key}`;
+    this.askedIn(fullKey, lang);
     const version = this.q.exports.dataVersion().version;
     const hit = this.entries.get(fullKey);
     if (hit && hit.version >= version) return { value: this.touch(fullKey, hit).value as PageView<N>, stale: false, view: { key: fullKey, version: hit.version } };
     if (this.options.databasePath === null) {
       const entry = { ...computePageView(this.q, name, args), name, args };
+      // As the worker does: pages read in tests are drawn the way production draws them.
+      drawCharts(entry.value, [...(this.languages.get(fullKey) ?? ['en'])], this.nameOf, this.options.cacheTemplates ?? true);
       this.store(fullKey, entry);
       return { value: entry.value, stale: false, view: { key: fullKey, version: entry.version } };
     }
@@ -165,6 +176,19 @@ export class PageViews {
     if (worker) await worker.terminate();
   }
 
+  private askedIn(key: string, lang: Language): void {
+    const langs = this.languages.get(key);
+    if (langs) {
+      langs.add(lang);
+      return;
+    }
+    this.languages.set(key, new Set<Language>(['en', lang]));
+    // Pages asked for but never kept (a failed computation) do not pile up.
+    if (this.languages.size > this.maxEntries * 4) {
+      for (const k of this.languages.keys()) if (!this.entries.has(k) && !this.jobs.has(k)) this.languages.delete(k);
+    }
+  }
+
   private touch(key: string, entry: Entry): Entry {
     this.entries.delete(key);
     this.entries.set(key, entry);
@@ -180,6 +204,7 @@ export class PageViews {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
       this.entries.delete(oldest);
+      if (!this.jobs.has(oldest)) this.languages.delete(oldest);
     }
   }
 
@@ -206,7 +231,7 @@ export class PageViews {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const file = this.options.workerFile ?? path.join(__dirname, 'page-view-worker.js');
-    const workerData = { databasePath: this.options.databasePath };
+    const workerData = { databasePath: this.options.databasePath, cacheTemplates: this.options.cacheTemplates ?? true };
     // Under tsx the TypeScript source is loaded through tsx's CommonJS hook.
     const worker = file.endsWith('.ts')
       ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData })
@@ -229,7 +254,7 @@ export class PageViews {
     const job = this.urgent.shift() ?? this.background.shift();
     if (!job) return;
     this.running = job;
-    this.ensureWorker().postMessage({ name: job.name, args: job.args });
+    this.ensureWorker().postMessage({ name: job.name, args: job.args, langs: [...(this.languages.get(job.key) ?? ['en'])] });
   }
 
   private finish(message: { version: number; value?: unknown; error?: string }): void {

@@ -6,6 +6,7 @@ import type { PageViews } from '../charts/page-views';
 import { COMPARE_PARAMS } from '../charts/pages';
 import { nameIn, pageWords } from '../i18n';
 import { parseChartFilters } from '../validation/chart-query';
+import { pageLanguage } from '../i18n';
 
 /** The picker's group of an indicator's unit: a key of locales/*.json. */
 const UNIT_GROUPS: Record<string, string> = { people: 'compare.groupPeople', usd: 'compare.groupUsd', percent: 'compare.groupPercent' };
@@ -32,7 +33,7 @@ export function compareRoutes(q: Queries, views: PageViews): Router {
   router.get('/compare', async (req, res) => {
     const filters = parseChartFilters(req.query, q);
     const chosen = filters.indicator.length > 0;
-    const served = await views.get('compare', JSON.stringify(filters), { filters });
+    const served = await views.get('compare', JSON.stringify(filters), { filters }, pageLanguage(res));
     const view = served.value;
     res.locals.pageView = served.view;
     const indicators = q.indicators.list();

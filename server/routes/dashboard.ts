@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Queries } from '../../db';
 import type { PageViews } from '../charts/page-views';
+import { pageLanguage } from '../i18n';
 
 export type { Coverage, Headline } from '../charts/pages';
 export { fundingCoverage } from '../charts/pages';
@@ -9,7 +10,7 @@ export function dashboardRoutes(_q: Queries, views: PageViews): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    const served = await views.get('dashboard', '', {});
+    const served = await views.get('dashboard', '', {}, pageLanguage(res));
     const value = served.value;
     res.locals.pageView = served.view;
     const t = res.locals.t as ((key: string) => string) | undefined;

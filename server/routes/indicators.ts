@@ -5,6 +5,7 @@ import type { PageViews } from '../charts/page-views';
 import { HttpError } from '../errors';
 import { nameIn } from '../i18n';
 import { parseChartFilters, parseColourBy } from '../validation/chart-query';
+import { pageLanguage } from '../i18n';
 
 export { filterFor } from '../charts/pages';
 
@@ -21,7 +22,7 @@ export function indicatorRoutes(q: Queries, views: PageViews): Router {
     const by = parseColourBy(req.query.by);
     const filters = parseChartFilters({ ...req.query, indicator: undefined }, q);
     const key = JSON.stringify([indicator.code, by, filters]);
-    const served = await views.get('indicator', key, { code: indicator.code, name: indicator.name, by, filters });
+    const served = await views.get('indicator', key, { code: indicator.code, name: indicator.name, by, filters }, pageLanguage(res));
     const view = served.value;
     res.locals.pageView = served.view;
     const allHref = `/figures?${filterQuery({ ...filters, indicator: [indicator.code] }, ['indicator', 'location', 'verification'])}`;

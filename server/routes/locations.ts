@@ -3,6 +3,7 @@ import type { Queries } from '../../db';
 import type { PageViews } from '../charts/page-views';
 import { HttpError } from '../errors';
 import { nameIn, pageWords } from '../i18n';
+import { pageLanguage } from '../i18n';
 
 export function locationRoutes(q: Queries, views: PageViews): Router {
   const router = Router();
@@ -17,7 +18,7 @@ export function locationRoutes(q: Queries, views: PageViews): Router {
   router.get('/locations/:code', async (req, res) => {
     const location = q.locations.getByCode(req.params.code);
     if (!location) throw new HttpError(404, `there is no place "${req.params.code}"`);
-    const served = await views.get('location', location.code, { code: location.code, name: location.name });
+    const served = await views.get('location', location.code, { code: location.code, name: location.name }, pageLanguage(res));
     const view = served.value;
     res.locals.pageView = served.view;
     const parent = location.parent_id === null ? null : (q.charts.getLocationById(location.parent_id) ?? null);

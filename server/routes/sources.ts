@@ -4,6 +4,7 @@ import type { PageViews } from '../charts/page-views';
 import { HttpError } from '../errors';
 import { pageWords } from '../i18n';
 import { parseId, parsePositiveInt } from '../validation/query';
+import { pageLanguage } from '../i18n';
 
 const PAGE_SIZE = 50;
 
@@ -33,7 +34,7 @@ export function sourceRoutes(q: Queries, views: PageViews): Router {
     const staff = Boolean(res.locals.user);
     const source = staff ? q.sources.getById(id) : q.sources.getPublicById(id);
     if (!source) throw new HttpError(404, `there is no source ${id}`);
-    const served = await views.get('source', String(id), { id });
+    const served = await views.get('source', String(id), { id }, pageLanguage(res));
     const view = served.value;
     res.locals.pageView = served.view;
     const notPublic = staff && q.sources.publicSince(id) === null;

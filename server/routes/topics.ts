@@ -3,6 +3,7 @@ import type { Queries } from '../../db';
 import type { PageViews } from '../charts/page-views';
 import { HttpError } from '../errors';
 import { pageWords } from '../i18n';
+import { pageLanguage } from '../i18n';
 
 type Topic = NonNullable<ReturnType<Queries['topics']['getBySlug']>>;
 
@@ -30,7 +31,7 @@ export function topicRoutes(q: Queries, views: PageViews): Router {
   router.get('/topics/:slug', async (req, res) => {
     const topic = topicOf(q, req.params.slug);
     const args = topicArgs(topic);
-    const served = await views.get('topic', JSON.stringify(args), args);
+    const served = await views.get('topic', JSON.stringify(args), args, pageLanguage(res));
     const view = served.value;
     res.locals.pageView = served.view;
     res.render('topics/show', { title: topic.title, topic, ...view, chartScripts: true });
