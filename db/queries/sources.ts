@@ -46,6 +46,11 @@ export function sourceQueries(db: Db) {
            (SELECT COUNT(*) FROM figures f WHERE f.source_id = s.id AND f.status = 'published') AS figure_count
     FROM (SELECT * FROM sources WHERE public_since IS NOT NULL ORDER BY published_on IS NULL, published_on DESC, title, id LIMIT ? OFFSET ?) s
     ORDER BY s.published_on IS NULL, s.published_on DESC, s.title, s.id`);
+  // The API's pages: public sources in id order from a cursor (new sources come last, so a paged pull never skips one).
+  const publicAfter = db.prepare<[number, number], SourceRow & { figure_count: number }>(`
+    SELECT s.id, s.title, s.publisher, s.url, s.published_on, s.accessed_on, s.notes,
+           (SELECT COUNT(*) FROM figures f WHERE f.source_id = s.id AND f.status = 'published') AS figure_count
+    FROM sources s WHERE s.public_since IS NOT NULL AND s.id > ? ORDER BY s.id LIMIT ?`);
   const publicCount = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM sources WHERE public_since IS NOT NULL');
   const update = db.prepare<[NewSource & { id: number }]>(`
     UPDATE sources SET title = @title, publisher = @publisher, url = @url, published_on = @published_on,
@@ -75,6 +80,8 @@ export function sourceQueries(db: Db) {
     /** One page of the public sources with their published figure counts, in the order of listPublicWithCounts. */
     listPublicWithCountsPage: (limit: number, offset: number): (SourceRow & { figure_count: number })[] =>
       publicPage.all(limit, offset),
+    /** Up to `limit` public sources after id `afterId`, in id order, with their published figure counts. */
+    listPublicAfter: (afterId: number, limit: number): (SourceRow & { figure_count: number })[] => publicAfter.all(afterId, limit),
     /** How many sources are public. */
     countPublic: (): number => publicCount.get()?.n ?? 0,
     /** A source as anonymous readers may see it: only once a published figure has cited it. */

@@ -168,9 +168,18 @@ export const openApiDocument = {
     },
     '/api/v1/sources': {
       get: {
-        summary: 'Source documents',
-        description: 'A source is listed once a published figure has cited it (a retired figure keeps its source listed).',
-        responses: { '200': { description: 'Every source a published figure has cited.', content: { 'application/json': { schema: { $ref: '#/components/schemas/SourceList' } } } } },
+        summary: 'Source documents, in id order, one page at a time',
+        description:
+          'A source is listed once a published figure has cited it (a retired figure keeps its source listed). ' +
+          'Pages follow meta.next_cursor (or the Link rel="next" header) until it is null; new sources come last.',
+        parameters: [
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 500 } },
+          { name: 'cursor', in: 'query', description: 'next_cursor from the previous page.', schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': { description: 'A page of the sources a published figure has cited.', headers: { Link: cacheHeaders.Link }, content: { 'application/json': { schema: { $ref: '#/components/schemas/SourceList' } } } },
+          '400': errorResponse('A parameter or value is not understood; the message names it.'),
+        },
       },
     },
     '/export/figures.csv': {
@@ -269,6 +278,11 @@ export const openApiDocument = {
                 published_figures: { type: 'integer' },
               },
             },
+          },
+          meta: {
+            type: 'object',
+            required: ['count', 'limit', 'next_cursor'],
+            properties: { count: { type: 'integer' }, limit: { type: 'integer' }, next_cursor: { ...nullableString, description: 'Pass as cursor for the next page; null on the last.' } },
           },
         },
       },

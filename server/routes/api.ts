@@ -12,6 +12,10 @@ import { nextPageUrl } from './exports';
 
 export const API_MAX_LIMIT = 10_000;
 const API_DEFAULT_LIMIT = 1000;
+/** Sources per page of /api/v1/sources: each counts its published figures. */
+export const SOURCES_DEFAULT_LIMIT = 500;
+export const SOURCES_MAX_LIMIT = 1000;
+const SOURCE_PARAMS = ['limit', 'cursor'];
 
 /** The same columns as the CSV, as a JSON object with numbers as numbers. */
 function rowObject(row: ExportRow): Record<string, string | number | null> {
@@ -71,8 +75,23 @@ export function apiRoutes(q: Queries): Router {
     });
   });
 
-  router.get('/api/v1/sources', (_req, res) => {
-    res.json({ data: q.sources.listPublicWithCounts().map(({ figure_count, ...s }) => ({ ...s, published_figures: figure_count })) });
+  router.get('/api/v1/sources', (req: Request, res: Response) => {
+    for (const name of Object.keys(req.query)) {
+      if (!SOURCE_PARAMS.includes(name)) throw new HttpError(400, `unknown parameter "${name.slice(0, 40)}" (known: ${SOURCE_PARAMS.join(', ')})`);
+    }
+    const limit = parsePositiveInt(req.query.limit, 'limit', SOURCES_DEFAULT_LIMIT, SOURCES_MAX_LIMIT);
+    const cursor = req.query.cursor;
+    if (cursor !== undefined && (typeof cursor !== 'string' || !/^\d{1,15}$/.test(cursor))) {
+      throw new HttpError(400, 'cursor must be the next_cursor of the previous page, as given');
+    }
+    // One extra row tells whether another page follows.
+    const rows = q.sources.listPublicAfter(cursor === undefined ? 0 : Number(cursor), limit + 1);
+    const more = rows.length > limit;
+    const data = (more ? rows.slice(0, limit) : rows).map(({ figure_count, ...s }) => ({ ...s, published_figures: figure_count }));
+    const last = data.at(-1)?.id;
+    const nextCursor = more && last !== undefined ? String(last) : null;
+    if (nextCursor) res.set('Link', `<${nextPageUrl(req, nextCursor)}>; rel="next"`);
+    res.json({ data, meta: { count: data.length, limit, next_cursor: nextCursor } });
   });
 
   router.get('/api', (_req, res) => {

@@ -80,6 +80,39 @@ describe('JSON API', () => {
     expect(sources.data.find((s) => s.publisher === 'UPI')?.published_figures).toBe(7);
   });
 
+  test('sources come a page at a time: following next_cursor lists every public source once, in id order', async () => {
+    const { app, q } = createTestApp();
+    const all = q.sources.listPublicWithCounts();
+    expect(all.length).toBeGreaterThan(4);
+    const seen: { id: number; published_figures: number }[] = [];
+    let url: string | null = '/api/v1/sources?limit=2';
+    let pages = 0;
+    while (url) {
+      const res = await request(app).get(url).expect(200);
+      const body = res.body as { data: { id: number; published_figures: number }[]; meta: { count: number; limit: number; next_cursor: string | null } };
+      expect(body.meta.count).toBe(body.data.length);
+      expect(body.meta.limit).toBe(2);
+      expect(body.data.length).toBeLessThanOrEqual(2);
+      seen.push(...body.data);
+      pages += 1;
+      // The Link header names the same next page as the body.
+      const link = res.headers.link;
+      url = body.meta.next_cursor === null ? null : `/api/v1/sources?limit=2&cursor=${body.meta.next_cursor}`;
+      expect(link ?? null).toBe(url === null ? null : `<${url}>; rel="next"`);
+    }
+    expect(pages).toBe(Math.ceil(all.length / 2));
+    expect(seen.map((s) => s.id)).toEqual(all.map((s) => s.id).sort((a, b) => a - b));
+    for (const s of all) expect(seen.find((x) => x.id === s.id)?.published_figures).toBe(s.figure_count);
+  });
+
+  test('the sources list refuses what it does not understand, saying what to give', async () => {
+    const { app } = createTestApp();
+    const message = async (url: string): Promise<string> => ((await request(app).get(url).expect(400)).body as { error: { message: string } }).error.message;
+    expect(await message('/api/v1/sources?page=2')).toBe('unknown parameter "page" (known: limit, cursor)');
+    expect(await message('/api/v1/sources?limit=5000')).toBe('limit must be a whole number between 1 and 1000');
+    expect(await message('/api/v1/sources?cursor=abc')).toBe('cursor must be the next_cursor of the previous page, as given');
+  });
+
   test('a matching If-None-Match gets 304', async () => {
     const { app } = createTestApp();
     const first = await request(app).get('/api/v1/figures').expect(200);
