@@ -42,6 +42,8 @@ export interface StartOptions {
   /** Extra arguments for node, e.g. ['--import', 'tsx'] to run TypeScript. */
   nodeArgs?: string[];
   entry?: string;
+  /** Writes the server's request log (one JSON line per request, with its responseTime) to this file. */
+  requestLog?: string;
 }
 
 /** Starts `node dist/server/main.js` on a file database and waits for /healthz. */
@@ -57,13 +59,13 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
       DATABASE_PATH: options.databasePath,
       PORT: String(port),
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: options.requestLog ? 'info' : 'warn',
       NODE_ENV: 'production',
       ADMIN_USERNAME,
       ADMIN_PASSWORD,
       ...options.env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', options.requestLog ? fs.openSync(options.requestLog, 'a') : 'ignore', 'pipe'],
   });
   proc.stderr?.setEncoding('utf8');
   proc.stderr?.on('data', (chunk: string) => {
