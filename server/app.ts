@@ -53,7 +53,15 @@ export interface AppDeps {
   db: Db;
   config: Config;
   logger: Logger;
+  /**
+   * The server (main.ts): the page-view worker also runs the change feed's backfills, when there is
+   * one; app.get(BACKFILLS_ON_WORKER) says whether it does, so the server runs them itself otherwise.
+   */
+  backfills?: boolean;
 }
+
+/** The app setting that says the page-view worker runs the change feed's backfills. */
+export const BACKFILLS_ON_WORKER = 'backfills on worker';
 
 /** Request logs keep this much of a URL. */
 export const LOGGED_URL_CHARS = 300;
@@ -63,7 +71,7 @@ function truncateUrl(url: string): string {
 }
 
 /** Builds the Express app on an open, migrated database. It never listens. */
-export function createApp({ db, config, logger }: AppDeps): Express {
+export function createApp({ db, config, logger, backfills = false }: AppDeps): Express {
   if (!config.sessionSecret) throw new Error('createApp needs config.sessionSecret (main.ts sets it from SESSION_SECRET or the database)');
   const app = express();
   const q = createQueries(db);
@@ -75,7 +83,10 @@ export function createApp({ db, config, logger }: AppDeps): Express {
     workerFile,
     onError: (err) => logger.error({ err }, 'a chart page could not be computed'),
     cacheTemplates: config.nodeEnv === 'production',
+    runBackfills: backfills,
+    onWarning: (message) => logger.warn(message),
   });
+  app.set(BACKFILLS_ON_WORKER, pageViews.runsBackfills);
   // With the worker, WAL checkpoints run there (server/charts/page-view-worker.ts), not in the commit of
   // a staff publish on this thread, where copying the log back into the database held every reader.
   if (config.databasePath !== ':memory:' && workerFile !== null) db.pragma('wal_autocheckpoint = 0');

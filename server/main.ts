@@ -3,7 +3,7 @@ import { openDb, type Db } from '../db/connection';
 import { migrate } from '../db/migrate';
 import { createQueries } from '../db';
 import { seedIfEmpty } from '../db/seed/load';
-import { createApp } from './app';
+import { BACKFILLS_ON_WORKER, createApp } from './app';
 import { refreshRollups } from './charts/rollups';
 import { ensureFirstAdmin } from './auth/accounts';
 import { loadSessionSecret } from './auth/session-secret';
@@ -96,11 +96,12 @@ function listen(db: Db, config: Config, logger: Logger): void {
     cannotStart(db, err);
   }
 
-  const app = createApp({ db, config: { ...config, sessionSecret }, logger });
+  const app = createApp({ db, config: { ...config, sessionSecret }, logger, backfills: true });
   const server = createHttpServer(app);
   // Renames of entries many figures name move those figures in the change feed a chunk at a time
-  // (migration 0019); an unfinished backfill resumes here.
-  const backfills = startBackfills(createQueries(db), (err) => logger.warn({ err }, 'a change-feed backfill step failed; it is tried again'));
+  // (migration 0019), on the page-view worker between views; here only where there is no worker.
+  // An unfinished backfill resumes at start.
+  const backfills = app.get(BACKFILLS_ON_WORKER) ? null : startBackfills(createQueries(db), (err) => logger.warn({ err }, 'a change-feed backfill step failed; it is tried again'));
   server.listen(config.port, config.host, () => {
     const { address, port } = server.address() as AddressInfo;
     const host = address.includes(':') ? `[${address}]` : address;
@@ -116,7 +117,7 @@ function listen(db: Db, config: Config, logger: Logger): void {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    backfills.stop();
+    backfills?.stop();
     logger.info(`${signal} received: closing the server and the database`);
     server.close(() => {
       db.close();

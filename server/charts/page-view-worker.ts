@@ -11,8 +11,9 @@ import { computePageView } from './page-views';
 import type { PageName } from './pages';
 import { drawCharts, translatedNames } from './prerender';
 import { refreshRollups } from './rollups';
+import { startBackfills } from '../workflow/feed-backfill';
 
-const { databasePath, cacheTemplates } = workerData as { databasePath: string; cacheTemplates: boolean };
+const { databasePath, cacheTemplates, runBackfills } = workerData as { databasePath: string; cacheTemplates: boolean; runBackfills: boolean };
 const db = openDb(databasePath);
 const q = createQueries(db);
 
@@ -36,6 +37,13 @@ setInterval(() => {
     // busy: the next one will do it
   }
 }, CHECKPOINT_EVERY_MS).unref();
+
+// Renames of entries many figures name move those figures in the change feed a chunk at a time (migration 0019):
+// here, between views, so a chunk's commit (and its fsync) never holds the server's event loop. An unfinished
+// backfill resumes when the worker starts.
+if (runBackfills) {
+  startBackfills(q, (err) => parentPort?.postMessage({ warning: `a change-feed backfill step failed; it is tried again: ${err instanceof Error ? err.message : String(err)}` }));
+}
 
 parentPort?.on('message', (message: { name: PageName; args: unknown; langs: Language[] }) => {
   try {

@@ -79,6 +79,10 @@ export interface PageViewsOptions {
   maxEntries?: number;
   /** The worker keeps compiled templates (production); without, a template edit shows at the next view. */
   cacheTemplates?: boolean;
+  /** The worker also runs the change feed's backfills (server/workflow/feed-backfill.ts) between views. */
+  runBackfills?: boolean;
+  /** What the worker reports that is not a view (a backfill step that failed and is tried again). */
+  onWarning?: (message: string) => void;
   onError?: (err: Error) => void;
 }
 
@@ -117,6 +121,11 @@ export class PageViews {
     this.nameOf = translatedNames(q);
     // The worker brings the chart rollups up to date as it starts, before the first reader asks.
     if (options.databasePath !== null) this.ensureWorker();
+  }
+
+  /** True when the worker runs the change feed's backfills (the server then runs none itself). */
+  get runsBackfills(): boolean {
+    return this.offThread && (this.options.runBackfills ?? false);
   }
 
   /** The view of page `name` with `args`, keyed by `key` (the page's normalised query), for a page in `lang`. */
@@ -231,13 +240,16 @@ export class PageViews {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const file = this.options.workerFile ?? path.join(__dirname, 'page-view-worker.js');
-    const workerData = { databasePath: this.options.databasePath, cacheTemplates: this.options.cacheTemplates ?? true };
+    const workerData = { databasePath: this.options.databasePath, cacheTemplates: this.options.cacheTemplates ?? true, runBackfills: this.options.runBackfills ?? false };
     // Under tsx the TypeScript source is loaded through tsx's CommonJS hook.
     const worker = file.endsWith('.ts')
       ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData })
       : new Worker(file, { workerData });
     worker.unref();
-    worker.on('message', (message: { version: number; value?: unknown; error?: string }) => this.finish(message));
+    worker.on('message', (message: { version: number; value?: unknown; error?: string } | { warning: string }) => {
+      if ('warning' in message) this.options.onWarning?.(message.warning);
+      else this.finish(message);
+    });
     worker.on('error', (err) => {
       this.worker = null;
       this.finish({ version: 0, error: err.message });
