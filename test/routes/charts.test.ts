@@ -15,6 +15,23 @@ function chartData(html: string): ChartJson[] {
 }
 
 describe('GET /', () => {
+  test('the people-in-need headline gives the full number under a shortened one, and a number that is not shortened once', async () => {
+    const { app, db } = createTestApp();
+    const block = (html: string): string => {
+      const start = html.indexOf('<span class="headline-label">People in need</span>');
+      return html.slice(start, html.indexOf('</li>', start)).replace(/<[^>]+>/g, '|').replace(/[ \t\n]+/g, ' ');
+    };
+    const shortened = block((await request(app).get('/').expect(200)).text);
+    expect(shortened).toContain('&gt; 14.6 M');
+    expect(shortened).toMatch(/&gt; 14,6\d\d,\d\d\d/);
+    const id = Number(/href="\/figures\/(\d+)">&gt; 14.6 M/.exec((await request(app).get('/').expect(200)).text)?.[1]);
+    db.prepare('UPDATE figures SET value = 293792, value_low = NULL, value_high = NULL, qualifier = ? WHERE id = ?').run('exact', id);
+    const plain = block((await request(app).get('/').expect(200)).text);
+    expect(plain.match(/293,792/g)).toHaveLength(1);
+    const ukrainian = block((await request(app).get('/?lang=uk').expect(200)).text.replace('Потребують допомоги', 'People in need'));
+    expect(ukrainian.match(/293\u00a0792/g)).toHaveLength(1);
+  });
+
   test('shows headline numbers with their sources and charts the seed figures correctly', async () => {
     const { app } = createTestApp();
     const res = await request(app).get('/').expect(200);
