@@ -23,35 +23,58 @@ void instance.init({
   ),
 });
 
-/** Messages kept per language before the memo starts again (some carry a reader's words, such as parameters not understood). */
+/** Messages kept per language (keys come from the templates, but a key may be built from data). */
 const MEMO_LIMIT = 20_000;
 
+/** Options i18next reads itself (plurals, context, fallbacks, …): a message asked with any of them is made by i18next. */
+const I18NEXT_OPTIONS = new Set(['count', 'context', 'defaultValue', 'returnObjects', 'returnDetails', 'joinArrays', 'lng', 'lngs', 'fallbackLng', 'ns', 'keyPrefix', 'postProcess', 'interpolation', 'skipInterpolation', 'ordinal', 'replace']);
+
 /**
- * i18next's t, remembering each message it made: a chart page asks for the
- * same few dozen messages thousands of times (a label per table cell, a
- * "figures by …" per document), and i18next's own lookup, plural rules and
- * interpolation took most of a page's render. The resources never change
- * while the process runs, so a message is a function of its key and options.
+ * i18next's t with a quick path for what a chart page asks thousands of times:
+ * a message looked up once per key (in the language, else English, as i18next
+ * falls back), and its {{name}} values put in by one replace. Every other call
+ * (plurals and context, a missing value, nesting, a key i18next does not know)
+ * is i18next's own. i18next's lookup, options handling and interpolation took
+ * most of a chart page's render (a label per table cell, a tooltip per point);
+ * test/server/i18n-quick.test.ts holds this to i18next over every message.
  */
-function remembering(fixed: TFunction): TFunction {
+function quick(lang: Language): TFunction {
+  const fixed = instance.getFixedT(lang);
   const call = fixed as unknown as (...args: unknown[]) => unknown;
-  const memo = new Map<string, string>();
+  const stored = new Map<string, string | null>();
+  const message = (key: string): string | null => {
+    let found = stored.get(key);
+    if (found === undefined) {
+      const own: unknown = instance.getResource(lang, 'translation', key);
+      const value: unknown = typeof own === 'string' || lang === 'en' ? own : instance.getResource('en', 'translation', key);
+      found = typeof value === 'string' && !key.includes(':') && !value.includes('$t(') ? value : null;
+      if (stored.size < MEMO_LIMIT) stored.set(key, found);
+    }
+    return found;
+  };
   const t = (key: unknown, options?: unknown, ...rest: unknown[]): unknown => {
-    const plain = typeof key === 'string' && rest.length === 0 && (options === undefined || (typeof options === 'object' && options !== null && !Array.isArray(options)));
-    if (!plain) return call(key, options, ...rest);
-    const memoKey = options === undefined ? key : `${key}\u0000${JSON.stringify(options)}`;
-    const kept = memo.get(memoKey);
-    if (kept !== undefined) return kept;
-    const message = call(key, options);
-    if (typeof message !== 'string') return message;
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(memoKey, message);
-    return message;
+    if (typeof key !== 'string' || rest.length > 0) return call(key, options, ...rest);
+    if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) return call(key, options);
+    const values = options as Record<string, unknown> | undefined;
+    if (values && Object.keys(values).some((name) => I18NEXT_OPTIONS.has(name))) return call(key, options);
+    const text = message(key);
+    if (text === null) return call(key, options);
+    if (!text.includes('{{')) return text;
+    let missing = false;
+    const out = text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
+      const value = values?.[name];
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+      // Missing, null or an object: i18next's own rules.
+      missing = true;
+      return whole;
+    });
+    return missing ? call(key, options) : out;
   };
   return Object.assign(t, fixed);
 }
 
-const translators = new Map<Language, TFunction>(LANGUAGES.map((lang) => [lang, remembering(instance.getFixedT(lang))]));
+const translators = new Map<Language, TFunction>(LANGUAGES.map((lang) => [lang, quick(lang)]));
 
 export function translator(lang: Language): TFunction {
   return translators.get(lang) ?? (translators.get('en') as TFunction);
