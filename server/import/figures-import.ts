@@ -1,7 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
-import { parse } from 'csv-parse';
 import type { Queries } from '../../db';
-import { CSV_RECORD_LIMITS, lineLengthGuard } from '../validation/csv-limits';
+import { lineLengthGuard } from '../validation/csv-limits';
+import { csvRecordBatches } from './csv-records';
 import { quoteChecks } from '../domain/checks';
 import type { ImportBatchRow } from '../../db/queries/imports';
 import type { FigureRow } from '../../db/types';
@@ -351,17 +351,15 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
     if (errors.length < MAX_KEPT_ERRORS) errors.push(error);
   };
 
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, ...CSV_RECORD_LIMITS });
+  // Records are read by csvRecordBatches: a plain loop for what a Tally file holds, csv-parse for anything else.
   const decoded = input.pipe(strictUtf8());
-  const guarded = decoded.pipe(lineLengthGuard());
-  decoded.on('error', (err) => parser.destroy(err));
-  guarded.on('error', (err) => parser.destroy(err));
-  guarded.pipe(parser);
-  input.on('error', (err) => parser.destroy(err));
+  const guarded = decoded.pipe(lineLengthGuard()).setEncoding('utf8');
+  decoded.on('error', (err) => guarded.destroy(err));
+  input.on('error', (err) => guarded.destroy(err));
 
   try {
     let recordNumber = 0;
-    for await (const record of parser as AsyncIterable<string[]>) {
+    for await (const records of csvRecordBatches(guarded)) for (const record of records) {
       recordNumber += 1;
       if (header === null) {
         header = checkHeader(record);
