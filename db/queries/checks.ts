@@ -57,6 +57,12 @@ export function checkQueries(db: Db) {
     f.measure, f.value, f.value_low, f.value_high, f.qualifier, f.reported_by, f.source_quote`;
   type Bare = Omit<CheckedFigure, 'indicator' | 'location'> & { indicator_id: number; location_id: number };
   const checkedOne = db.prepare<[number], Bare & { status: string }>(`SELECT ${BARE}, f.status FROM figures f WHERE f.id = ?`);
+  const checkedRange = db.prepare<[number, number], Bare & { status: string }>(`SELECT ${BARE}, f.status FROM figures f WHERE f.id BETWEEN ? AND ? ORDER BY f.id`);
+  /** Whether ids run one after another (an import's new figures): then they are read in one range read, not one by one. */
+  const consecutive = (ids: readonly number[]): boolean => {
+    for (let i = 1; i < ids.length; i++) if (ids[i] !== (ids[i - 1] as number) + 1) return false;
+    return ids.length > 1;
+  };
   const neighbourhood = db.prepare<[number, string, string], Bare>(`
     SELECT ${BARE} FROM figures f
     WHERE f.location_id = ? AND f.reference_period_start = ? AND f.reported_by = ? AND f.status = 'published'
@@ -96,9 +102,14 @@ export function checkQueries(db: Db) {
     });
     for (let from = 0; from < all.length; from += RECHECK_ROUND) {
       const figures: Named[] = [];
-      for (const id of all.slice(from, from + RECHECK_ROUND)) {
-        const f = checkedOne.get(id);
-        if (f) figures.push(named(f));
+      const round = all.slice(from, from + RECHECK_ROUND);
+      if (consecutive(round)) {
+        for (const f of checkedRange.all(round[0] as number, round[round.length - 1] as number)) figures.push(named(f));
+      } else {
+        for (const id of round) {
+          const f = checkedOne.get(id);
+          if (f) figures.push(named(f));
+        }
       }
       // Each neighbourhood read once (this call writes findings only, never figures, so they stay true).
       const keyOf = (f: Named): string => `${f.location_id}\u0000${f.start}\u0000${f.reported_by}`;
