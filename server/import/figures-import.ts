@@ -373,9 +373,7 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
         continue;
       }
       const cells: Record<string, string> = {};
-      header.forEach((name, i) => {
-        cells[name] = record[i] ?? '';
-      });
+      for (let i = 0; i < header.length; i++) cells[header[i] as string] = record[i] ?? '';
       const checked = validateRow(cells, recordNumber, lookups);
       checked.errors.forEach(addError);
       const row = checked.row;
@@ -422,13 +420,17 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
         }
       }
       // Consistency checks are warnings, never refusals: the source may itself disagree.
-      const checkable = { ...row, measure: row.measure ?? 'period_count', source_id: 0 };
       // Relations are checked against stored figures for the first rows only (each costs a query);
       // every row's quote is checked; published rows are all re-checked when the import commits.
+      const measure = row.measure ?? 'period_count';
       const againstStored = related.has(cells.indicator_code?.trim() ?? '') && rows <= RELATION_PREVIEW_ROWS;
-      for (const finding of againstStored ? q.checks.preview(plan.figure_id, checkable, relations) : quoteChecks({ ...checkable, id: 0, indicator: '', location: '', start: row.reference_period_start, end: row.reference_period_end })) {
-        warn('source_quote', finding.message);
-      }
+      const findings = againstStored
+        ? q.checks.preview(plan.figure_id, { ...row, measure, source_id: 0 }, relations)
+        : quoteChecks({
+            id: 0, indicator: '', location: '', start: row.reference_period_start, end: row.reference_period_end, measure, value: row.value,
+            value_low: row.value_low, value_high: row.value_high, qualifier: row.qualifier, reported_by: row.reported_by, source_quote: row.source_quote,
+          });
+      for (const finding of findings) warn('source_quote', finding.message);
       inference.add(row, aggregationOf.get(row.indicator_id) ?? 'flow');
       counts[plan.outcome] += 1;
       pending.push({ rowNumber: recordNumber, data: { ...row, ...plan } });
