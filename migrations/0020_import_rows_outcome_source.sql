@@ -5,12 +5,17 @@
 -- JSON cost the commit of 94,555 rows about 1.8 s of CPU (grouping the
 -- sources, counting outcomes, choosing the new rows). The row's JSON is no
 -- longer re-parsed by a CHECK on every insert: only addRows writes it, from
--- JSON.stringify. Batches previewed before this migration keep their rows.
+-- JSON.stringify. A row also keeps what its quote check found at staging
+-- (quote_findings: '' for nothing, else a JSON array of [kind, message]; NULL
+-- when not known), so the commit's re-check reuses it instead of checking
+-- every new figure's quote again. Batches previewed before this migration
+-- keep their rows (their quotes are checked again at commit, as before).
 CREATE TABLE import_rows_0020 (
   batch_id   INTEGER NOT NULL REFERENCES import_batches (id),
   row_number INTEGER NOT NULL,
   outcome    TEXT NOT NULL CHECK (outcome IN ('new', 'changed', 'unchanged')),
   source     TEXT NOT NULL,
+  quote_findings TEXT,
   data       TEXT NOT NULL,
   PRIMARY KEY (batch_id, row_number)
 ) STRICT, WITHOUT ROWID;

@@ -84,9 +84,13 @@ export function checkQueries(db: Db) {
    * catalogue in JavaScript); a round's findings are replaced by one DELETE
    * and one INSERT. (Reading a round's figures and neighbourhoods through
    * json_each in one statement each was measured slower than these indexed
-   * point reads: see docs/decisions/0014.)
+   * point reads: see docs/decisions/0014.) `knownQuoteFindings` gives what
+   * a figure's quote check finds when the caller already knows it (an import
+   * checked each new row's quote when staging it); undefined: check it here.
    */
-  function recheck(ids: Iterable<number>): void {
+  function recheck(ids: Iterable<number>, knownQuoteFindings?: (id: number) => readonly CheckResult[] | undefined): void {
+    // What a figure's quote says, from the caller when it already knows (an import checked each row's quote when staging it).
+    const quoteOf = (f: CheckedFigure): readonly CheckResult[] => knownQuoteFindings?.(f.id) ?? quoteChecks(f);
     const rels = listRelations();
     // A figure of an indicator no relation names has only its quote to check, and no neighbour's finding rests on it.
     const related = new Set(rels.flatMap((r) => [r.indicator, ...r.others]));
@@ -135,7 +139,7 @@ export function checkQueries(db: Db) {
         if (!related.has(f.indicator)) {
           if (done.has(f.id)) continue;
           done.add(f.id);
-          replace(f.id, f.status === 'published' ? quoteChecks(f) : []);
+          replace(f.id, f.status === 'published' ? quoteOf(f) : []);
           continue;
         }
         for (const member of [f, ...neighboursIn(f)]) {
@@ -143,7 +147,7 @@ export function checkQueries(db: Db) {
           done.add(member.id);
           // A neighbour is published (it came from the neighbourhood); the figure itself may not be.
           const published = member.id === f.id ? f.status === 'published' : true;
-          replace(member.id, published ? [...quoteChecks(member), ...relationChecks(member, rels, neighboursIn(member))] : []);
+          replace(member.id, published ? [...quoteOf(member), ...relationChecks(member, rels, neighboursIn(member))] : []);
         }
       }
       clearMany.run(JSON.stringify(cleared));

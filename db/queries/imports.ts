@@ -40,6 +40,9 @@ export function bulkFigureQueries(db: Db) {
      ORDER BY r.row_number LIMIT ?`,
   );
   const lastId = db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM figures');
+  const quoteFindings = db
+    .prepare<[number], string | null>("SELECT r.quote_findings FROM import_rows r WHERE r.batch_id = ? AND r.outcome = 'new' ORDER BY r.row_number")
+    .pluck();
   const setBulk = db.prepare<[number]>('UPDATE bulk_mode SET active = ? WHERE id = 1');
   const insertNew = db.prepare<[{ batch: number; status: string; user_id: number | null; submitted: number; sync_seq: number | null }]>(`
     INSERT INTO figures (${BULK_COLUMNS})
@@ -76,6 +79,12 @@ export function bulkFigureQueries(db: Db) {
     setSource: (source: string, id: number): void => {
       setSource.run(source, id);
     },
+    /**
+     * What staging's quote check found for each new row, in file order (the
+     * order insertNew gives them ids): '' for nothing, JSON of [kind,
+     * message] pairs, or null when not known (a batch staged before migration 0020).
+     */
+    quoteFindingsOfNew: (batchId: number): (string | null)[] => quoteFindings.all(batchId),
     /** The staged rows that correct an existing figure, in file order, a page at a time. */
     changedRowsAfter: (batchId: number, afterRow: number, limit: number): { row_number: number; data: string }[] =>
       changedRows.all(batchId, afterRow, limit),
@@ -208,8 +217,8 @@ export function importBatchQueries(db: Db) {
   const finish = db.prepare<[string, number]>(
     "UPDATE import_batches SET state = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
   );
-  const addRow = db.prepare<[number, number, string, string, string]>(
-    'INSERT INTO import_rows (batch_id, row_number, outcome, source, data) VALUES (?, ?, ?, ?, ?)',
+  const addRow = db.prepare<[number, number, string, string, string, string]>(
+    'INSERT INTO import_rows (batch_id, row_number, outcome, source, quote_findings, data) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const rowsAfter = db.prepare<[number, number, number], { row_number: number; data: string }>(
     'SELECT row_number, data FROM import_rows WHERE batch_id = ? AND row_number > ? ORDER BY row_number LIMIT ?',
@@ -258,11 +267,12 @@ export function importBatchQueries(db: Db) {
     /**
      * Stages rows in one short transaction per batch of rows: what committing
      * the row does and the document it cites in columns (the commit selects
-     * and groups by them), the row itself as JSON.
+     * and groups by them), what its quote check found ('' for nothing, else
+     * JSON of [kind, message] pairs), the row itself as JSON.
      */
-    addRows(id: number, rows: { rowNumber: number; data: { outcome: string; source: unknown } }[]): void {
+    addRows(id: number, rows: { rowNumber: number; quoteFindings: string; data: { outcome: string; source: unknown } }[]): void {
       db.transaction(() => {
-        for (const row of rows) addRow.run(id, row.rowNumber, row.data.outcome, JSON.stringify(row.data.source), JSON.stringify(row.data));
+        for (const row of rows) addRow.run(id, row.rowNumber, row.data.outcome, JSON.stringify(row.data.source), row.quoteFindings, JSON.stringify(row.data));
       })();
     },
     rowsAfter: (id: number, afterRow: number, limit: number): { row_number: number; data: string }[] =>

@@ -338,7 +338,7 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
   let warningCount = 0;
   let rows = 0;
   let header: string[] | null = null;
-  let pending: { rowNumber: number; data: StagedRow & StagedPlan }[] = [];
+  let pending: { rowNumber: number; quoteFindings: string; data: StagedRow & StagedPlan }[] = [];
   const seenKeys = new Map<string, number>();
   const seenFigures = new Map<number, number>();
   const sourceIds = new Map<string, number | undefined>();
@@ -431,9 +431,12 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
             value_low: row.value_low, value_high: row.value_high, qualifier: row.qualifier, reported_by: row.reported_by, source_quote: row.source_quote,
           });
       for (const finding of findings) warn('source_quote', finding.message);
+      // Kept with the row: the commit's re-check reuses what the quote check found instead of checking again.
+      const quoteFound = againstStored ? findings.filter((f) => f.kind === 'quote_value' || f.kind === 'quote_qualifier') : findings;
+      const quoteFindings = quoteFound.length === 0 ? '' : JSON.stringify(quoteFound.map((f) => [f.kind, f.message]));
       inference.add(row, aggregationOf.get(row.indicator_id) ?? 'flow');
       counts[plan.outcome] += 1;
-      pending.push({ rowNumber: recordNumber, data: { ...row, ...plan } });
+      pending.push({ rowNumber: recordNumber, quoteFindings, data: Object.assign(row, plan) });
       if (pending.length >= STAGE_BATCH_ROWS) {
         q.importBatches.addRows(batchId, pending);
         pending = [];
