@@ -104,7 +104,7 @@ describe('bulk import writes', () => {
 
 describe('the re-check after a bulk import', () => {
   test('stores, for each new figure, what re-checking every figure afterwards stores (the quotes checked at staging are reused)', async () => {
-    const exported = parse((await request(createTestApp().app).get('/export/figures.csv').expect(200)).text) as string[][];
+    const exported: string[][] = parse((await request(createTestApp().app).get('/export/figures.csv').expect(200)).text);
     const header = exported[0] ?? [];
     const [quote, value, qualifier] = ['source_quote', 'value', 'qualifier'].map((c) => header.indexOf(c)) as [number, number, number];
     // Rows whose quotes disagree with them, in the two ways a quote check finds: another number, another qualifier.
