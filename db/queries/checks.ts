@@ -57,6 +57,12 @@ export function checkQueries(db: Db) {
     f.measure, f.value, f.value_low, f.value_high, f.qualifier, f.reported_by, f.source_quote`;
   type Bare = Omit<CheckedFigure, 'indicator' | 'location'> & { indicator_id: number; location_id: number };
   const checkedOne = db.prepare<[number], Bare & { status: string }>(`SELECT ${BARE}, f.status FROM figures f WHERE f.id = ?`);
+  const checkedRange = db.prepare<[number, number], Bare & { status: string }>(`SELECT ${BARE}, f.status FROM figures f WHERE f.id BETWEEN ? AND ? ORDER BY f.id`);
+  /** Whether ids run one after another (an import's new figures): then they are read in one range read, not one by one. */
+  const consecutive = (ids: readonly number[]): boolean => {
+    for (let i = 1; i < ids.length; i++) if (ids[i] !== (ids[i - 1] as number) + 1) return false;
+    return ids.length > 1;
+  };
   const neighbourhood = db.prepare<[number, string, string], Bare>(`
     SELECT ${BARE} FROM figures f
     WHERE f.location_id = ? AND f.reference_period_start = ? AND f.reported_by = ? AND f.status = 'published'
@@ -78,9 +84,13 @@ export function checkQueries(db: Db) {
    * catalogue in JavaScript); a round's findings are replaced by one DELETE
    * and one INSERT. (Reading a round's figures and neighbourhoods through
    * json_each in one statement each was measured slower than these indexed
-   * point reads: see docs/decisions/0014.)
+   * point reads: see docs/decisions/0014.) `knownQuoteFindings` gives what
+   * a figure's quote check finds when the caller already knows it (an import
+   * checked each new row's quote when staging it); undefined: check it here.
    */
-  function recheck(ids: Iterable<number>): void {
+  function recheck(ids: Iterable<number>, knownQuoteFindings?: (id: number) => readonly CheckResult[] | undefined): void {
+    // What a figure's quote says, from the caller when it already knows (an import checked each row's quote when staging it).
+    const quoteOf = (f: CheckedFigure): readonly CheckResult[] => knownQuoteFindings?.(f.id) ?? quoteChecks(f);
     const rels = listRelations();
     // A figure of an indicator no relation names has only its quote to check, and no neighbour's finding rests on it.
     const related = new Set(rels.flatMap((r) => [r.indicator, ...r.others]));
@@ -96,9 +106,14 @@ export function checkQueries(db: Db) {
     });
     for (let from = 0; from < all.length; from += RECHECK_ROUND) {
       const figures: Named[] = [];
-      for (const id of all.slice(from, from + RECHECK_ROUND)) {
-        const f = checkedOne.get(id);
-        if (f) figures.push(named(f));
+      const round = all.slice(from, from + RECHECK_ROUND);
+      if (consecutive(round)) {
+        for (const f of checkedRange.all(round[0] as number, round[round.length - 1] as number)) figures.push(named(f));
+      } else {
+        for (const id of round) {
+          const f = checkedOne.get(id);
+          if (f) figures.push(named(f));
+        }
       }
       // Each neighbourhood read once (this call writes findings only, never figures, so they stay true).
       const keyOf = (f: Named): string => `${f.location_id}\u0000${f.start}\u0000${f.reported_by}`;
@@ -124,7 +139,7 @@ export function checkQueries(db: Db) {
         if (!related.has(f.indicator)) {
           if (done.has(f.id)) continue;
           done.add(f.id);
-          replace(f.id, f.status === 'published' ? quoteChecks(f) : []);
+          replace(f.id, f.status === 'published' ? quoteOf(f) : []);
           continue;
         }
         for (const member of [f, ...neighboursIn(f)]) {
@@ -132,7 +147,7 @@ export function checkQueries(db: Db) {
           done.add(member.id);
           // A neighbour is published (it came from the neighbourhood); the figure itself may not be.
           const published = member.id === f.id ? f.status === 'published' : true;
-          replace(member.id, published ? [...quoteChecks(member), ...relationChecks(member, rels, neighboursIn(member))] : []);
+          replace(member.id, published ? [...quoteOf(member), ...relationChecks(member, rels, neighboursIn(member))] : []);
         }
       }
       clearMany.run(JSON.stringify(cleared));

@@ -28,18 +28,21 @@ export function bulkFigureQueries(db: Db) {
   createTable();
   const clear = db.prepare('DELETE FROM temp.import_sources');
   const distinctSources = db.prepare<[number], { source: string }>(`
-    SELECT ${staged('source')} AS source FROM import_rows r
-    WHERE r.batch_id = ? AND ${staged('outcome')} <> 'unchanged'
+    SELECT r.source FROM import_rows r
+    WHERE r.batch_id = ? AND r.outcome <> 'unchanged'
     GROUP BY 1 ORDER BY min(r.row_number)`);
   const setSource = db.prepare<[string, number]>('INSERT OR REPLACE INTO temp.import_sources (source, id) VALUES (?, ?)');
   const outcomes = db.prepare<[number], { outcome: string; n: number }>(
-    `SELECT ${staged('outcome')} AS outcome, COUNT(*) AS n FROM import_rows r WHERE r.batch_id = ? GROUP BY 1`,
+    'SELECT r.outcome, COUNT(*) AS n FROM import_rows r WHERE r.batch_id = ? GROUP BY 1',
   );
   const changedRows = db.prepare<[number, number, number], { row_number: number; data: string }>(
-    `SELECT r.row_number, r.data FROM import_rows r WHERE r.batch_id = ? AND r.row_number > ? AND ${staged('outcome')} = 'changed'
+    `SELECT r.row_number, r.data FROM import_rows r WHERE r.batch_id = ? AND r.row_number > ? AND r.outcome = 'changed'
      ORDER BY r.row_number LIMIT ?`,
   );
   const lastId = db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM figures');
+  const quoteFindings = db
+    .prepare<[number], string | null>("SELECT r.quote_findings FROM import_rows r WHERE r.batch_id = ? AND r.outcome = 'new' ORDER BY r.row_number")
+    .pluck();
   const setBulk = db.prepare<[number]>('UPDATE bulk_mode SET active = ? WHERE id = 1');
   const insertNew = db.prepare<[{ batch: number; status: string; user_id: number | null; submitted: number; sync_seq: number | null }]>(`
     INSERT INTO figures (${BULK_COLUMNS})
@@ -48,8 +51,8 @@ export function bulkFigureQueries(db: Db) {
       ${staged('qualifier')}, ${staged('verification')}, ${staged('reported_by')}, ${staged('claimed_by')}, ${staged('attributed_to')},
       ${staged('disputed_by')}, s.id, ${staged('source_quote')}, ${staged('notes')}, @status, @user_id, @user_id,
       CASE WHEN @submitted THEN ${NOW} END, CASE WHEN @submitted THEN @user_id END, @sync_seq
-    FROM import_rows r JOIN temp.import_sources s ON s.source = ${staged('source')}
-    WHERE r.batch_id = @batch AND ${staged('outcome')} = 'new'
+    FROM import_rows r JOIN temp.import_sources s ON s.source = r.source
+    WHERE r.batch_id = @batch AND r.outcome = 'new'
     ORDER BY r.row_number`);
   const anyPublic = db.prepare<[number], { n: number }>("SELECT EXISTS (SELECT 1 FROM figures WHERE id > ? AND status <> 'draft') AS n");
   const bumpVersion = db.prepare(`UPDATE data_version SET version = version + 1, changed_at = ${NOW} WHERE id = 1`);
@@ -72,10 +75,16 @@ export function bulkFigureQueries(db: Db) {
     },
     /** Each distinct source (as the staged JSON of StagedRow.source) the batch's rows that write cite, in order of first use. */
     sourcesCited: (batchId: number): string[] => distinctSources.all(batchId).map((r) => r.source),
-    /** Maps a staged source (its JSON, as sourcesOfNewRows gives it) to the id of its document. */
+    /** Maps a staged source (its JSON, as sourcesCited gives it) to the id of its document. */
     setSource: (source: string, id: number): void => {
       setSource.run(source, id);
     },
+    /**
+     * What staging's quote check found for each new row, in file order (the
+     * order insertNew gives them ids): '' for nothing, JSON of [kind,
+     * message] pairs, or null when not known (a batch staged before migration 0020).
+     */
+    quoteFindingsOfNew: (batchId: number): (string | null)[] => quoteFindings.all(batchId),
     /** The staged rows that correct an existing figure, in file order, a page at a time. */
     changedRowsAfter: (batchId: number, afterRow: number, limit: number): { row_number: number; data: string }[] =>
       changedRows.all(batchId, afterRow, limit),
@@ -208,7 +217,9 @@ export function importBatchQueries(db: Db) {
   const finish = db.prepare<[string, number]>(
     "UPDATE import_batches SET state = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
   );
-  const addRow = db.prepare<[number, number, string]>('INSERT INTO import_rows (batch_id, row_number, data) VALUES (?, ?, ?)');
+  const addRow = db.prepare<[number, number, string, string, string, string]>(
+    'INSERT INTO import_rows (batch_id, row_number, outcome, source, quote_findings, data) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const rowsAfter = db.prepare<[number, number, number], { row_number: number; data: string }>(
     'SELECT row_number, data FROM import_rows WHERE batch_id = ? AND row_number > ? ORDER BY row_number LIMIT ?',
   );
@@ -253,10 +264,15 @@ export function importBatchQueries(db: Db) {
       clearRows.run(id);
       finish.run(state, id);
     },
-    /** Stages rows in one short transaction per batch of rows. */
-    addRows(id: number, rows: { rowNumber: number; data: unknown }[]): void {
+    /**
+     * Stages rows in one short transaction per batch of rows: what committing
+     * the row does and the document it cites in columns (the commit selects
+     * and groups by them), what its quote check found ('' for nothing, else
+     * JSON of [kind, message] pairs), the row itself as JSON.
+     */
+    addRows(id: number, rows: { rowNumber: number; quoteFindings: string; data: { outcome: string; source: unknown } }[]): void {
       db.transaction(() => {
-        for (const row of rows) addRow.run(id, row.rowNumber, JSON.stringify(row.data));
+        for (const row of rows) addRow.run(id, row.rowNumber, row.data.outcome, JSON.stringify(row.data.source), row.quoteFindings, JSON.stringify(row.data));
       })();
     },
     rowsAfter: (id: number, afterRow: number, limit: number): { row_number: number; data: string }[] =>

@@ -1,7 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
-import { parse } from 'csv-parse';
 import type { Queries } from '../../db';
-import { CSV_RECORD_LIMITS, lineLengthGuard } from '../validation/csv-limits';
+import { lineLengthGuard } from '../validation/csv-limits';
+import { csvRecordBatches } from './csv-records';
 import { quoteChecks } from '../domain/checks';
 import type { ImportBatchRow } from '../../db/queries/imports';
 import type { FigureRow } from '../../db/types';
@@ -338,7 +338,7 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
   let warningCount = 0;
   let rows = 0;
   let header: string[] | null = null;
-  let pending: { rowNumber: number; data: StagedRow & StagedPlan }[] = [];
+  let pending: { rowNumber: number; quoteFindings: string; data: StagedRow & StagedPlan }[] = [];
   const seenKeys = new Map<string, number>();
   const seenFigures = new Map<number, number>();
   const sourceIds = new Map<string, number | undefined>();
@@ -351,17 +351,15 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
     if (errors.length < MAX_KEPT_ERRORS) errors.push(error);
   };
 
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, ...CSV_RECORD_LIMITS });
+  // Records are read by csvRecordBatches: a plain loop for what a Tally file holds, csv-parse for anything else.
   const decoded = input.pipe(strictUtf8());
-  const guarded = decoded.pipe(lineLengthGuard());
-  decoded.on('error', (err) => parser.destroy(err));
-  guarded.on('error', (err) => parser.destroy(err));
-  guarded.pipe(parser);
-  input.on('error', (err) => parser.destroy(err));
+  const guarded = decoded.pipe(lineLengthGuard()).setEncoding('utf8');
+  decoded.on('error', (err) => guarded.destroy(err));
+  input.on('error', (err) => guarded.destroy(err));
 
   try {
     let recordNumber = 0;
-    for await (const record of parser as AsyncIterable<string[]>) {
+    for await (const records of csvRecordBatches(guarded)) for (const record of records) {
       recordNumber += 1;
       if (header === null) {
         header = checkHeader(record);
@@ -375,9 +373,7 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
         continue;
       }
       const cells: Record<string, string> = {};
-      header.forEach((name, i) => {
-        cells[name] = record[i] ?? '';
-      });
+      for (let i = 0; i < header.length; i++) cells[header[i] as string] = record[i] ?? '';
       const checked = validateRow(cells, recordNumber, lookups);
       checked.errors.forEach(addError);
       const row = checked.row;
@@ -424,16 +420,23 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
         }
       }
       // Consistency checks are warnings, never refusals: the source may itself disagree.
-      const checkable = { ...row, measure: row.measure ?? 'period_count', source_id: 0 };
       // Relations are checked against stored figures for the first rows only (each costs a query);
       // every row's quote is checked; published rows are all re-checked when the import commits.
+      const measure = row.measure ?? 'period_count';
       const againstStored = related.has(cells.indicator_code?.trim() ?? '') && rows <= RELATION_PREVIEW_ROWS;
-      for (const finding of againstStored ? q.checks.preview(plan.figure_id, checkable, relations) : quoteChecks({ ...checkable, id: 0, indicator: '', location: '', start: row.reference_period_start, end: row.reference_period_end })) {
-        warn('source_quote', finding.message);
-      }
+      const findings = againstStored
+        ? q.checks.preview(plan.figure_id, { ...row, measure, source_id: 0 }, relations)
+        : quoteChecks({
+            id: 0, indicator: '', location: '', start: row.reference_period_start, end: row.reference_period_end, measure, value: row.value,
+            value_low: row.value_low, value_high: row.value_high, qualifier: row.qualifier, reported_by: row.reported_by, source_quote: row.source_quote,
+          });
+      for (const finding of findings) warn('source_quote', finding.message);
+      // Kept with the row: the commit's re-check reuses what the quote check found instead of checking again.
+      const quoteFound = againstStored ? findings.filter((f) => f.kind === 'quote_value' || f.kind === 'quote_qualifier') : findings;
+      const quoteFindings = quoteFound.length === 0 ? '' : JSON.stringify(quoteFound.map((f) => [f.kind, f.message]));
       inference.add(row, aggregationOf.get(row.indicator_id) ?? 'flow');
       counts[plan.outcome] += 1;
-      pending.push({ rowNumber: recordNumber, data: { ...row, ...plan } });
+      pending.push({ rowNumber: recordNumber, quoteFindings, data: Object.assign(row, plan) });
       if (pending.length >= STAGE_BATCH_ROWS) {
         q.importBatches.addRows(batchId, pending);
         pending = [];

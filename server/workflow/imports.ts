@@ -5,6 +5,7 @@
  */
 import type { Queries } from '../../db';
 import type { ImportBatchRow } from '../../db/queries/imports';
+import type { CheckKind, CheckResult } from '../domain/checks';
 import type { Actor, FigureFields } from '../domain/figure';
 import { ImportCommitError, sourceKey, type StagedPlan, type StagedRow } from '../import/figures-import';
 import { WorkflowError } from './errors';
@@ -78,7 +79,9 @@ export function commitImport(q: Queries, actor: Actor, batchId: number): ImportB
       if (publish) for (let id = written.afterId + 1; id <= written.afterId + written.count; id++) published.push(id);
     }
     if (written.count !== counts.new) throw new ImportCommitError(`import ${batchId} staged ${counts.new} new figures but ${written.count} were written: upload the file again`);
-    q.checks.recheck(published);
+    // The new figures' quotes were checked when staged: the re-check reuses those findings (ids follow file order).
+    const staged = written.count > 0 ? bulk.quoteFindingsOfNew(batchId) : [];
+    q.checks.recheck(published, (id) => stagedQuoteFindings(staged[id - written.afterId - 1]));
     q.importBatches.setCounts(batchId, {
       row_count: batch.row_count,
       new_count: counts.new,
@@ -97,6 +100,15 @@ export function commitImport(q: Queries, actor: Actor, batchId: number): ImportB
     });
     return q.importBatches.getById(batchId) as ImportBatchRow;
   });
+}
+
+const NO_FINDINGS: readonly CheckResult[] = [];
+
+/** A staged row's quote findings ('' for none, JSON of [kind, message] pairs); undefined when not known. */
+function stagedQuoteFindings(staged: string | null | undefined): readonly CheckResult[] | undefined {
+  if (staged === undefined || staged === null) return undefined;
+  if (staged === '') return NO_FINDINGS;
+  return (JSON.parse(staged) as [CheckKind, string][]).map(([kind, message]) => ({ kind, message, related: [] }));
 }
 
 /** Drops a previewed batch without writing any figure. */

@@ -5,10 +5,12 @@
  * hold the outcome to what the per-row path gives.
  */
 import { Readable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { DEMO_DATASET_PATH, loadDataset, readDataset } from '../../db/seed/load';
 import type { FigureRow } from '../../db/types';
 import type { Actor } from '../../server/domain/figure';
+import { csvLine } from '../../server/export/csv';
 import { stageImport } from '../../server/import/figures-import';
 import { commitImport } from '../../server/workflow/imports';
 import { createTestApp } from '../helpers/app';
@@ -97,5 +99,30 @@ describe('bulk import writes', () => {
     target.q.figures.create({ ...figure, reference_period_start: '2020-01-01', reference_period_end: '2020-01-01', status: 'published' }, 'create', null, null);
     expect(version(target)).toBeGreaterThan(before);
     expect(publicNames(target)).toEqual(citedNames(target));
+  });
+});
+
+describe('the re-check after a bulk import', () => {
+  test('stores, for each new figure, what re-checking every figure afterwards stores (the quotes checked at staging are reused)', async () => {
+    const exported: string[][] = parse((await request(createTestApp().app).get('/export/figures.csv').expect(200)).text);
+    const header = exported[0] ?? [];
+    const [quote, value, qualifier] = ['source_quote', 'value', 'qualifier'].map((c) => header.indexOf(c)) as [number, number, number];
+    // Rows whose quotes disagree with them, in the two ways a quote check finds: another number, another qualifier.
+    const lines = exported.map((cells, i) => {
+      if (i > 0 && i % 3 === 0) {
+        cells[quote] = i % 2 === 0 ? `about ${cells[value]} people` : `${Number(cells[value]) + 1} people`;
+        cells[qualifier] = 'exact';
+      }
+      return csvLine(cells);
+    });
+    const target = referenceOnlyApp();
+    await importCsv(target, lines.join(''), true);
+    const stored = () =>
+      target.db.prepare<[], { figure_id: number; kind: string; message: string; related: string }>('SELECT figure_id, kind, message, related FROM figure_checks ORDER BY figure_id, id').all();
+    const afterImport = stored();
+    expect(afterImport.filter((f) => f.kind === 'quote_value').length).toBeGreaterThan(3);
+    expect(afterImport.filter((f) => f.kind === 'quote_qualifier').length).toBeGreaterThan(3);
+    target.q.transaction(() => target.q.checks.recheckAll());
+    expect(stored()).toEqual(afterImport);
   });
 });
