@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, screenshot, seriousA11yViolations, useBrowserTestEnv, watchProblems } from './helpers';
+import { launchBrowser, screenshot, seriousA11yViolations, useBrowserTestEnv, watchProblems, type PageProblems } from './helpers';
 
 const env = useBrowserTestEnv();
 
@@ -107,31 +107,46 @@ async function markupAndVisibility(page: Page): Promise<string> {
  */
 const LAYOUT_RULES = ['color-contrast', 'link-in-text-block', 'scrollable-region-focusable'];
 
+/** Checks each page at 1366 px, then at 390 px (see the describe below); what it finds goes into `found`. */
+async function sweep(browser: BrowserContext, urls: string[], found: Record<string, string[]>): Promise<PageProblems> {
+  const page = await browser.newPage();
+  const problems = watchProblems(page);
+  for (const url of urls) {
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await open(page, url);
+    const wide = [...(await layoutProblems(page)), ...(await seriousA11yViolations(page))];
+    if (wide.length) found[`1366 ${url}`] = wide;
+    if (process.env.TALLY_SCREENSHOTS) await screenshot(page, `analyst-1366-${url.replace(/[^a-z0-9]+/gi, '-')}`);
+    const before = await markupAndVisibility(page);
+    await resize(page, 390);
+    const same = (await markupAndVisibility(page)) === before;
+    const narrow = [...(await layoutProblems(page)), ...(await seriousA11yViolations(page, same ? LAYOUT_RULES : undefined))];
+    if (narrow.length) found[`390 ${url}`] = narrow;
+    // Full-page images of 38 pages are for a person to look at, not for the check: taken when asked.
+    if (process.env.TALLY_SCREENSHOTS) await screenshot(page, `analyst-390-${url.replace(/[^a-z0-9]+/gi, '-')}`);
+  }
+  await page.close();
+  return problems;
+}
+
 describe('every public page, at 1366 and 390 px', () => {
   // Each page is loaded once, checked at 1366 px (layout and every axe rule), narrowed to 390 px and checked
   // again: layout, and the axe rules that depend on layout. The other rules read the markup and what is
   // hidden; when either differs from 1366 px the whole set runs again at 390 px.
+  // Two browsers share the pages, one per core: the work is in each browser's page (layout, axe). Each has its
+  // own cookies, and the second takes its English pages before the Ukrainian ones (?lang=uk leaves a cookie).
   test("no sideways overflow outside a table's scroller, no cut legend, no serious accessibility violation", async () => {
-    const page = await env.browser.newPage();
-    const problems = watchProblems(page);
+    const pages = publicPages();
+    const half = Math.ceil(pages.length / 2);
+    const second = await launchBrowser();
     const found: Record<string, string[]> = {};
-    for (const url of publicPages()) {
-      await page.setViewportSize({ width: 1366, height: 900 });
-      await open(page, url);
-      const wide = [...(await layoutProblems(page)), ...(await seriousA11yViolations(page))];
-      if (wide.length) found[`1366 ${url}`] = wide;
-      if (process.env.TALLY_SCREENSHOTS) await screenshot(page, `analyst-1366-${url.replace(/[^a-z0-9]+/gi, '-')}`);
-      const before = await markupAndVisibility(page);
-      await resize(page, 390);
-      const same = (await markupAndVisibility(page)) === before;
-      const narrow = [...(await layoutProblems(page)), ...(await seriousA11yViolations(page, same ? LAYOUT_RULES : undefined))];
-      if (narrow.length) found[`390 ${url}`] = narrow;
-      // Full-page images of 38 pages are for a person to look at, not for the check: taken when asked.
-      if (process.env.TALLY_SCREENSHOTS) await screenshot(page, `analyst-390-${url.replace(/[^a-z0-9]+/gi, '-')}`);
+    try {
+      const problems = await Promise.all([sweep(env.browser, pages.slice(0, half), found), sweep(second, pages.slice(half), found)]);
+      expect(found).toEqual({});
+      expect(problems).toEqual([{ consoleErrors: [], pageErrors: [] }, { consoleErrors: [], pageErrors: [] }]);
+    } finally {
+      await second.close();
     }
-    expect(found).toEqual({});
-    expect(problems).toEqual({ consoleErrors: [], pageErrors: [] });
-    await page.close();
   }, 240_000);
 });
 
