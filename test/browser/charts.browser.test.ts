@@ -129,23 +129,3 @@ describe('charts in a browser', () => {
     await page.close();
   });
 });
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace jest {
-    interface Matchers<R> {
-      toBeVisibleSoon(): Promise<R>;
-    }
-  }
-}
-
-expect.extend({
-  async toBeVisibleSoon(locator: import('playwright-core').Locator) {
-    try {
-      await locator.waitFor({ state: 'visible', timeout: 5000 });
-      return { pass: true, message: () => 'visible' };
-    } catch {
-      return { pass: false, message: () => 'not visible within 5 s' };
-    }
-  },
-});
