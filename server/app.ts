@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import cors from 'cors';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import pinoHttp from 'pino-http';
 import type { Db } from '../db/connection';
 import { createQueries } from '../db';
@@ -128,18 +128,6 @@ export function createApp({ db, config, logger, backfills = false }: AppDeps): E
   app.use(vendorRoutes(config.nodeEnv === 'production' ? 86_400 : 0));
   // Every page's language (?lang=, its cookie, Accept-Language), before the page cache that keys on it.
   app.use(languages());
-  // The names of indicators and places in other languages come with the migrations: read once per language.
-  const namesIn = translatedNames(q);
-  // The footer's "last updated" (when published data last changed), and names of indicators and places in the page's language.
-  app.use((_req, res, next) => {
-    res.locals.lastUpdated = q.exports.dataVersion().changedAt;
-    const nameOf = namesIn(res.locals.lang as Language);
-    res.locals.nameOf = nameOf;
-    // A page in another language writes its numbers, dates and charts in it (page views are built in English).
-    Object.assign(res.locals, languageLocals(res.locals.lang as Language, nameOf));
-    next();
-  });
-
   // Public data may be read from any origin, and only read.
   app.use(
     ['/api', '/export'],
@@ -177,6 +165,20 @@ export function createApp({ db, config, logger, backfills = false }: AppDeps): E
   });
   const hasSession = (req: Request): boolean => req.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
   app.use((req, res, next) => (hasSession(req) ? next() : pages(req, res, next)));
+
+  // The names of indicators and places in other languages come with the migrations: read once per language.
+  const namesIn = translatedNames(q);
+  // After the anonymous page cache (a kept page needs none of it): the footer's "last updated" (when published data last changed), and names of indicators and places in the page's language.
+  const pageLocals: RequestHandler = (_req, res, next) => {
+    res.locals.lastUpdated = q.exports.dataVersion().changedAt;
+    const nameOf = namesIn(res.locals.lang as Language);
+    res.locals.nameOf = nameOf;
+    // A page in another language writes its numbers, dates and charts in it (page views are built in English).
+    Object.assign(res.locals, languageLocals(res.locals.lang as Language, nameOf));
+    next();
+  };
+
+  app.use(pageLocals);
 
   // Staff: forms, sessions in SQLite, the signed-in user, and a CSRF token
   // check on every state-changing request (anonymous ones included).
