@@ -335,6 +335,10 @@ function fileBytes(file: string): number {
 /** A copy of a database generated earlier, with what generateDatabase said of it. */
 function copyGenerated(from: string, to: string): { figures: number; sources: number; seriesSource: number } {
   fs.copyFileSync(from, to);
+  // A copy kept by an earlier version: brought up to this version's migrations, as the server would.
+  const db = openDb(to);
+  migrate(db, migrationsDir);
+  db.close();
   return describeGenerated(to);
 }
 

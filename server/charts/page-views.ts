@@ -3,10 +3,13 @@ import { Worker } from 'node:worker_threads';
 import type { Queries } from '../../db';
 import type { Language } from '../i18n';
 import { PAGE_BUILDERS, type PageArgs, type PageName, type PageView } from './pages';
-import { drawCharts, translatedNames } from './prerender';
+import { drawCharts, forgetDrawings, translatedNames } from './prerender';
 import { refreshRollups } from './rollups';
 
 let building = 0;
+
+/** Views that keep their charts' HTML, most recently used first (see forgetOldDrawings). */
+const VIEWS_WITH_DRAWINGS = 16;
 
 /** Attempts at a view whose chart rollups are at the data's own change-feed position before one is built anyway. */
 const CONSISTENT_ATTEMPTS = 3;
@@ -158,6 +161,7 @@ export class PageViews {
     return { value: entry.value as PageView<N>, stale: entry.version < this.q.exports.dataVersion().version, view: { key: fullKey, version: entry.version } };
   }
 
+
   /** True when views are computed by the worker thread, false when on the caller's (tests, :memory:). */
   get offThread(): boolean {
     return this.options.databasePath !== null;
@@ -201,7 +205,21 @@ export class PageViews {
   private touch(key: string, entry: Entry): Entry {
     this.entries.delete(key);
     this.entries.set(key, entry);
+    this.forgetOldDrawings();
     return entry;
+  }
+
+  /**
+   * Only the most recently used views keep their charts' HTML (server/charts/prerender.ts): the
+   * response cache keeps the pages drawn from them, so older views' drawings would only be held
+   * twice. A page drawn again from an older view is drawn on the request path.
+   */
+  private forgetOldDrawings(): void {
+    let older = this.entries.size - VIEWS_WITH_DRAWINGS;
+    for (const entry of this.entries.values()) {
+      if (older-- <= 0) break;
+      forgetDrawings(entry.value);
+    }
   }
 
   private store(key: string, entry: Entry): void {
@@ -209,6 +227,7 @@ export class PageViews {
     if (current && current.version > entry.version) return;
     this.entries.delete(key);
     this.entries.set(key, entry);
+    this.forgetOldDrawings();
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;

@@ -81,3 +81,9 @@ export function drawCharts(view: unknown, langs: readonly Language[], nameOf: (l
     }
   }
 }
+
+/** Lets go of a view's drawings (in every language): its charts are drawn on the request path again. */
+export function forgetDrawings(view: unknown): void {
+  if (typeof view !== 'object' || view === null) return;
+  for (const chart of Object.values(view).filter(isChart)) if (chart.html) delete chart.html;
+}
