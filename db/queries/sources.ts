@@ -47,10 +47,7 @@ export function sourceQueries(db: Db) {
     FROM (SELECT * FROM sources WHERE public_since IS NOT NULL ORDER BY published_on IS NULL, published_on DESC, title, id LIMIT ? OFFSET ?) s
     ORDER BY s.published_on IS NULL, s.published_on DESC, s.title, s.id`);
   // The API's pages: public sources in id order from a cursor (new sources come last, so a paged pull never skips one).
-  const publicAfter = db.prepare<[number, number], SourceRow & { figure_count: number }>(`
-    SELECT s.id, s.title, s.publisher, s.url, s.published_on, s.accessed_on, s.notes,
-           (SELECT COUNT(*) FROM figures f WHERE f.source_id = s.id AND f.status = 'published') AS figure_count
-    FROM sources s WHERE s.public_since IS NOT NULL AND s.id > ? ORDER BY s.id LIMIT ?`);
+  const publicAfter = db.prepare<[number, number], SourceRow & { figure_count: number }>(`${countsSelect} WHERE s.public_since IS NOT NULL AND s.id > ? ORDER BY s.id LIMIT ?`);
   const publicCount = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM sources WHERE public_since IS NOT NULL');
   const update = db.prepare<[NewSource & { id: number }]>(`
     UPDATE sources SET title = @title, publisher = @publisher, url = @url, published_on = @published_on,

@@ -7,7 +7,7 @@ import { HttpError } from '../errors';
 import { answerIfFresh } from '../export/caching';
 import { encodeCursor, readFeed } from '../export/sync';
 import { parseExportQuery } from '../validation/export-filter';
-import { parseId, parsePositiveInt } from '../validation/query';
+import { parseId, parsePositiveInt, refuseUnknownParams } from '../validation/query';
 import { nextPageUrl } from './exports';
 
 export const API_MAX_LIMIT = 10_000;
@@ -76,9 +76,7 @@ export function apiRoutes(q: Queries): Router {
   });
 
   router.get('/api/v1/sources', (req: Request, res: Response) => {
-    for (const name of Object.keys(req.query)) {
-      if (!SOURCE_PARAMS.includes(name)) throw new HttpError(400, `unknown parameter "${name.slice(0, 40)}" (known: ${SOURCE_PARAMS.join(', ')})`);
-    }
+    refuseUnknownParams(req.query, SOURCE_PARAMS);
     const limit = parsePositiveInt(req.query.limit, 'limit', SOURCES_DEFAULT_LIMIT, SOURCES_MAX_LIMIT);
     const cursor = req.query.cursor;
     if (cursor !== undefined && (typeof cursor !== 'string' || !/^\d{1,15}$/.test(cursor))) {

@@ -2,7 +2,7 @@ import type { Queries } from '../../db';
 import type { ExportFilter } from '../../db/queries/export';
 import { MEASURES, VERIFICATIONS, type Measure } from '../../db/types';
 import { HttpError } from '../errors';
-import { isRealDate, parseList, requireKnown } from './query';
+import { isRealDate, parseList, refuseUnknownParams, requireKnown } from './query';
 
 /** A date, or a date and time that says its offset: a time without one could be any of 26 hours. */
 const ISO_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-4]):?[0-5]\d))?$/;
@@ -46,10 +46,7 @@ export function parseExportQuery(
   extra: { flags?: string[]; others?: string[] } = {},
 ): ParsedExportQuery {
   const flagNames = extra.flags ?? [];
-  const known = new Set([...FILTER_PARAMS, ...flagNames, ...(extra.others ?? [])]);
-  for (const name of Object.keys(query)) {
-    if (!known.has(name)) throw new HttpError(400, `unknown parameter "${name.slice(0, 40)}" (known: ${[...known].join(', ')})`);
-  }
+  refuseUnknownParams(query, [...FILTER_PARAMS, ...flagNames, ...(extra.others ?? [])]);
 
   const indicatorsByCode = new Map(q.indicators.list().map((i) => [i.code, i.id]));
   const locationsByCode = new Map(q.locations.list().map((l) => [l.code, l.id]));

@@ -17,6 +17,14 @@ export function parseList(value: unknown, name: string): string[] {
   return [...new Set(out)];
 }
 
+/** Refuses a parameter outside `known`, naming it and the known ones: a typo never silently widens an answer. */
+export function refuseUnknownParams(query: Record<string, unknown>, known: Iterable<string>): void {
+  const names = new Set(known);
+  for (const name of Object.keys(query)) {
+    if (!names.has(name)) throw new HttpError(400, `unknown parameter "${name.slice(0, 40)}" (known: ${[...names].join(', ')})`);
+  }
+}
+
 /** Checks every value against the allowed ones; the error names the first unknown value. */
 export function requireKnown<T extends string>(values: string[], allowed: readonly T[] | Set<string>, name: string): T[] {
   const set = allowed instanceof Set ? allowed : new Set<string>(allowed);
