@@ -64,6 +64,8 @@ interface Entry {
   /** What computes it again. */
   name: PageName;
   args: unknown;
+  /** Until forgetOldDrawings lets go of them: its charts may carry their HTML. */
+  drawn?: boolean;
 }
 
 interface Job {
@@ -218,7 +220,9 @@ export class PageViews {
     let older = this.entries.size - VIEWS_WITH_DRAWINGS;
     for (const entry of this.entries.values()) {
       if (older-- <= 0) break;
+      if (entry.drawn === false) continue;
       forgetDrawings(entry.value);
+      entry.drawn = false;
     }
   }
 

@@ -160,19 +160,15 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
       res.set(hit.headers);
       res.vary('Accept-Encoding');
       // A chart page is hundreds of KB of HTML (every point in a table as well): browsers get it gzipped.
-      const entry = hit;
-      if (req.acceptsEncodings('gzip', 'identity') === 'gzip' && (entry.gzip || entry.gzipping)) {
-        void (entry.gzip ? Promise.resolve(entry.gzip) : (entry.gzipping as Promise<Buffer | null>)).then((gzipped) => {
-          if (gzipped) {
-            res.set('Content-Encoding', 'gzip');
-            res.send(gzipped);
-          } else {
-            res.send(entry.body);
-          }
-        });
-      } else {
-        res.send(entry.body);
-      }
+      const body = hit.body;
+      const sendGzipped = (gzipped: Buffer | null): void => {
+        if (gzipped) res.set('Content-Encoding', 'gzip');
+        res.send(gzipped ?? body);
+      };
+      if (req.acceptsEncodings('gzip', 'identity') !== 'gzip') res.send(body);
+      else if (hit.gzip) sendGzipped(hit.gzip);
+      else if (hit.gzipping) void hit.gzipping.then(sendGzipped);
+      else res.send(body);
       return;
     }
     const send = res.send.bind(res) as Response['send'];
