@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import i18next, { type TFunction } from 'i18next';
+import i18next, { type InitOptions, type TFunction } from 'i18next';
 import type { Request, RequestHandler, Response } from 'express';
 import { localesDir } from './paths';
 import { PAGE_QUERY_PARAMS } from './validation/page-query';
@@ -9,19 +9,24 @@ export const LANGUAGES = ['en', 'uk'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 
-/** One i18next instance for the process; its resources are the JSON files in server/locales. */
+/** How Tally sets up i18next (its resources are the JSON files in locales/); the quick translator's test builds a plain i18next from it. */
+export function i18nextOptions(): InitOptions {
+  return {
+    initAsync: false,
+    lng: 'en',
+    fallbackLng: 'en',
+    supportedLngs: [...LANGUAGES],
+    interpolation: { escapeValue: false }, // EJS escapes every <%= %>
+    showSupportNotice: false,
+    resources: Object.fromEntries(
+      LANGUAGES.map((lng) => [lng, { translation: JSON.parse(fs.readFileSync(path.join(localesDir, `${lng}.json`), 'utf8')) as Record<string, unknown> }]),
+    ),
+  };
+}
+
+/** One i18next instance for the process. */
 const instance = i18next.createInstance();
-void instance.init({
-  initAsync: false,
-  lng: 'en',
-  fallbackLng: 'en',
-  supportedLngs: [...LANGUAGES],
-  interpolation: { escapeValue: false }, // EJS escapes every <%= %>
-  showSupportNotice: false,
-  resources: Object.fromEntries(
-    LANGUAGES.map((lng) => [lng, { translation: JSON.parse(fs.readFileSync(path.join(localesDir, `${lng}.json`), 'utf8')) as Record<string, unknown> }]),
-  ),
-});
+void instance.init(i18nextOptions());
 
 /** Messages kept per language (keys come from the templates, but a key may be built from data). */
 const MEMO_LIMIT = 20_000;
@@ -87,7 +92,7 @@ export function pageLanguage(res: Response): Language {
 
 /** The words of a response's page language (English before the language is known). */
 export function pageWords(res: Response): TFunction {
-  return translator(isLanguage(res.locals.lang) ? res.locals.lang : 'en');
+  return translator(pageLanguage(res));
 }
 
 /** An indicator's or place's name in the page's language (translated_names), the English one when there is none. */

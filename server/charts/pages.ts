@@ -111,10 +111,12 @@ function dashboard(q: Queries, _args: Record<string, never>) {
   const injuries = latest(newestOfIndicator(q, 'civilian_injuries', 'running_total'));
   if (injuries) headlines.push({ label: `Civilians injured since ${injuries.reference_period_start}`, value: formatValue(injuries.value, injuries.qualifier), detail: `${injuries.location_name}, as of ${injuries.reference_period_end}`, figure: injuries, i18n: { key: 'dashboard.injuredSince', date: injuries.reference_period_start }, asOf: { place: injuries.location_name, date: injuries.reference_period_end } });
   const inNeed = latest(newestOfIndicator(q, 'people_in_need', null));
-  const inNeedShort = inNeed ? shortValue(inNeed.value, inNeed.qualifier, 'people') : '';
-  const inNeedFull = inNeed ? formatValue(inNeed.value, inNeed.qualifier) : '';
-  // The full number under the headline only when the headline shortens it ("14.6 M"), not twice.
-  if (inNeed) headlines.push({ label: 'People in need', value: inNeedShort, exact: inNeedShort === inNeedFull ? undefined : inNeedFull, detail: `${inNeed.location_name}, ${periodLabel(inNeed.reference_period_start, inNeed.reference_period_end)}`, figure: inNeed, i18n: { key: 'dashboard.inNeed', date: inNeed.reference_period_end } });
+  if (inNeed) {
+    const short = shortValue(inNeed.value, inNeed.qualifier, 'people');
+    const full = formatValue(inNeed.value, inNeed.qualifier);
+    // The full number under the headline only when the headline shortens it ("14.6 M"), not twice.
+    headlines.push({ label: 'People in need', value: short, exact: short === full ? undefined : full, detail: `${inNeed.location_name}, ${periodLabel(inNeed.reference_period_start, inNeed.reference_period_end)}`, figure: inNeed, i18n: { key: 'dashboard.inNeed', date: inNeed.reference_period_end } });
+  }
   const coverage = fundingCoverage(fundingRows);
   const latestCoverage = coverage[0];
   if (latestCoverage) {

@@ -1,25 +1,15 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import i18next from 'i18next';
-import { LANGUAGES, translator } from '../../server/i18n';
-import { localesDir } from '../../server/paths';
+import { i18nextOptions, LANGUAGES, translator } from '../../server/i18n';
 
 /**
  * server/i18n.ts answers most messages itself (one lookup per key, one replace for
  * {{name}} values) and hands the rest to i18next: every message must come out as
  * i18next makes it, with and without its values, with tricky values, and with one missing.
  */
-const resources = Object.fromEntries(LANGUAGES.map((lng) => [lng, JSON.parse(fs.readFileSync(path.join(localesDir, `${lng}.json`), 'utf8')) as Record<string, unknown>]));
+const options = i18nextOptions();
+const resources = Object.fromEntries(LANGUAGES.map((lng) => [lng, (options.resources?.[lng] as { translation: Record<string, unknown> }).translation]));
 const reference = i18next.createInstance();
-void reference.init({
-  initAsync: false,
-  lng: 'en',
-  fallbackLng: 'en',
-  supportedLngs: [...LANGUAGES],
-  interpolation: { escapeValue: false },
-  showSupportNotice: false,
-  resources: Object.fromEntries(LANGUAGES.map((lng) => [lng, { translation: resources[lng] as Record<string, unknown> }])),
-});
+void reference.init(options);
 
 function flatten(tree: Record<string, unknown>, prefix = ''): [string, string][] {
   return Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [[`${prefix}${k}`, v] as [string, string]] : flatten(v as Record<string, unknown>, `${prefix}${k}.`)));
