@@ -106,6 +106,9 @@ export function chartQueries(db: Db) {
   const FIGURE_COLUMNS = `f.id, f.indicator_id, f.location_id, f.source_id, f.reference_period_start, f.reference_period_end,
     f.value, f.value_low, f.value_high, f.measure, f.qualifier, f.verification, f.reported_by, f.claimed_by, f.attributed_to, f.disputed_by,
     f.source_quote, f.notes, f.status, f.updated_at`;
+  const ofPeriod = db.prepare<[number, number, string, string], FigureColumns>(`SELECT ${FIGURE_COLUMNS} FROM figures f
+    WHERE f.indicator_id = ? AND f.location_id = ? AND f.reference_period_start = ? AND f.reference_period_end = ? AND f.status = 'published'
+    ORDER BY f.id`);
   const cachedStatement = (sql: string): Statement<unknown[], FigureColumns> => {
     let stmt = statements.get(sql);
     if (!stmt) {
@@ -232,6 +235,9 @@ export function chartQueries(db: Db) {
                    ORDER BY f.reference_period_end DESC, f.reference_period_start DESC, f.id DESC LIMIT ?`;
       return toRows(cachedStatement(sql).all(...params, limit));
     },
+    /** The published figures of an indicator at a place for exactly one period, by id (a seek through the natural-key index). */
+    ofPeriod: (indicatorId: number, locationId: number, start: string, end: string): ChartFigureRow[] =>
+      toRows(ofPeriod.all(indicatorId, locationId, start, end)),
     /** Ids of indicators and places by code (unknown codes are left out). */
     idsOf(): { indicators: Map<string, number>; locations: Map<string, number> } {
       const known = catalogue();

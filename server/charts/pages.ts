@@ -3,7 +3,7 @@ import type { ChartFigureRow, ChartFilter } from '../../db/queries/charts';
 import { formatValue } from '../format';
 import type { parseChartFilters } from '../validation/chart-query';
 import { buildChart, buildChartFromSeries, filterQuery, withoutRows, type ChartFilters, type ChartPlace, type ChartView } from './chart';
-import { latestFromRollups, newestOfIndicator, seriesFromRollups } from './rollups';
+import { fundingPairs, latestFromRollups, newestOfIndicator, seriesFromRollups } from './rollups';
 import { periodLabel, shortValue, type BuildOptions } from './series';
 
 /**
@@ -40,17 +40,23 @@ export interface Coverage {
 
 /** Funding received as a share of funding required, for each period and place where both are known. */
 export function fundingCoverage(rows: readonly ChartFigureRow[]): Coverage[] {
-  const required = rows.filter((r) => r.indicator_code === 'funding_required_usd' && r.verification !== 'claimed');
-  const received = rows.filter((r) => r.indicator_code === 'funding_received_usd' && r.verification !== 'claimed');
+  const periodKey = (r: ChartFigureRow): string => `${r.location_code}\u0000${r.reference_period_start}\u0000${r.reference_period_end}`;
+  const receivedBy = new Map<string, ChartFigureRow[]>();
+  for (const r of rows) {
+    if (r.indicator_code !== 'funding_received_usd' || r.verification === 'claimed') continue;
+    const same = receivedBy.get(periodKey(r));
+    if (same) same.push(r);
+    else receivedBy.set(periodKey(r), [r]);
+  }
   const out: Coverage[] = [];
-  for (const req of required) {
-    const rec = latest(
-      received.filter(
-        (r) => r.location_code === req.location_code && r.reference_period_start === req.reference_period_start && r.reference_period_end === req.reference_period_end,
-      ),
-    );
+  const covered = new Set<string>();
+  for (const req of rows) {
+    if (req.indicator_code !== 'funding_required_usd' || req.verification === 'claimed') continue;
+    const rec = latest(receivedBy.get(periodKey(req)) ?? []);
     if (!rec || req.value === 0) continue;
-    if (out.some((c) => c.required.location_code === req.location_code && c.required.reference_period_start === req.reference_period_start)) continue;
+    const placeStart = `${req.location_code}\u0000${req.reference_period_start}`;
+    if (covered.has(placeStart)) continue;
+    covered.add(placeStart);
     const percent = Math.round((rec.value / req.value) * 100);
     const exact = req.qualifier === 'exact' && rec.qualifier === 'exact';
     out.push({ period: periodLabel(req.reference_period_start, req.reference_period_end), location: req.location_name, percent, text: `${exact ? '' : '~ '}${percent}%`, required: req, received: rec });
@@ -94,6 +100,10 @@ function latestFigures(q: Queries, filter: ChartFilter, limit: number): ChartFig
   return latestFromRollups(q, filter, limit) ?? q.charts.listFigures(filter).slice(-limit).reverse();
 }
 
+/** Rows of the dashboard's funding coverage table, and how many of the newest required figures are looked at to fill it. */
+const COVERAGE_ROWS = 20;
+const COVERAGE_CANDIDATES = 60;
+
 /** The dashboard's charts by name, as /embed/dashboard/:name serves them. */
 export const DASHBOARD_CHARTS = ['casualties', 'funding', 'people'] as const;
 
@@ -101,8 +111,8 @@ export const DASHBOARD_CHARTS = ['casualties', 'funding', 'people'] as const;
 function dashboard(q: Queries, _args: Record<string, never>) {
   const casualtyFilter = { indicator: ['civilian_deaths', 'civilian_injuries'] };
   const fundingFilter = { indicator: ['funding_required_usd', 'funding_received_usd'] };
-  // Funding coverage pairs each appeal's required and received levels: levels are few (one per place and period).
-  const fundingRows = q.charts.listFigures({ indicatorCodes: fundingFilter.indicator });
+  // Funding coverage pairs each appeal's required and received levels: the latest appeals only, read through the rollups.
+  const fundingRows = fundingPairs(q, COVERAGE_CANDIDATES);
   const peopleFilter = { indicator: ['people_in_need', 'people_targeted', 'people_reached'] };
 
   const headlines: Headline[] = [];
@@ -117,7 +127,8 @@ function dashboard(q: Queries, _args: Record<string, never>) {
     // The full number under the headline only when the headline shortens it ("14.6 M"), not twice.
     headlines.push({ label: 'People in need', value: short, exact: short === full ? undefined : full, detail: `${inNeed.location_name}, ${periodLabel(inNeed.reference_period_start, inNeed.reference_period_end)}`, figure: inNeed, i18n: { key: 'dashboard.inNeed', date: inNeed.reference_period_end } });
   }
-  const coverage = fundingCoverage(fundingRows);
+  const allCoverage = fundingCoverage(fundingRows);
+  const coverage = allCoverage.slice(0, COVERAGE_ROWS);
   const latestCoverage = coverage[0];
   if (latestCoverage) {
     headlines.push({
@@ -132,6 +143,8 @@ function dashboard(q: Queries, _args: Record<string, never>) {
   return {
     headlines,
     coverage,
+    /** True when older appeals were left out of the table. */
+    coverageCut: allCoverage.length > COVERAGE_ROWS,
     casualties: withoutRows(chartOf(q, { indicatorCodes: casualtyFilter.indicator }, { id: 'casualties', title: 'Civilian deaths and injuries', filters: casualtyFilter, href: '/', embed: '/embed/dashboard/casualties' }).chart),
     funding: withoutRows(chartOf(q, { indicatorCodes: fundingFilter.indicator }, { id: 'funding', title: 'Funding required and received', filters: fundingFilter, href: '/', embed: '/embed/dashboard/funding' }).chart),
     people: withoutRows(chartOf(q, { indicatorCodes: peopleFilter.indicator }, { id: 'people', title: 'People in need, targeted and reached', filters: peopleFilter, href: '/', embed: '/embed/dashboard/people' }).chart),

@@ -327,3 +327,18 @@ export function newestOfIndicator(q: Queries, code: string, measure: SeriesKey['
   const end = rows[0]?.reference_period_end;
   return rows.filter((r) => r.reference_period_end === end);
 }
+
+/**
+ * The funding figures the dashboard's coverage table pairs: the newest
+ * `limit` funding-required figures (from the rollups' series, bounded reads)
+ * in chart order, and each one's funding-received figures of the same place
+ * and period (one seek each through the natural-key index).
+ */
+export function fundingPairs(q: Queries, limit: number): ChartFigureRow[] {
+  const required = (latestFromRollups(q, { indicatorCodes: ['funding_required_usd'] }, limit) ?? []).reverse();
+  const ids = q.charts.idsOf();
+  const receivedId = ids.indicators.get('funding_received_usd');
+  if (receivedId === undefined) return required;
+  const received = required.flatMap((r) => q.charts.ofPeriod(receivedId, ids.locations.get(r.location_code) ?? -1, r.reference_period_start, r.reference_period_end));
+  return [...required, ...received];
+}

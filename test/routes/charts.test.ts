@@ -32,6 +32,45 @@ describe('GET /', () => {
     expect(ukrainian.match(/293\u00a0792/g)).toHaveLength(1);
   });
 
+  test('the funding coverage table pairs the latest appeals, newest first, and says when older ones are left out', async () => {
+    const { app, q } = createTestApp();
+    const before = (await request(app).get('/').expect(200)).text;
+    const rowsOf = (html: string): string[] =>
+      [...(/<table class="coverage[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '').matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => (m[1] ?? '').replace(/<[^>]+>/g, '|').replace(/\s+/g, ' '));
+    expect(rowsOf(before).length).toBeGreaterThan(0);
+    expect(before).not.toContain('latest appeals are listed');
+    // 30 yearly appeals for one place, each with what was received: 1,000 of 4,000 in year N is 25 %, and so on.
+    const indicator = (code: string): number => q.indicators.list().find((i) => i.code === code)?.id ?? -1;
+    const place = q.locations.list().find((l) => l.code === 'SYR') ?? q.locations.list()[0];
+    const source = q.sources.listForPicker()[0];
+    if (!place || !source) throw new Error('the demo data has no place or source');
+    q.transaction(() => {
+      for (let year = 1990; year < 2020; year++) {
+        for (const [code, value] of [['funding_required_usd', 4_000_000], ['funding_received_usd', 1_000_000 + (year - 1990) * 100_000]] as const) {
+          q.figures.create(
+            {
+              indicator_id: indicator(code), location_id: place.id, reference_period_start: `${year}-01-01`, reference_period_end: `${year}-12-31`,
+              measure: 'level', attributed_to: null, disputed_by: null, value, value_low: null, value_high: null, qualifier: 'exact',
+              verification: 'reported', reported_by: 'Appeals office', claimed_by: null, source_id: source.id,
+              source_quote: `${value} USD`, notes: null, status: 'published',
+            },
+            'create', null, null,
+          );
+        }
+      }
+    });
+    const after = (await request(app).get('/').expect(200)).text;
+    const rows = rowsOf(after);
+    expect(rows).toHaveLength(20);
+    // The seed's own appeal (2023) comes first; of the 30 added, 2019's to 2001's follow (2019: 3,900,000 of 4,000,000 received).
+    const listed = rows.filter((r) => r.includes(place.name));
+    expect(listed).toHaveLength(19);
+    expect(listed[0]).toMatch(/\|2019\|[\s\S]*US\$ 3,900,000[\s\S]*\|98%\|/);
+    expect(listed[18]).toMatch(/\|2001\|/);
+    expect(after).toContain('Only the 20 latest appeals are listed.');
+    expect(after).toContain('href="/figures?indicator=funding_required_usd"');
+  });
+
   test('shows headline numbers with their sources and charts the seed figures correctly', async () => {
     const { app } = createTestApp();
     const res = await request(app).get('/').expect(200);
