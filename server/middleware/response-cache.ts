@@ -1,6 +1,7 @@
 import querystring from 'node:querystring';
 import zlib from 'node:zlib';
 import type { Request, RequestHandler, Response } from 'express';
+import Negotiator from 'negotiator';
 
 export interface ResponseCacheOptions {
   /** The current data version: any publish, edit, retire or import moves it. */
@@ -52,10 +53,34 @@ interface Entry {
   headers: Record<string, string>;
   /** The computed view the page was drawn from, if any. */
   view: { key: string; version: number } | null;
-  /** The body gzipped, once (off the event loop) after it was kept. */
-  gzip: Buffer | null;
-  /** While the body is being gzipped: readers that accept gzip wait for it (a few ms on the thread pool) rather than take hundreds of KB plain. */
-  gzipping: Promise<Buffer | null> | null;
+  /** The body compressed, once per coding (off the event loop, on the thread pool) after it was kept. */
+  coded: Partial<Record<Coding, Buffer>>;
+  /** While the body is being compressed: readers that accept the coding wait for it (a few ms) rather than take hundreds of KB plain. */
+  coding: Partial<Record<Coding, Promise<Buffer | null>>>;
+}
+
+type Coding = 'br' | 'gzip';
+
+/**
+ * How a kept page is compressed. Brotli at quality 5 makes a chart page about
+ * 30 % smaller than gzip in the same few milliseconds (quality 11 would take a
+ * second); gzip stays for clients without brotli.
+ */
+const COMPRESS: Record<Coding, (body: Buffer, done: (err: Error | null, result: Buffer) => void) => void> = {
+  br: (body, done) => zlib.brotliCompress(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } }, done),
+  gzip: (body, done) => zlib.gzip(body, done),
+};
+
+const CODINGS = ['br', 'gzip', 'identity'] as const;
+
+/**
+ * The coding a reader gets: the client's weights first; among codings it
+ * weighs alike, brotli before gzip (browsers list "gzip, deflate, br" at
+ * equal weight). Null: the page goes as it is.
+ */
+function codingFor(req: Request): Coding | null {
+  const chosen = new Negotiator(req).encoding(CODINGS, { preferred: CODINGS });
+  return chosen === 'br' || chosen === 'gzip' ? chosen : null;
 }
 
 const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 'sync-token', 'tally-contract-version', 'link'];
@@ -159,16 +184,17 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
       entries.set(key, hit);
       res.set(hit.headers);
       res.vary('Accept-Encoding');
-      // A chart page is hundreds of KB of HTML (every point in a table as well): browsers get it gzipped.
+      // A chart page is hundreds of KB of HTML (every point in a table as well): browsers get it compressed.
       const body = hit.body;
-      const sendGzipped = (gzipped: Buffer | null): void => {
-        if (gzipped) res.set('Content-Encoding', 'gzip');
-        res.send(gzipped ?? body);
+      const sendCoded = (coding: Coding, coded: Buffer | null | undefined): void => {
+        if (coded) res.set('Content-Encoding', coding);
+        res.send(coded ?? body);
       };
-      if (req.acceptsEncodings('gzip', 'identity') !== 'gzip') res.send(body);
-      else if (hit.gzip) sendGzipped(hit.gzip);
-      else if (hit.gzipping) void hit.gzipping.then(sendGzipped);
-      else res.send(body);
+      const coding = codingFor(req);
+      const pending = coding ? hit.coding[coding] : undefined;
+      if (!coding) res.send(body);
+      else if (pending && !hit.coded[coding]) void pending.then((coded) => sendCoded(coding, coded));
+      else sendCoded(coding, hit.coded[coding]);
       return;
     }
     const send = res.send.bind(res) as Response['send'];
@@ -198,21 +224,23 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler & {
         if (size <= options.maxBytes / 4) {
           evict(key);
           const view = (res.locals.pageView as Entry['view'] | undefined) ?? null;
-          const entry: Entry = { body: buffer, bytes: size, headers, view, gzip: null, gzipping: null };
+          const entry: Entry = { body: buffer, bytes: size, headers, view, coded: {}, coding: {} };
           entries.set(key, entry);
           bytes += size;
-          entry.gzipping = new Promise((resolve) => {
-            zlib.gzip(buffer, (err, gzipped) => {
-              entry.gzipping = null;
-              // Kept only if the entry is still the one cached under its key; readers waiting get it either way.
-              resolve(err ? null : gzipped);
-              if (err || entries.get(key) !== entry) return;
-              entry.gzip = gzipped;
-              entry.bytes += gzipped.length;
-              bytes += gzipped.length;
-              trim();
+          for (const coding of ['br', 'gzip'] as const) {
+            entry.coding[coding] = new Promise((resolve) => {
+              COMPRESS[coding](buffer, (err, coded) => {
+                delete entry.coding[coding];
+                // Kept only if the entry is still the one cached under its key; readers waiting get it either way.
+                resolve(err ? null : coded);
+                if (err || entries.get(key) !== entry) return;
+                entry.coded[coding] = coded;
+                entry.bytes += coded.length;
+                bytes += coded.length;
+                trim();
+              });
             });
-          });
+          }
           trim();
         }
       }

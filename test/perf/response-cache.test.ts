@@ -196,18 +196,20 @@ describe('pages drawn from computed views, after a publish', () => {
 });
 
 describe('pages sent compressed', () => {
-  test('a kept page goes gzipped to a reader that accepts it, byte for byte the plain page, and plain to one that does not', async () => {
+  test('a kept page goes in brotli to a browser, gzipped to a reader that takes only gzip, plain to one that takes neither: byte for byte the same page', async () => {
     const t = createTestApp();
     const plain = await request(t.app).get('/').set('Accept-Encoding', 'identity').expect(200);
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(String(plain.headers.vary)).toMatch(/Accept-Encoding/);
-    // The kept page is gzipped off the event loop: a moment later readers get it compressed.
+    // The kept page is compressed off the event loop: a moment later readers get it compressed.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const zipped = await request(t.app).get('/').set('Accept-Encoding', 'gzip, deflate, br').buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    const raw = (acceptEncoding: string) =>
+      request(t.app).get('/').set('Accept-Encoding', acceptEncoding).buffer(true).parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    const zipped = await raw('gzip');
     expect(zipped.status).toBe(200);
     expect(zipped.headers['content-encoding']).toBe('gzip');
     expect(Number(zipped.headers['content-length'])).toBeLessThan(Buffer.byteLength(plain.text) / 3);
@@ -215,6 +217,17 @@ describe('pages sent compressed', () => {
     expect(zipped.headers.etag).toBe(plain.headers.etag);
     // supertest has already inflated it: the same page.
     expect((zipped.body as Buffer).toString('utf8')).toBe(plain.text);
+    // A browser lists gzip first at the same weight: it gets brotli, smaller still.
+    for (const browser of ['gzip, deflate, br', 'gzip, deflate, br, zstd', 'br']) {
+      const brotli = await raw(browser);
+      expect(brotli.headers['content-encoding']).toBe('br');
+      expect(Number(brotli.headers['content-length'])).toBeLessThan(Number(zipped.headers['content-length']));
+      // supertest has already decoded it too.
+      expect((brotli.body as Buffer).toString('utf8')).toBe(plain.text);
+    }
+    // The client's weights come first.
+    expect((await raw('br;q=0.5, gzip')).headers['content-encoding']).toBe('gzip');
+    expect((await raw('br;q=0, gzip;q=0')).headers['content-encoding']).toBeUndefined();
     const again = await request(t.app).get('/').set('Accept-Encoding', 'identity').expect(200);
     expect(again.headers['content-encoding']).toBeUndefined();
     expect(again.text).toBe(plain.text);
