@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
-import { EXPORT_COLUMNS, LIVE, type ExportLookups, type FigureCells, type LineRow } from '../../db/queries/export';
+import { EXPORT_COLUMNS, LIVE, lineId, type CsvLine, type ExportLookups, type FigureCells } from '../../db/queries/export';
+
+export { lineId };
 
 /** The HXL hashtag row (https://hxlstandard.org/standard/dictionary/) under the header, column for column. */
 export const HXL_TAGS: Record<(typeof EXPORT_COLUMNS)[number], string> = {
@@ -136,22 +138,25 @@ function headOf(options: CsvOptions): string {
   return head;
 }
 
-/** Writes the head, then page after page, waiting for 'drain' whenever the stream is full; stops if it closes. */
+/**
+ * Writes the head, then page after page, waiting for 'drain' whenever the
+ * stream is full; stops if it closes. The next page is read while the socket
+ * sends the last one (at most one page ahead), so reading and sending overlap.
+ */
 async function streamPages(out: Writable, head: string, afterId: number, nextPage: (afterId: number) => TextPage | null): Promise<number> {
   let closed = false;
   out.once('close', () => {
     closed = true;
   });
-  let pending = head;
   let written = 0;
-  for (;;) {
-    const page = nextPage(afterId);
-    if (page === null) break;
-    pending += page.text;
+  let page = nextPage(afterId);
+  let pending = head;
+  while (page !== null) {
     written += page.rows;
-    afterId = page.lastId;
-    if (!out.write(pending)) await drained(out);
+    const full = !out.write(pending + page.text);
     pending = '';
+    page = nextPage(page.lastId);
+    if (full) await drained(out);
     if (closed) return written;
   }
   if (pending) out.write(pending);
@@ -187,12 +192,10 @@ export async function writeCsv(
  * figureLines): JavaScript only joins and writes them, byte for byte what
  * writeCsv writes for the same figures.
  */
-export async function writeCsvLines(out: Writable, nextPage: (afterId: number) => LineRow[], options: CsvOptions & { afterId?: number }): Promise<number> {
+export async function writeCsvLines(out: Writable, nextPage: (afterId: number) => CsvLine[], options: CsvOptions & { afterId?: number }): Promise<number> {
   return streamPages(out, headOf(options), options.afterId ?? 0, (afterId) => {
-    const rows = nextPage(afterId);
-    if (rows.length === 0) return null;
-    let text = '';
-    for (const row of rows) text += row[1];
-    return { text, rows: rows.length, lastId: rows[rows.length - 1]?.[0] as number };
+    const lines = nextPage(afterId);
+    const last = lines.at(-1);
+    return last === undefined ? null : { text: lines.join(''), rows: lines.length, lastId: lineId(last) };
   });
 }

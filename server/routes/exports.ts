@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Queries } from '../../db';
 import { answerIfFresh } from '../export/caching';
-import { writeCsv, writeCsvLines } from '../export/csv';
+import { lineId, writeCsv, writeCsvLines } from '../export/csv';
 import { encodeCursor, readFeed } from '../export/sync';
 import { parseExportQuery } from '../validation/export-filter';
 import { parsePositiveInt } from '../validation/query';
@@ -43,7 +43,8 @@ export function exportRoutes(q: Queries): Router {
       if (limit !== null) {
         const rows = q.exports.figureLines(filter, window, afterId, limit + 1, walk);
         const page = rows.slice(0, limit);
-        const last = page.at(-1)?.[0];
+        const lastLine = page.at(-1);
+        const last = lastLine === undefined ? undefined : lineId(lastLine);
         if (rows.length > limit && last !== undefined) res.set('Link', `<${nextPageUrl(req, encodeCursor(state, last))}>; rel="next"`);
         nextLines = (after) => (after === afterId ? page : []);
       }

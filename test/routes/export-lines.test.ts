@@ -57,4 +57,22 @@ describe('export lines built by SQLite', () => {
     expect(expected).toContain('"\'=formula, with ""quotes"""');
     expect(res.body).toBe(expected);
   });
+
+  test('after a document, place or indicator is renamed, the next export carries the new name, byte for byte the JavaScript writer’s again', async () => {
+    const t = createTestApp();
+    const csv = async (): Promise<string> =>
+      (await request(t.app).get('/export/figures.csv').buffer(true).parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks).toString('utf8')));
+      })).body as string;
+    expect(await csv()).toBe(await javascriptExport(t, { hxl: false, bom: false }));
+    // The catalogue's cells are kept between exports: each rename must reach the next one.
+    hostile(t);
+    const after = await csv();
+    expect(after).toContain(`"'=HYPERLINK(""x""), a title"`);
+    expect(after).toContain('"\'@place, ""named"""');
+    expect(after).toContain('"Deaths\nand ""injuries"""');
+    expect(after).toBe(await javascriptExport(t, { hxl: false, bom: false }));
+  });
 });
