@@ -109,6 +109,9 @@ export function chartQueries(db: Db) {
   const ofPeriod = db.prepare<[number, number, string, string], FigureColumns>(`SELECT ${FIGURE_COLUMNS} FROM figures f
     WHERE f.indicator_id = ? AND f.location_id = ? AND f.reference_period_start = ? AND f.reference_period_end = ? AND f.status = 'published'
     ORDER BY f.id`);
+  const ofSource = db.prepare<[number, number], FigureColumns>(`SELECT ${FIGURE_COLUMNS} FROM figures f
+    WHERE f.source_id = ? AND f.status = 'published' ORDER BY f.id LIMIT ?`);
+  const countOfSource = db.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM figures WHERE source_id = ? AND status = 'published'");
   const cachedStatement = (sql: string): Statement<unknown[], FigureColumns> => {
     let stmt = statements.get(sql);
     if (!stmt) {
@@ -238,6 +241,10 @@ export function chartQueries(db: Db) {
     /** The published figures of an indicator at a place for exactly one period, by id (a seek through the natural-key index). */
     ofPeriod: (indicatorId: number, locationId: number, start: string, end: string): ChartFigureRow[] =>
       toRows(ofPeriod.all(indicatorId, locationId, start, end)),
+    /** How many published figures cite a document (counted in the (source, status) index, as the sources list counts them). */
+    countOfSource: (sourceId: number): number => countOfSource.get(sourceId)?.n ?? 0,
+    /** The first `limit` published figures of a document in the order they were entered (the index's order: no sort). */
+    firstOfSource: (sourceId: number, limit: number): ChartFigureRow[] => toRows(ofSource.all(sourceId, limit)),
     /** Ids of indicators and places by code (unknown codes are left out). */
     idsOf(): { indicators: Map<string, number>; locations: Map<string, number> } {
       const known = catalogue();

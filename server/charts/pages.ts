@@ -82,7 +82,7 @@ export interface Headline {
  * the figures themselves (a document's page, verified apart from reported).
  * Returns the chart, how many figures it draws on, and which indicators it found.
  */
-function chartOf(q: Queries, filter: ChartFilter, options: BuildOptions & { filters: ChartFilters } & ChartPlace): { chart: ChartView; total: number; indicators: Set<string> } {
+function chartOf(q: Queries, filter: ChartFilter, options: BuildOptions & { filters: ChartFilters } & ChartPlace): { chart: ChartView; total: number; indicators: Set<string>; uncharted?: number } {
   const series = seriesFromRollups(q, filter);
   if (series) {
     return {
@@ -91,9 +91,21 @@ function chartOf(q: Queries, filter: ChartFilter, options: BuildOptions & { filt
       indicators: new Set(series.map((s) => s.first.indicator_code)),
     };
   }
+  // The rollups know no documents: a document's figures are read themselves, up to DOCUMENT_CHART_FIGURES.
+  const inDocument = filter.sourceId ? q.charts.countOfSource(filter.sourceId) : 0;
+  if (inDocument > DOCUMENT_CHART_FIGURES) return { chart: buildChart([], options), total: inDocument, indicators: new Set(), uncharted: inDocument };
   const rows = q.charts.listFigures(filter);
   return { chart: buildChart(rows, options), total: rows.length, indicators: new Set(rows.map((r) => r.indicator_code)) };
 }
+
+/**
+ * A chart narrowed to one document (its page, /compare?source=) is drawn from
+ * the document's own figures when it has at most this many published ones; a
+ * document stating more (a dataset) is not charted by document, so no view
+ * reads more than this many figures for it. Its figures are in every other
+ * chart, and all of them in its CSV.
+ */
+export const DOCUMENT_CHART_FIGURES = 2_000;
 
 /** The latest figures under `filter`, newest first: from the rollups' series where they answer it. */
 function latestFigures(q: Queries, filter: ChartFilter, limit: number): ChartFigureRow[] {
@@ -182,19 +194,28 @@ function compare(q: Queries, args: { filters: ChartFilterValues }) {
   const qs = filterQuery(args.filters, COMPARE_PARAMS);
   const options = { id: 'compare', title: 'Comparison', filters: args.filters, href: `/compare?${qs}`, embed: `/embed/compare?${qs}` };
   // Nothing is compared until at least one indicator is chosen: every figure at once is not a comparison.
-  const drawn = chosen ? chartOf(q, filterFor(args.filters), options) : { chart: buildChart([], options), indicators: new Set<string>() };
+  const drawn = chosen ? chartOf(q, filterFor(args.filters), options) : { chart: buildChart([], options), indicators: new Set<string>(), uncharted: undefined };
   return {
     chart: withoutRows(drawn.chart),
     // Said, never silently left out: chosen indicators with no published figure under these filters.
-    missing: args.filters.indicator.filter((code) => !drawn.indicators.has(code)),
+    missing: drawn.uncharted === undefined ? args.filters.indicator.filter((code) => !drawn.indicators.has(code)) : [],
+    /** The chosen document's figure count when it states too many to chart by document (DOCUMENT_CHART_FIGURES). */
+    uncharted: drawn.uncharted ?? null,
   };
 }
 
 function source(q: Queries, args: { id: number }) {
+  const total = q.charts.countOfSource(args.id);
+  if (total > DOCUMENT_CHART_FIGURES) {
+    // A dataset-sized document: its first figures as entered and their passages, no chart (see DOCUMENT_CHART_FIGURES).
+    const figures = q.charts.firstOfSource(args.id, LISTED_SOURCE_FIGURES);
+    const quotes = [...new Set(figures.map((f) => f.source_quote))];
+    return { chart: null, figures, total, quotes: quotes.slice(0, LISTED_QUOTES), totalQuotes: quotes.length, quotesOfListed: true };
+  }
   const rows = q.charts.listFigures({ sourceId: args.id });
   const chart = buildChart(rows, { id: 'source', title: 'Figures from this document', filters: { source: args.id }, href: `/sources/${args.id}`, embed: `/embed/sources/${args.id}` });
   const quotes = [...new Set(rows.map((f) => f.source_quote))];
-  return { chart: withoutRows(chart), figures: rows.slice(0, LISTED_SOURCE_FIGURES), total: rows.length, quotes: quotes.slice(0, LISTED_QUOTES), totalQuotes: quotes.length };
+  return { chart: withoutRows(chart), figures: rows.slice(0, LISTED_SOURCE_FIGURES), total: rows.length, quotes: quotes.slice(0, LISTED_QUOTES), totalQuotes: quotes.length, quotesOfListed: false };
 }
 
 function location(q: Queries, args: { code: string; name: string }) {

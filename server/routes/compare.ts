@@ -46,6 +46,7 @@ export function compareRoutes(q: Queries, views: PageViews): Router {
       chosen,
       chart: view.chart,
       missing: view.missing.map((code) => nameIn(res, 'indicator', code, names.get(code) ?? code)),
+      uncharted: view.uncharted,
       ignored: Array.isArray(res.locals.ignoredParams) ? (res.locals.ignoredParams as string[]) : [],
       source,
       shareHref: `/compare?${filterQuery(filters, COMPARE_PARAMS)}`,

@@ -68,8 +68,10 @@ export function embedRoutes(q: Queries, views: PageViews): Router {
     const source = q.sources.getPublicById(id);
     if (!source) throw new HttpError(404, `there is no source ${id}`);
     const served = await views.get('source', String(id), { id });
+    const chart = served.value.chart;
+    if (!chart) throw new HttpError(404, `source ${id} states ${served.value.total} figures, too many to chart by document: embed an indicator's or a place's chart instead`);
     res.locals.pageView = served.view;
-    render(res, served.value.chart, source.title, `/sources/${id}`, req.query.panel);
+    render(res, chart, source.title, `/sources/${id}`, req.query.panel);
   });
 
   router.get('/embed/topics/:slug', async (req, res) => {

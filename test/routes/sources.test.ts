@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { DOCUMENT_CHART_FIGURES } from '../../server/charts/pages';
 import { createTestApp } from '../helpers/app';
 
 describe('GET /sources', () => {
@@ -45,5 +46,51 @@ describe('GET /sources is paged', () => {
     // Page 1 starts where the whole list starts; the paging desk's undated reports come last.
     expect(titles(third.text).at(-1)).toBe(all.at(-1)?.title);
     await request(app).get('/sources?page=4').expect(404);
+  });
+});
+
+describe('a document stating more figures than a chart by document reads', () => {
+  test('its page lists its first figures and their passages, says why it is not charted, and so do /compare and its embed', async () => {
+    const { app, db, q } = createTestApp();
+    const indicator = q.indicators.list().find((i) => i.code === 'civilian_deaths');
+    const place = q.locations.list()[0];
+    if (!indicator || !place) throw new Error('the demo data has no civilian_deaths or place');
+    const id = q.sources.create({ title: 'A dataset of daily counts', publisher: 'Data desk', url: null, published_on: null, accessed_on: null, notes: null }, null);
+    const day = (n: number): string => new Date(Date.UTC(2020, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
+    q.transaction(() => {
+      for (let n = 0; n <= DOCUMENT_CHART_FIGURES; n++) {
+        q.figures.create(
+          {
+            indicator_id: indicator.id, location_id: place.id, reference_period_start: day(n), reference_period_end: day(n), measure: 'period_count',
+            attributed_to: null, disputed_by: null, value: n % 50, value_low: null, value_high: null, qualifier: 'exact', verification: 'reported',
+            reported_by: 'Data desk', claimed_by: null, source_id: id, source_quote: `${n % 50} deaths on day ${n}`, notes: null, status: 'published',
+          },
+          'create', null, null,
+        );
+      }
+    });
+    const total = (DOCUMENT_CHART_FIGURES + 1).toLocaleString('en-GB');
+    const page = await request(app).get(`/sources/${id}`).expect(200);
+    expect(page.text).toContain(`This document states ${total} published figures, too many to chart from its own page.`);
+    expect(page.text).not.toContain('data-chart=');
+    expect(page.text).toContain(`The first 100 of ${total} figures from this document.`);
+    // The figures as entered: day 0 first; their passages, and no claim of how many passages the whole document has.
+    expect(page.text).toContain('0 deaths on day 0');
+    expect(page.text).toContain('The passages that state the figures listed below');
+    expect(page.text).not.toContain('deaths on day 100<');
+    expect(page.text).toContain(`href="/export/figures.csv?source=${id}"`);
+
+    const compare = await request(app).get(`/compare?indicator=civilian_deaths&source=${id}`).expect(200);
+    expect(compare.text).toContain(`The chosen document states ${total} published figures, too many to chart by document`);
+    expect(compare.text).not.toContain('No published figures for');
+
+    const embed = await request(app).get(`/embed/sources/${id}`).expect(404);
+    expect(embed.text).toContain('too many to chart by document');
+
+    // One figure fewer and the document is charted from its page again.
+    db.prepare("UPDATE figures SET status = 'retired', retired_reason = 'a duplicate of another row' WHERE id = ?").run(q.charts.firstOfSource(id, 1)[0]?.id ?? 0);
+    const charted = await request(app).get(`/sources/${id}`).expect(200);
+    expect(charted.text).toContain('data-chart=');
+    expect(charted.text).not.toContain('too many to chart');
   });
 });
