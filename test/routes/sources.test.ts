@@ -83,6 +83,7 @@ describe('a document stating more figures than a chart by document reads', () =>
     const compare = await request(app).get(`/compare?indicator=civilian_deaths&source=${id}`).expect(200);
     expect(compare.text).toContain(`The chosen document states ${total} published figures, too many to chart by document`);
     expect(compare.text).not.toContain('No published figures for');
+    expect(compare.text).not.toContain('No published figures match this comparison');
 
     const embed = await request(app).get(`/embed/sources/${id}`).expect(404);
     expect(embed.text).toContain('too many to chart by document');
