@@ -127,7 +127,7 @@ async function load(url: string, connections: number): Promise<{ p50: number; p9
 
 function chartBytes(html: string): number {
   let total = 0;
-  for (const match of html.matchAll(/data-chart="([^"]*)"/g)) total += Buffer.byteLength(match[1] ?? '');
+  for (const match of html.matchAll(/data-chart='([^']*)'/g)) total += Buffer.byteLength(match[1] ?? '');
   return total;
 }
 

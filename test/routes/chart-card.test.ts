@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { parseCsv } from '../helpers/csv';
 import { createTestApp } from '../helpers/app';
+import { chartPanels, decodeHtml as decode } from '../helpers/charts';
 import { buildPanels, identityHash, PALETTE_SIZE } from '../../server/charts/series';
 
 interface PanelJson {
@@ -9,10 +10,8 @@ interface PanelJson {
   series: { label: string; colour: number; points: { x: string; y: number; v: string; q?: string; tip: string[] }[] }[];
 }
 
-const decode = (s: string): string => s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-
 function panels(html: string): PanelJson[] {
-  return [...html.matchAll(/data-chart="([^"]*)"/g)].map((m) => JSON.parse(decode(m[1] ?? '')) as PanelJson);
+  return chartPanels<PanelJson>(html);
 }
 
 /** The text of one card, tags stripped. */

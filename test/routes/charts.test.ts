@@ -1,18 +1,31 @@
 import request from 'supertest';
 import { createTestApp } from '../helpers/app';
+import { chartPanels } from '../helpers/charts';
 
 type ChartJson = { kind: string; unit: string; docs: string[]; series: { label: string; o: string; distinct: string | null; points: { x: string; y: number; t: string; tip: string[]; h: string; d: number }[] }[] };
 
 /** The chart JSON of every canvas on a page, expanded as the browser script does (originator and document lines). */
 function chartData(html: string): ChartJson[] {
-  const decode = (s: string): string =>
-    s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-  return [...html.matchAll(/data-chart="([^"]*)"/g)].map((m) => {
-    const panel = JSON.parse(decode(m[1] ?? '')) as ChartJson;
+  return chartPanels<ChartJson>(html).map((panel) => {
     for (const s of panel.series) for (const p of s.points) p.tip = [p.tip[0] ?? '', `Originator: ${s.o}`, `Document: ${panel.docs[p.d] ?? ''}`, ...p.tip.slice(1)];
     return panel;
   });
 }
+
+describe('chart JSON in its attribute', () => {
+  test("stored text with quotes, apostrophes, ampersands and markup stays inside the single-quoted attribute and reads back whole", async () => {
+    const { app, db } = createTestApp();
+    const hostile = `it's '><img src=x onerror=alert(1)> & "more" </canvas><script>alert(2)</script> &amp; &#39;`;
+    const id = (db.prepare("SELECT id FROM figures WHERE status = 'published' AND indicator_id = (SELECT id FROM indicators WHERE code = 'civilian_deaths') ORDER BY id LIMIT 1").get() as { id: number }).id;
+    db.prepare('UPDATE figures SET source_quote = ? WHERE id = ?').run(hostile, id);
+    const res = await request(app).get('/indicators/civilian_deaths').expect(200);
+    expect(res.text).not.toContain('<img src=x');
+    expect(res.text).not.toContain('<script>alert(2)');
+    expect(res.text).not.toContain("it's '>");
+    const quotes = chartPanels<{ series: { points: { q?: string }[] }[] }>(res.text).flatMap((p) => p.series.flatMap((s) => s.points.map((pt) => pt.q)));
+    expect(quotes).toContain(hostile);
+  });
+});
 
 describe('GET /', () => {
   test('the people-in-need headline gives the full number under a shortened one, and a number that is not shortened once', async () => {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { parseCsv } from '../helpers/csv';
 import { createTestApp } from '../helpers/app';
+import { chartPanels, decodeHtml as decode } from '../helpers/charts';
 import { fromAcceptLanguage } from '../../server/i18n';
 
 describe('pages in Ukrainian as well as English', () => {
@@ -63,9 +64,8 @@ describe('pages in Ukrainian as well as English', () => {
 });
 
 describe('charts in Ukrainian', () => {
-  const decode = (x: string): string => x.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   const panelsOf = (html: string): { title: string; unit: string; categories: string[]; series: { label: string; colour: number; points: { t: string; tip: string[] }[] }[] }[] =>
-    [...html.matchAll(/data-chart="([^"]*)"/g)].map((m) => JSON.parse(decode(m[1] ?? '')) as never);
+    chartPanels(html);
 
   test('titles, subtitles, series, tables and tooltips are written in Ukrainian, with Ukrainian names, numbers and dates', async () => {
     const { app } = createTestApp();

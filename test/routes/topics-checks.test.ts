@@ -1,12 +1,12 @@
 import request from 'supertest';
 import { createTestApp } from '../helpers/app';
+import { chartPanels } from '../helpers/charts';
 import { figureForm, staff } from '../helpers/staff';
 
 type Panel = { kind: string; unit: string; series: { label: string; distinct: string | null; points: { y: number }[] }[] };
 
 function chartData(html: string): Panel[] {
-  const decode = (s: string): string => s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-  return [...html.matchAll(/data-chart="([^"]*)"/g)].map((m) => JSON.parse(decode(m[1] ?? '')) as Panel);
+  return chartPanels<Panel>(html);
 }
 
 describe('topic pages', () => {
