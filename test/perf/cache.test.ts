@@ -9,7 +9,7 @@ function shows(url: string, text: string, value: number): boolean {
   if (url.startsWith('/export/')) return text.includes(`,${value},`);
   if (url.startsWith('/api/')) return text.includes(`"value":${value},`);
   // Chart tooltips carry the source's quote, which may state another figure's number (19,659 injured is quoted beside 10,382 killed).
-  return text.replace(/&#34;q&#34;:&#34;.*?&#34;/g, '').includes(value.toLocaleString('en-GB'));
+  return text.replace(/"q":"(?:[^"\\]|\\.)*"/g, '').includes(value.toLocaleString('en-GB'));
 }
 
 async function everything(app: ReturnType<typeof createTestApp>['app']): Promise<Record<string, string>> {
