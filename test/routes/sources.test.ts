@@ -80,6 +80,10 @@ describe('a document stating more figures than a chart by document reads', () =>
     expect(page.text).not.toContain('deaths on day 100<');
     expect(page.text).toContain(`href="/export/figures.csv?source=${id}"`);
 
+    // In Ukrainian, with the plural form of its count (2 001: "одне" form, as 1, 21, 101).
+    const ukrainian = await request(app).get(`/sources/${id}?lang=uk`).expect(200);
+    expect(ukrainian.text).toContain('Цей документ наводить 2\u00a0001 опубліковане число — забагато');
+
     const compare = await request(app).get(`/compare?indicator=civilian_deaths&source=${id}`).expect(200);
     expect(compare.text).toContain(`The chosen document states ${total} published figures, too many to chart by document`);
     expect(compare.text).not.toContain('No published figures for');
