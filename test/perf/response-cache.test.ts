@@ -106,32 +106,49 @@ describe('request logs', () => {
   });
 });
 
+/**
+ * A small app behind the response cache: / is drawn from the dashboard's
+ * newest complete view (its version in `views`), /list from the data alone;
+ * each drawing is counted in the page's text.
+ */
+function viewPagesApp(options: { dataVersion: () => number; views: Map<string, number>; refreshView?: (key: string, version: number) => void }): express.Express {
+  let rendered = 0;
+  const app = express();
+  app.use(
+    responseCache({
+      dataVersion: options.dataVersion,
+      viewVersion: (key) => options.views.get(key),
+      refreshView: options.refreshView,
+      maxBytes: 1 << 20,
+      maxEntries: 10,
+    }),
+  );
+  app.get('/', (_req, res) => {
+    rendered += 1;
+    const version = options.views.get('dashboard') ?? 0;
+    res.locals.pageView = { key: 'dashboard', version };
+    res.type('html').send(`<p>dashboard of data ${version}, render ${rendered}</p>`);
+  });
+  app.get('/list', (_req, res) => {
+    rendered += 1;
+    res.type('html').send(`<p>list of data ${options.dataVersion()}, render ${rendered}</p>`);
+  });
+  return app;
+}
+
 describe('pages drawn from computed views', () => {
   test('a page drawn from a previous view is kept until its own new view is complete; other pages stay kept', async () => {
-    const dataVersion = 2;
     // The newest complete view of each page: the dashboard's is still of data version 1.
     const views = new Map([['dashboard', 1]]);
-    let rendered = 0;
-    const app = express();
-    app.use(responseCache({ dataVersion: () => dataVersion, viewVersion: (key) => views.get(key), maxBytes: 1 << 20, maxEntries: 10 }));
-    app.get('/', (_req, res) => {
-      rendered += 1;
-      const version = views.get('dashboard') ?? 0;
-      res.locals.pageView = { key: 'dashboard', version };
-      res.type('html').send(`<p>dashboard of data ${version}, render ${rendered}</p>`);
-    });
-    app.get('/list', (_req, res) => {
-      rendered += 1;
-      res.type('html').send(`<p>list, render ${rendered}</p>`);
-    });
+    const app = viewPagesApp({ dataVersion: () => 2, views });
     expect((await request(app).get('/')).text).toBe('<p>dashboard of data 1, render 1</p>');
     expect((await request(app).get('/')).text).toBe('<p>dashboard of data 1, render 1</p>');
-    expect((await request(app).get('/list')).text).toBe('<p>list, render 2</p>');
+    expect((await request(app).get('/list')).text).toBe('<p>list of data 2, render 2</p>');
     // The dashboard's new view is complete: the next reader gets a page drawn from it; the list stays kept.
     views.set('dashboard', 2);
     expect((await request(app).get('/')).text).toBe('<p>dashboard of data 2, render 3</p>');
     expect((await request(app).get('/')).text).toBe('<p>dashboard of data 2, render 3</p>');
-    expect((await request(app).get('/list')).text).toBe('<p>list, render 2</p>');
+    expect((await request(app).get('/list')).text).toBe('<p>list of data 2, render 2</p>');
   });
 });
 
@@ -140,27 +157,7 @@ describe('pages drawn from computed views, after a publish', () => {
     let dataVersion = 1;
     const views = new Map([['dashboard', 1]]);
     const asked: [string, number][] = [];
-    let rendered = 0;
-    const app = express();
-    app.use(
-      responseCache({
-        dataVersion: () => dataVersion,
-        viewVersion: (key) => views.get(key),
-        refreshView: (key, version) => asked.push([key, version]),
-        maxBytes: 1 << 20,
-        maxEntries: 10,
-      }),
-    );
-    app.get('/', (_req, res) => {
-      rendered += 1;
-      const version = views.get('dashboard') ?? 0;
-      res.locals.pageView = { key: 'dashboard', version };
-      res.type('html').send(`<p>dashboard of data ${version}, render ${rendered}</p>`);
-    });
-    app.get('/list', (_req, res) => {
-      rendered += 1;
-      res.type('html').send(`<p>list of data ${dataVersion}, render ${rendered}</p>`);
-    });
+    const app = viewPagesApp({ dataVersion: () => dataVersion, views, refreshView: (key, version) => asked.push([key, version]) });
     expect((await request(app).get('/')).text).toBe('<p>dashboard of data 1, render 1</p>');
     expect((await request(app).get('/list')).text).toBe('<p>list of data 1, render 2</p>');
     expect(asked).toEqual([]);
