@@ -28,13 +28,14 @@ const BUSY = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']);
 export function createQueries(db: Db) {
   const version = db.prepare<[], { version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
   let bulk: ReturnType<typeof bulkFigureQueries> | undefined;
+  const rollups = rollupQueries(db);
   return {
     audit: auditQueries(db),
     catalogueChanges: catalogueChangeQueries(db),
     changes: changeQueries(db),
     checks: checkQueries(db),
     charts: chartQueries(db),
-    exports: exportQueries(db),
+    exports: exportQueries(db, rollups),
     feedBackfills: feedBackfillQueries(db),
     figures: figureQueries(db),
     figureEdits: figureEditQueries(db),
@@ -45,7 +46,7 @@ export function createQueries(db: Db) {
     importFiles: importFileQueries(db),
     indicators: indicatorQueries(db),
     locations: locationQueries(db),
-    rollups: rollupQueries(db),
+    rollups,
     sources: sourceQueries(db),
     staffFigures: staffFigureQueries(db),
     topics: topicQueries(db),

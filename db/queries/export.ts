@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../connection';
 import type { Measure, Verification } from '../types';
+import type { RollupQueries } from './rollups';
 
 /** The CSV/API column contract lives in the domain module; re-exported for the export code. */
 import { EXPORT_COLUMNS } from '../../server/domain/figure';
@@ -226,7 +227,7 @@ const CSV_LINE_SQL =
     numberCellSql('f.source_id'), numberCellSql('f.version'), textCellSql('f.attributed_to'), textCellSql('f.disputed_by'),
   ]) + ' || char(13, 10)';
 
-export function exportQueries(db: Db) {
+export function exportQueries(db: Db, rollups: Pick<RollupQueries, 'figureCountBound'>) {
   const statements = new Map<string, Statement<unknown[], ExportRow>>();
   const cellStatements = new Map<string, Statement<unknown[], FigureCells>>();
   const lookupIndicators = db.prepare<[], ExportLookups['indicators'][number]>('SELECT id, code, name, unit FROM indicators');
@@ -246,52 +247,19 @@ export function exportQueries(db: Db) {
   /** One prepared statement per filter shape (which filters are set, how many values each). */
   const countStatements = new Map<string, Statement<unknown[], { n: number }>>();
 
-  /** One prepared statement per shape of a series-count filter (which lists are set, how many values each). */
-  const seriesCountStatements = new Map<string, Statement<unknown[], { n: number }>>();
-  const rollupsCurrent = db.prepare<[], { current: number }>(
-    'SELECT (SELECT position FROM chart_rollup_state WHERE id = 1) = (SELECT position FROM change_feed WHERE id = 1) AS current',
-  );
-
-  /**
-   * At most how many published figures a filter matches, from the chart
-   * rollups' series counts (a few index rows, whatever the number of
-   * figures): null when the rollups cannot say (a document, retired figures
-   * wanted, or rollups behind the change feed, when a new figure may not be
-   * counted yet). Verification, measure and period are left out: the sum of
-   * the series is an upper bound.
-   */
-  function seriesUpperBound(filter: ExportFilter): number | null {
-    if (filter.sourceId !== null || filter.updatedSince !== null) return null;
-    if ((rollupsCurrent.get()?.current ?? 0) !== 1) return null;
-    const clauses: string[] = [];
-    const params: unknown[] = [];
-    const list = (column: string, values: readonly unknown[]): void => {
-      if (values.length === 0) return;
-      clauses.push(`${column} IN (${values.map(() => '?').join(', ')})`);
-      params.push(...values);
-    };
-    list('indicator_id', filter.indicatorIds);
-    list('location_id', filter.locationIds);
-    list('reported_by', filter.originators);
-    const sql = `SELECT coalesce(sum(figures), 0) AS n FROM chart_series WHERE ${clauses.join(' AND ')}`;
-    let stmt = seriesCountStatements.get(sql);
-    if (!stmt) {
-      stmt = db.prepare<unknown[], { n: number }>(sql);
-      if (seriesCountStatements.size > 500) seriesCountStatements.clear();
-      seriesCountStatements.set(sql, stmt);
-    }
-    return stmt.get(...params)?.n ?? 0;
-  }
-
   /**
    * Whether a filter is narrow enough to read through indexes: said by the
-   * rollups' series counts when they bound it under NARROW_MATCHES, else
-   * counted through the indexes (up to NARROW_MATCHES + 1).
+   * rollups' series counts when they bound it under NARROW_MATCHES (an upper
+   * bound: verification, measure and period left out), else counted through
+   * the indexes (up to NARROW_MATCHES + 1).
    */
   function isNarrow(filter: ExportFilter): boolean {
     const selective = filter.indicatorIds.length + filter.locationIds.length + filter.originators.length > 0 || filter.sourceId !== null;
     if (!selective) return false;
-    const bound = seriesUpperBound(filter);
+    // The chart series' counts bound it without counting figures (the rollups know no documents nor retired figures).
+    const bound = filter.sourceId === null && filter.updatedSince === null
+      ? rollups.figureCountBound({ indicatorIds: filter.indicatorIds, locationIds: filter.locationIds, originators: filter.originators })
+      : null;
     if (bound !== null && bound <= NARROW_MATCHES) return true;
     const where = whereFor(filter, false);
     let stmt = countStatements.get(where);

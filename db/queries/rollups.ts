@@ -71,6 +71,22 @@ export interface SeriesFilter {
   shownAs?: readonly ('' | 'claimed' | 'disputed')[];
 }
 
+/** The WHERE clause of a series filter, every value bound. */
+function seriesWhere(filter: SeriesFilter): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const inList = (column: string, values: readonly unknown[] | undefined): void => {
+    if (!values || values.length === 0) return;
+    clauses.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+    params.push(...values);
+  };
+  inList('indicator_id', filter.indicatorIds);
+  inList('location_id', filter.locationIds);
+  inList('reported_by', filter.originators);
+  inList('shown_as', filter.shownAs);
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
 const FIGURE_COLUMNS = `id, version, indicator_id, location_id, reported_by, verification, measure, reference_period_start,
   reference_period_end, value, value_low, value_high, qualifier, source_id`;
 
@@ -125,7 +141,17 @@ export function rollupQueries(db: Db) {
   const bucketCounts = db.prepare<[number, string, string], { grain: Grain; buckets: number; figures: number; kept: number }>(`
     SELECT grain, count(*) FILTER (WHERE kept > 0) AS buckets, sum(figures) AS figures, sum(kept) AS kept FROM chart_buckets
     WHERE series_id = ? AND period_end >= ? AND period_start <= ? GROUP BY grain`);
-  const seriesStatements = new Map<string, Statement<unknown[], SeriesRow>>();
+  const seriesStatements = new Map<string, Statement<unknown[], unknown>>();
+  /** One statement per shape of a series filter (which lists are set, how many values each). */
+  const seriesStatement = <R>(sql: string): Statement<unknown[], R> => {
+    let stmt = seriesStatements.get(sql);
+    if (!stmt) {
+      stmt = db.prepare<unknown[], unknown>(sql);
+      if (seriesStatements.size > 200) seriesStatements.clear();
+      seriesStatements.set(sql, stmt);
+    }
+    return stmt as Statement<unknown[], R>;
+  };
 
   return {
     /** The change-feed position the rollups are complete up to, and the feed's own. */
@@ -169,25 +195,18 @@ export function rollupQueries(db: Db) {
     },
     /** The series a chart draws under a filter (a few hundred rows at most: one per indicator, place, originator and measure). */
     listSeries(filter: SeriesFilter): SeriesRow[] {
-      const clauses: string[] = [];
-      const params: unknown[] = [];
-      const inList = (column: string, values: readonly unknown[] | undefined): void => {
-        if (!values || values.length === 0) return;
-        clauses.push(`${column} IN (${values.map(() => '?').join(', ')})`);
-        params.push(...values);
-      };
-      inList('indicator_id', filter.indicatorIds);
-      inList('location_id', filter.locationIds);
-      inList('reported_by', filter.originators);
-      inList('shown_as', filter.shownAs);
-      const sql = `SELECT * FROM chart_series ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} ORDER BY first_end, first_start, first_id`;
-      let stmt = seriesStatements.get(sql);
-      if (!stmt) {
-        stmt = db.prepare<unknown[], SeriesRow>(sql);
-        if (seriesStatements.size > 200) seriesStatements.clear();
-        seriesStatements.set(sql, stmt);
-      }
-      return stmt.all(...params);
+      const where = seriesWhere(filter);
+      return seriesStatement<SeriesRow>(`SELECT * FROM chart_series ${where.sql} ORDER BY first_end, first_start, first_id`).all(...where.params);
+    },
+    /**
+     * At most how many published figures the series under a filter hold (a
+     * few index rows, whatever the number of figures): null while the rollups
+     * are behind the change feed, when a new figure may not be counted yet.
+     */
+    figureCountBound(filter: SeriesFilter): number | null {
+      if ((position.get()?.position ?? 0) !== (feedPosition.get()?.position ?? 0)) return null;
+      const where = seriesWhere(filter);
+      return seriesStatement<{ n: number }>(`SELECT coalesce(sum(figures), 0) AS n FROM chart_series ${where.sql}`).get(...where.params)?.n ?? 0;
     },
     /** A series' buckets of one grain (those with a summed figure) whose periods overlap [from, to]. */
     buckets: (seriesId: number, grain: Grain, from: string, to: string): BucketRow[] => buckets.all(seriesId, grain, from, to),
