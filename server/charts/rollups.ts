@@ -13,6 +13,7 @@ import {
   pointFromFigure,
   shortValue,
   sumQualifier,
+  thin,
   type ChartPoint,
   type SeriesSource,
 } from './series';
@@ -261,7 +262,7 @@ export function seriesFromRollups(q: Queries, filter: ChartFilter): SeriesSource
       count,
       // Only the series a panel shows are drawn: each reads its budget of figures (and one more), or its buckets.
       draw: (budget, label) => {
-        if (s.measure !== 'period_count') return drawRows(s.measure, rows(count <= budget ? budget + 1 : Number.MAX_SAFE_INTEGER), budget, label);
+        if (s.measure !== 'period_count') return count <= budget ? drawRows(s.measure, rows(budget + 1), budget, label) : drawThinned(q, s, from, to, budget, label);
         const some = rows(budget + 1);
         if (some.length <= budget) return drawRows(s.measure, some, budget, label);
         return drawBuckets(q, s, first, from, to, count, budget, label);
@@ -269,6 +270,24 @@ export function seriesFromRollups(q: Queries, filter: ChartFilter): SeriesSource
     });
   }
   return out;
+}
+
+/**
+ * A running total or level over its budget, thinned as drawRows thins figure
+ * rows (every k-th by period end then id, with the first and the latest), from
+ * the series' ids alone: only the figures plotted are read, whatever the
+ * series' size. Figures are those ending within [from, to], as counted.
+ */
+function drawThinned(q: Queries, s: SeriesRow, from: string, to: string, budget: number, label: string): { points: ChartPoint[]; note: ReducedNote | null } {
+  const ids = q.rollups.memberIdsEnding(s.id, from, to);
+  if (ids.length <= budget) return drawRows(s.measure, q.charts.byIds(ids), budget, label);
+  const kept = thin(ids, budget);
+  const byId = new Map(q.charts.byIds(kept).map((r) => [r.id, r]));
+  const points = kept.flatMap((id) => {
+    const f = byId.get(id);
+    return f ? [pointFromFigure(f)] : [];
+  });
+  return { points, note: { type: 'thin', label, shown: points.length, figures: ids.length } };
 }
 
 function drawBuckets(q: Queries, s: SeriesRow, first: ChartFigureRow, from: string, to: string, count: number, budget: number, label: string): { points: ChartPoint[]; note: ReducedNote } {
