@@ -11,6 +11,9 @@ let building = 0;
 /** Views that keep their charts' HTML, most recently used first (see forgetOldDrawings). */
 const VIEWS_WITH_DRAWINGS = 16;
 
+/** Pages nobody has a view of, posted to the worker at once: it computes them back to back (see PageViews.pump). */
+const MAX_IN_FLIGHT = 16;
+
 /** Attempts at a view whose chart rollups are at the data's own change-feed position before one is built anyway. */
 const CONSISTENT_ATTEMPTS = 3;
 
@@ -80,7 +83,7 @@ export interface PageViewsOptions {
   databasePath: string | null;
   /** The worker's module (server/charts/page-view-worker, compiled or under tsx). */
   workerFile?: string | null;
-  /** Views kept (64 unless told; the chart routes kept 41 before), least recently used first out. */
+  /** Views kept (96 unless told), views asked for once first out (see PageViews.evict). */
   maxEntries?: number;
   /** The worker keeps compiled templates (production); without, a template edit shows at the next view. */
   cacheTemplates?: boolean;
@@ -106,12 +109,15 @@ export interface PageViewsOptions {
  */
 export class PageViews {
   private readonly entries = new Map<string, Entry>();
+  /** Keys of kept views asked for more than once (see evict). */
+  private readonly askedAgain = new Set<string>();
   /** Pages nobody has a view of yet, first come first served: their readers wait. */
   private readonly urgent: Job[] = [];
   /** Newer views of pages answered from a previous one. */
   private readonly background: Job[] = [];
   private readonly jobs = new Map<string, Job>();
-  private running: Job | null = null;
+  /** Jobs posted to the worker and not yet answered, in the order it answers them (one after another). */
+  private readonly inFlight: Job[] = [];
   private worker: Worker | null = null;
   private readonly maxEntries: number;
   private readonly nameOf: (lang: Language) => (entity: 'indicator' | 'location', code: string, english: string) => string;
@@ -122,7 +128,7 @@ export class PageViews {
     private readonly q: Queries,
     private readonly options: PageViewsOptions,
   ) {
-    this.maxEntries = options.maxEntries ?? 64;
+    this.maxEntries = options.maxEntries ?? 96;
     this.nameOf = translatedNames(q);
     // The worker brings the chart rollups up to date as it starts, before the first reader asks.
     if (options.databasePath !== null) this.ensureWorker();
@@ -204,11 +210,43 @@ export class PageViews {
     }
   }
 
+  /** A view asked for again: it is kept ahead of views asked for once (see evict). */
   private touch(key: string, entry: Entry): Entry {
     this.entries.delete(key);
     this.entries.set(key, entry);
+    this.askedAgain.add(key);
     this.forgetOldDrawings();
     return entry;
+  }
+
+  /**
+   * Keeps at most maxEntries views, segmented: a view asked for once goes out
+   * first, least recently used first, so a stream of one-off pages (every
+   * /compare combination a crawler tries) cannot push out the pages readers
+   * come back to (the dashboard, places, indicators). Views asked for again
+   * keep at most three quarters of the room; past that, the least recently
+   * used of them counts as asked once again.
+   */
+  private evict(): void {
+    const room = Math.max(1, Math.floor((this.maxEntries * 3) / 4));
+    for (const key of this.entries.keys()) {
+      if (this.askedAgain.size <= room) break;
+      this.askedAgain.delete(key);
+    }
+    while (this.entries.size > this.maxEntries) {
+      let out: string | undefined;
+      for (const key of this.entries.keys()) {
+        if (!this.askedAgain.has(key)) {
+          out = key;
+          break;
+        }
+      }
+      out ??= this.entries.keys().next().value;
+      if (out === undefined) break;
+      this.entries.delete(out);
+      this.askedAgain.delete(out);
+      if (!this.jobs.has(out)) this.languages.delete(out);
+    }
   }
 
   /**
@@ -232,12 +270,7 @@ export class PageViews {
     this.entries.delete(key);
     this.entries.set(key, entry);
     this.forgetOldDrawings();
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-      if (!this.jobs.has(oldest)) this.languages.delete(oldest);
-    }
+    this.evict();
   }
 
   /** Queues a computation (once per page); pages nobody has a view of go first, in the order asked. */
@@ -248,7 +281,7 @@ export class PageViews {
         job = { key, name, args, waiters: [] };
         this.jobs.set(key, job);
         (urgent ? this.urgent : this.background).push(job);
-      } else if (urgent && job !== this.running) {
+      } else if (urgent && !this.inFlight.includes(job)) {
         const at = this.background.indexOf(job);
         if (at >= 0) {
           this.background.splice(at, 1);
@@ -275,7 +308,9 @@ export class PageViews {
     });
     worker.on('error', (err) => {
       this.worker = null;
-      this.finish({ version: 0, error: err.message });
+      // Every job posted to it is lost with it: each is failed (and computed on this thread by its reader).
+      const lost = this.inFlight.length;
+      for (let i = 0; i < lost; i++) this.finish({ version: 0, error: err.message });
     });
     worker.on('exit', () => {
       if (this.worker === worker) this.worker = null;
@@ -284,17 +319,23 @@ export class PageViews {
     return worker;
   }
 
+  /**
+   * Posts jobs to the worker: pages nobody has a view of are posted as they
+   * come (up to MAX_IN_FLIGHT), so the worker goes from one to the next without
+   * waiting for this thread to take each answer; a newer view of a kept page
+   * only when nothing else is posted, so it never delays a reader who waits.
+   */
   private pump(): void {
-    if (this.running) return;
-    const job = this.urgent.shift() ?? this.background.shift();
-    if (!job) return;
-    this.running = job;
-    this.ensureWorker().postMessage({ name: job.name, args: job.args, langs: [...(this.languages.get(job.key) ?? ['en'])] });
+    while (this.inFlight.length < MAX_IN_FLIGHT) {
+      const job = this.urgent.shift() ?? (this.inFlight.length === 0 ? this.background.shift() : undefined);
+      if (!job) return;
+      this.inFlight.push(job);
+      this.ensureWorker().postMessage({ name: job.name, args: job.args, langs: [...(this.languages.get(job.key) ?? ['en'])] });
+    }
   }
 
   private finish(message: { version: number; value?: unknown; error?: string }): void {
-    const job = this.running;
-    this.running = null;
+    const job = this.inFlight.shift();
     if (job) {
       this.jobs.delete(job.key);
       if (message.error !== undefined) {
