@@ -15,6 +15,7 @@ import { loadUser, requireAdmin, requireStaff } from './middleware/auth';
 import { csrfProtection } from './middleware/csrf';
 import { notFound } from './middleware/not-found';
 import { responseCache } from './middleware/response-cache';
+import { filesUnder, staticFiles } from './middleware/static-files';
 import { PageViews } from './charts/page-views';
 import { securityHeaders } from './middleware/security';
 import { formTooLarge, importUpload } from './middleware/upload';
@@ -47,7 +48,7 @@ import { indicatorRoutes } from './routes/indicators';
 import { locationRoutes } from './routes/locations';
 import { sourceRoutes } from './routes/sources';
 import { topicRoutes } from './routes/topics';
-import { vendorRoutes } from './routes/vendor';
+import { vendorFiles } from './routes/vendor';
 
 export interface AppDeps {
   db: Db;
@@ -121,11 +122,14 @@ export function createApp({ db, config, logger, backfills = false }: AppDeps): E
     res.locals.currentPath = req.path;
     next();
   });
-  // Files only: every file in public/ has an extension, so a page's address (no dot in its last
-  // part) never costs a file-system lookup and a not-found error on the way to its route.
-  const files = express.static(publicDir, { index: false, dotfiles: 'ignore', redirect: false, maxAge: config.nodeEnv === 'production' ? '1h' : 0 });
-  app.use((req, res, next) => (/\.[A-Za-z0-9]+$/.test(req.path) ? files(req, res, next) : next()));
-  app.use(vendorRoutes(config.nodeEnv === 'production' ? 86_400 : 0));
+  // The files of public/ and the vendor scripts, from memory (nothing else on disk is reachable).
+  const production = config.nodeEnv === 'production';
+  app.use(
+    staticFiles(new Map([...filesUnder(publicDir), ...vendorFiles()]), {
+      maxAge: (url) => (!production ? 0 : url.startsWith('/vendor/') ? 86_400 : 3_600),
+      watch: config.nodeEnv === 'development',
+    }),
+  );
   // Every page's language (?lang=, its cookie, Accept-Language), before the page cache that keys on it.
   app.use(languages());
   // Public data may be read from any origin, and only read.

@@ -59,7 +59,7 @@ interface Entry {
   coding: Partial<Record<Coding, Promise<Buffer | null>>>;
 }
 
-type Coding = 'br' | 'gzip';
+export type Coding = 'br' | 'gzip';
 
 /**
  * How a kept page is compressed. Brotli at quality 5 makes a chart page about
@@ -81,7 +81,7 @@ const CODINGS = ['br', 'gzip', 'identity'] as const;
  * weighs alike, brotli before gzip (browsers list "gzip, deflate, br" at
  * equal weight). Null: the page goes as it is.
  */
-function codingFor(req: Request): Coding | null {
+export function codingFor(req: Request): Coding | null {
   const chosen = new Negotiator(req).encoding(CODINGS, { preferred: CODINGS });
   return chosen === 'br' || chosen === 'gzip' ? chosen : null;
 }

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Router } from 'express';
 import { projectRoot } from '../paths';
 
 const modules = path.join(projectRoot, 'node_modules');
@@ -17,18 +16,12 @@ const FILES = new Map<string, string>([
   ['chartjs-adapter-date-fns.bundle.min.js', path.join(modules, 'chartjs-adapter-date-fns', 'dist', 'chartjs-adapter-date-fns.bundle.min.js')],
 ]);
 
-export function vendorRoutes(cacheSeconds: number): Router {
-  for (const file of FILES.values()) {
+/** The vendor scripts by address (/vendor/NAME), for server/middleware/static-files.ts; throws when one is missing. */
+export function vendorFiles(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, file] of FILES) {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run npm ci`);
+    out.set(`/vendor/${name}`, file);
   }
-  const router = Router();
-  router.get('/vendor/:file', (req, res, next) => {
-    const file = FILES.get(req.params.file);
-    if (!file) {
-      next();
-      return;
-    }
-    res.type('text/javascript').sendFile(file, { maxAge: cacheSeconds * 1000 });
-  });
-  return router;
+  return out;
 }

@@ -145,8 +145,10 @@ function answerTimes(logFile: string, since: number): { kinds: { kind: string; c
   const byKind = new Map<string, number[]>();
   for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
     if (!line.includes('"responseTime"')) continue;
-    const entry = JSON.parse(line) as { time?: number; responseTime?: number; req?: { url?: string } };
-    if (entry.time === undefined || entry.time < since || entry.responseTime === undefined || !entry.req?.url) continue;
+    const entry = JSON.parse(line) as { time?: string | number; responseTime?: number; req?: { url?: string } };
+    // The server logs ISO times (server/logger.ts); a number is taken as milliseconds.
+    const at = typeof entry.time === 'string' ? Date.parse(entry.time) : entry.time;
+    if (at === undefined || !(at >= since) || entry.responseTime === undefined || !entry.req?.url) continue;
     const kind = urlKind(entry.req.url);
     const times = byKind.get(kind) ?? [];
     times.push(entry.responseTime);

@@ -1,0 +1,82 @@
+/**
+ * The stylesheet and scripts are answered from memory (server/middleware/static-files.ts):
+ * compressed as the reader accepts, revalidated by ETag, and nothing else on disk reachable.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import express from 'express';
+import request from 'supertest';
+import { filesUnder, staticFiles } from '../../server/middleware/static-files';
+import { projectRoot } from '../../server/paths';
+import { createTestApp } from '../helpers/app';
+
+const chartJs = fs.readFileSync(path.join(projectRoot, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js'));
+
+/** The raw bytes of an answer, whatever its coding. */
+function binary(res: request.Response, callback: (err: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => callback(null, Buffer.concat(chunks)));
+}
+
+/** Asks until the answer comes in `coding` (it is compressed once, on the thread pool, after the first ask). */
+async function untilCoded(app: express.Express, url: string, accept: string, coding: string): Promise<request.Response> {
+  for (let i = 0; i < 200; i++) {
+    const res = await request(app).get(url).set('Accept-Encoding', accept).buffer(true).parse(binary);
+    if (res.headers['content-encoding'] === coding) return res;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${url} never came in ${coding}`);
+}
+
+describe('static files from memory', () => {
+  const { app } = createTestApp();
+
+  test('a browser gets brotli, a gzip-only reader gzip, a reader naming none the file as it is: all the same bytes', async () => {
+    const br = await untilCoded(app, '/vendor/chart.umd.min.js', 'gzip, deflate, br', 'br');
+    // supertest has already decoded it: the same bytes, sent in under a third of them.
+    expect((br.body as Buffer).equals(chartJs)).toBe(true);
+    expect(Number(br.headers['content-length'])).toBeLessThan(chartJs.length / 3);
+    expect(br.headers.vary).toMatch(/Accept-Encoding/);
+    const gz = await untilCoded(app, '/vendor/chart.umd.min.js', 'gzip', 'gzip');
+    expect((gz.body as Buffer).equals(chartJs)).toBe(true);
+    expect(Number(gz.headers['content-length'])).toBeGreaterThan(Number(br.headers['content-length']));
+    const plain = await request(app).get('/vendor/chart.umd.min.js').set('Accept-Encoding', 'identity').buffer(true).parse(binary).expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect((plain.body as Buffer).equals(chartJs)).toBe(true);
+    expect(plain.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    // A strong validator per coding.
+    expect(new Set([br.headers.etag, gz.headers.etag, plain.headers.etag]).size).toBe(3);
+  });
+
+  test('a reader holding the file is answered 304 with no body; a stale ETag gets the file', async () => {
+    const first = await request(app).get('/css/tally.css').expect(200).expect('Content-Type', 'text/css; charset=utf-8');
+    const etag = String(first.headers.etag);
+    const again = await request(app).get('/css/tally.css').set('If-None-Match', etag).expect(304);
+    expect(again.text ?? '').toBe('');
+    await request(app).get('/css/tally.css').set('If-None-Match', '"something-else"').expect(200);
+    const head = await request(app).head('/css/tally.css').set('Accept-Encoding', 'identity').expect(200);
+    expect(Number(head.headers['content-length'])).toBe(fs.statSync(path.join(projectRoot, 'public', 'css', 'tally.css')).size);
+  });
+
+  test('only the files given are served: anything else passes to the next handler', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-static-'));
+    fs.mkdirSync(path.join(dir, 'css'));
+    fs.writeFileSync(path.join(dir, 'css', 'a.css'), 'body { color: black }');
+    fs.writeFileSync(path.join(dir, '.secret.css'), 'hidden');
+    const files = filesUnder(dir);
+    expect([...files.keys()]).toEqual(['/css/a.css']);
+    const small = express();
+    small.use(staticFiles(files, { maxAge: () => 60, watch: true }));
+    small.use((_req, res) => res.status(404).send('not here'));
+    await request(small).get('/css/a.css').expect(200).expect('Cache-Control', 'public, max-age=60').expect('body { color: black }');
+    await request(small).get('/.secret.css').expect(404);
+    await request(small).post('/css/a.css').expect(404);
+    // Watching (development): an edited file is served as it now is.
+    fs.writeFileSync(path.join(dir, 'css', 'a.css'), 'body { color: navy }');
+    fs.utimesSync(path.join(dir, 'css', 'a.css'), new Date(), new Date(Date.now() + 5_000));
+    await request(small).get('/css/a.css').set('Accept-Encoding', 'identity').expect(200).expect('body { color: navy }');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
