@@ -123,6 +123,17 @@ describe('query plans', () => {
     expect(problems).toEqual([]);
   });
 
+  test('a narrow export or API page of an indicator and a place seeks both, rather than walking every figure of the place', async () => {
+    const urls = ['/export/figures.csv?indicator=civilian_deaths&location=UKR', '/api/v1/figures?indicator=civilian_deaths&location=UKR'];
+    const { t, statements } = await statementsFor(() => urls);
+    const pages = statements.filter(([sql]) => /\bfigures f\b/.test(sql) && /ORDER BY f\.id LIMIT/.test(sql));
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    for (const [sql, seen] of pages) {
+      const plan = (t.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...seen.args) as { detail: string }[]).map((p) => p.detail);
+      expect(plan).toContainEqual(expect.stringMatching(/^SEARCH f USING INDEX figures_natural_key \(indicator_id=\? AND location_id=\?\)/));
+    }
+  });
+
   test('chart pages compute their views away from the request: the statements that read every figure of a chart run only there', async () => {
     const { statements } = await statementsFor(publicUrls);
     const background = statements.filter(([, seen]) => seen.background).map(([sql]) => oneLine(sql));
