@@ -128,6 +128,7 @@ export function createApp({ db, config, logger, backfills = false }: AppDeps): E
     staticFiles(new Map([...filesUnder(publicDir), ...vendorFiles()]), {
       maxAge: (url) => (!production ? 0 : url.startsWith('/vendor/') ? 86_400 : 3_600),
       watch: config.nodeEnv === 'development',
+      eager: production,
     }),
   );
   // Every page's language (?lang=, its cookie, Accept-Language), before the page cache that keys on it.

@@ -10,6 +10,12 @@ export interface StaticFilesOptions {
   maxAge: (urlPath: string) => number;
   /** Read a file again when it changed on disk (development: an edited stylesheet shows at the next load). */
   watch: boolean;
+  /**
+   * Compress every file at start, on the thread pool (production: the first
+   * reader on a phone gets Chart.js in brotli too); otherwise each coding is
+   * made when a reader first asks for it.
+   */
+  eager?: boolean;
 }
 
 interface Asset {
@@ -67,7 +73,19 @@ export function filesUnder(dir: string, prefix = ''): Map<string, string> {
  */
 export function staticFiles(files: ReadonlyMap<string, string>, options: StaticFilesOptions): RequestHandler {
   const assets = new Map<string, Asset>();
-  for (const [url, file] of files) assets.set(url, load(file));
+  /** Starts making `coding` of a file, once; until it is made, the file goes as it is. */
+  const compress = (asset: Asset, coding: Coding): void => {
+    if (asset.coding[coding]) return;
+    asset.coding[coding] = true;
+    COMPRESS[coding](asset.body, (err, result) => {
+      if (!err) asset.coded[coding] = result;
+    });
+  };
+  for (const [url, file] of files) {
+    const asset = load(file);
+    assets.set(url, asset);
+    if (options.eager) for (const coding of ['br', 'gzip'] as const) compress(asset, coding);
+  }
 
   const current = (url: string, asset: Asset): Asset => {
     if (!options.watch || fs.statSync(asset.file).mtimeMs === asset.mtimeMs) return asset;
@@ -89,12 +107,7 @@ export function staticFiles(files: ReadonlyMap<string, string>, options: StaticF
     const asset = current(req.path, known);
     const coding = codingFor(req);
     const coded = coding ? asset.coded[coding] : undefined;
-    if (coding && !coded && !asset.coding[coding]) {
-      asset.coding[coding] = true;
-      COMPRESS[coding](asset.body, (err, result) => {
-        if (!err) asset.coded[coding] = result;
-      });
-    }
+    if (coding && !coded) compress(asset, coding);
     const sent: Coding | 'identity' = coded && coding ? coding : 'identity';
     res.set({
       'Content-Type': asset.type,

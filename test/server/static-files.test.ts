@@ -79,4 +79,15 @@ describe('static files from memory', () => {
     await request(small).get('/css/a.css').set('Accept-Encoding', 'identity').expect(200).expect('body { color: navy }');
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  test('made at start (production), the first reader already gets brotli', async () => {
+    const files = new Map([['/vendor/chart.umd.min.js', path.join(projectRoot, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js')]]);
+    const small = express();
+    small.use(staticFiles(files, { maxAge: () => 86_400, watch: false, eager: true }));
+    // No reader has asked yet: brotli is being made on the thread pool (Chart.js at quality 11, well under a second).
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const first = await request(small).get('/vendor/chart.umd.min.js').set('Accept-Encoding', 'gzip, deflate, br').buffer(true).parse(binary).expect(200);
+    expect(first.headers['content-encoding']).toBe('br');
+    expect((first.body as Buffer).equals(chartJs)).toBe(true);
+  });
 });
