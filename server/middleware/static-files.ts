@@ -27,6 +27,8 @@ interface Asset {
   mtimeMs: number;
   coded: Partial<Record<Coding, Buffer>>;
   coding: Partial<Record<Coding, true>>;
+  /** False for files compressed already (PNG, WOFF2): they always go as they are. */
+  compressible: boolean;
 }
 
 /** Compressed once per file, on the thread pool: brotli at its best quality, as a build step would. */
@@ -35,19 +37,26 @@ const COMPRESS: Record<Coding, (body: Buffer, done: (err: Error | null, result: 
   gzip: (body, done) => zlib.gzip(body, { level: 9 }, done),
 };
 
+/** The kinds of file public/ may hold; another kind stops the server at start, naming the file. */
 const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
 };
 
 function load(file: string): Asset {
   const body = fs.readFileSync(file);
   const type = TYPES[path.extname(file)];
-  if (!type) throw new Error(`${file}: no content type is known for its extension`);
+  if (!type) throw new Error(`${file}: no content type is known for its extension (server/middleware/static-files.ts lists them)`);
   const hash = crypto.createHash('sha256').update(body).digest('base64url').slice(0, 27);
   const etags = { identity: `"${hash}"`, gzip: `"${hash}-gz"`, br: `"${hash}-br"` };
-  return { file, type, body, etags, mtimeMs: fs.statSync(file).mtimeMs, coded: {}, coding: {} };
+  return { file, type, body, etags, mtimeMs: fs.statSync(file).mtimeMs, coded: {}, coding: {}, compressible: !/^(image\/png|font\/)/.test(type) };
 }
 
 /** Every file under `dir`, by its address below `prefix` ("/css/tally.css"); dot files are left out. */
@@ -84,7 +93,7 @@ export function staticFiles(files: ReadonlyMap<string, string>, options: StaticF
   for (const [url, file] of files) {
     const asset = load(file);
     assets.set(url, asset);
-    if (options.eager) for (const coding of ['br', 'gzip'] as const) compress(asset, coding);
+    if (options.eager && asset.compressible) for (const coding of ['br', 'gzip'] as const) compress(asset, coding);
   }
 
   const current = (url: string, asset: Asset): Asset => {
@@ -105,7 +114,7 @@ export function staticFiles(files: ReadonlyMap<string, string>, options: StaticF
       return;
     }
     const asset = current(req.path, known);
-    const coding = codingFor(req);
+    const coding = asset.compressible ? codingFor(req) : null;
     const coded = coding ? asset.coded[coding] : undefined;
     if (coding && !coded) compress(asset, coding);
     const sent: Coding | 'identity' = coded && coding ? coding : 'identity';

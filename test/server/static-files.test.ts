@@ -65,13 +65,21 @@ describe('static files from memory', () => {
     fs.mkdirSync(path.join(dir, 'css'));
     fs.writeFileSync(path.join(dir, 'css', 'a.css'), 'body { color: black }');
     fs.writeFileSync(path.join(dir, '.secret.css'), 'hidden');
+    fs.writeFileSync(path.join(dir, 'logo.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
     const files = filesUnder(dir);
-    expect([...files.keys()]).toEqual(['/css/a.css']);
+    expect([...files.keys()].sort()).toEqual(['/css/a.css', '/logo.png']);
     const small = express();
     small.use(staticFiles(files, { maxAge: () => 60, watch: true }));
     small.use((_req, res) => res.status(404).send('not here'));
     await request(small).get('/css/a.css').expect(200).expect('Cache-Control', 'public, max-age=60').expect('body { color: black }');
     await request(small).get('/.secret.css').expect(404);
+    // A PNG is compressed already: it goes as it is, whatever the reader accepts.
+    const png = await request(small).get('/logo.png').set('Accept-Encoding', 'br, gzip').expect(200).expect('Content-Type', 'image/png');
+    expect(png.headers['content-encoding']).toBeUndefined();
+    // A kind of file it knows no type for stops it at start, naming the file.
+    fs.writeFileSync(path.join(dir, 'tool.exe'), 'MZ');
+    expect(() => staticFiles(filesUnder(dir), { maxAge: () => 0, watch: false })).toThrow(/tool\.exe: no content type is known/);
+    fs.rmSync(path.join(dir, 'tool.exe'));
     await request(small).post('/css/a.css').expect(404);
     // Watching (development): an edited file is served as it now is.
     fs.writeFileSync(path.join(dir, 'css', 'a.css'), 'body { color: navy }');
