@@ -71,6 +71,12 @@ export function createQueries(db: Db) {
         }
       }
     },
+    /**
+     * Runs fn, which only reads, in one read transaction (BEGIN DEFERRED, never upgraded, never run
+     * again: fn may keep what it reads in JavaScript): its reads see one snapshot, and the locks a
+     * statement outside a transaction takes and drops are taken once.
+     */
+    readTransaction: <T>(fn: () => T): T => db.transaction(fn).deferred(),
     /** As transaction, taking the write lock at once (BEGIN IMMEDIATE): for long writes that read first. */
     immediateTransaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
     /** As immediateTransaction, but failing at once (SQLITE_BUSY) if another process holds the write lock: for background work tried again later. */

@@ -359,84 +359,90 @@ export async function stageImport(input: Readable, q: Queries, options: StageOpt
 
   try {
     let recordNumber = 0;
-    for await (const records of csvRecordBatches(guarded)) for (const record of records) {
-      recordNumber += 1;
-      if (header === null) {
-        header = checkHeader(record);
-        continue;
-      }
-      // An HXL hashtag row right under the header is part of the format, not data.
-      if (recordNumber === 2 && record.every((cell) => cell === '' || cell.trim().startsWith('#'))) continue;
-      rows += 1;
-      if (record.length !== header.length) {
-        addError({ row: recordNumber, column: '', value: '', message: `the row has ${record.length} cells but the header has ${header.length}` });
-        continue;
-      }
-      const cells: Record<string, string> = {};
-      for (let i = 0; i < header.length; i++) cells[header[i] as string] = record[i] ?? '';
-      const checked = validateRow(cells, recordNumber, lookups);
-      checked.errors.forEach(addError);
-      const row = checked.row;
-      if (!row) continue;
-      const rowError = (message: string): void => addError({ row: recordNumber, column: '', value: '', message });
-      const warn = (column: string, message: string): void => {
-        warningCount += 1;
-        if (warnings.length < MAX_KEPT_ERRORS) warnings.push({ row: recordNumber, column, value: (cells[column] ?? '').slice(0, 200), message });
-      };
+    for await (const records of csvRecordBatches(guarded)) {
+      // A batch of records is checked and matched in one read transaction (one snapshot, locks taken once, not per
+      // row: 0.6 s of 100,000 rows), and staged after it, outside it: the read never becomes a write.
+      q.readTransaction(() => {
+        for (const record of records) {
+          recordNumber += 1;
+          if (header === null) {
+            header = checkHeader(record);
+            continue;
+          }
+          // An HXL hashtag row right under the header is part of the format, not data.
+          if (recordNumber === 2 && record.every((cell) => cell === '' || cell.trim().startsWith('#'))) continue;
+          rows += 1;
+          if (record.length !== header.length) {
+            addError({ row: recordNumber, column: '', value: '', message: `the row has ${record.length} cells but the header has ${header.length}` });
+            continue;
+          }
+          const cells: Record<string, string> = {};
+          for (let i = 0; i < header.length; i++) cells[header[i] as string] = record[i] ?? '';
+          const checked = validateRow(cells, recordNumber, lookups);
+          checked.errors.forEach(addError);
+          const row = checked.row;
+          if (!row) continue;
+          const rowError = (message: string): void => addError({ row: recordNumber, column: '', value: '', message });
+          const warn = (column: string, message: string): void => {
+            warningCount += 1;
+            if (warnings.length < MAX_KEPT_ERRORS) warnings.push({ row: recordNumber, column, value: (cells[column] ?? '').slice(0, 200), message });
+          };
 
-      const sk = sourceKey(row);
-      if (!sourceIds.has(sk)) sourceIds.set(sk, q.imports.findSource(row.source));
-      const sourceId = sourceIds.get(sk);
-      const figure = findFigure(q, row, (cells.figure_id ?? '').trim(), sourceId, match, warn);
+          const sk = sourceKey(row);
+          if (!sourceIds.has(sk)) sourceIds.set(sk, q.imports.findSource(row.source));
+          const sourceId = sourceIds.get(sk);
+          const figure = findFigure(q, row, (cells.figure_id ?? '').trim(), sourceId, match, warn);
 
-      const key = figure ? `figure:${figure.id}` : rowKey(row, sk);
-      const earlier = figure ? seenFigures.get(figure.id) : seenKeys.get(key);
-      if (earlier !== undefined) {
-        rowError(figure ? `row ${earlier} already changes figure ${figure.id}` : `the same figure (indicator, place, period, originator and source) as row ${earlier}`);
-        continue;
-      }
-      if (figure) seenFigures.set(figure.id, recordNumber);
-      else seenKeys.set(key, recordNumber);
+          const key = figure ? `figure:${figure.id}` : rowKey(row, sk);
+          const earlier = figure ? seenFigures.get(figure.id) : seenKeys.get(key);
+          if (earlier !== undefined) {
+            rowError(figure ? `row ${earlier} already changes figure ${figure.id}` : `the same figure (indicator, place, period, originator and source) as row ${earlier}`);
+            continue;
+          }
+          if (figure) seenFigures.set(figure.id, recordNumber);
+          else seenKeys.set(key, recordNumber);
 
-      let plan: StagedPlan = { outcome: 'new', figure_id: null, base_version: null };
-      if (figure) {
-        if (figure.status === 'retired') {
-          rowError(`figure ${figure.id} is retired: restore it in Tally before correcting it, or leave figure_id empty to add a new figure`);
-          continue;
+          let plan: StagedPlan = { outcome: 'new', figure_id: null, base_version: null };
+          if (figure) {
+            if (figure.status === 'retired') {
+              rowError(`figure ${figure.id} is retired: restore it in Tally before correcting it, or leave figure_id empty to add a new figure`);
+              continue;
+            }
+            if (row.measure === null) row.measure = figure.measure;
+            // A file of an older contract says nothing of these: the figure keeps its own.
+            if (!('attributed_to' in cells)) row.attributed_to = figure.attributed_to;
+            if (!('disputed_by' in cells)) row.disputed_by = figure.disputed_by;
+            const diff = differences(figure, row, sourceId, names);
+            if (diff.length > 0 && q.figureEdits.getPending(figure.id)) {
+              rowError(`figure ${figure.id} has a change awaiting review: publish or retire it in Tally first`);
+              continue;
+            }
+            plan = { outcome: diff.length === 0 ? 'unchanged' : 'changed', figure_id: figure.id, base_version: figure.version };
+            if (diff.length > 0 && changes.length < MAX_KEPT_CHANGES) {
+              const becomes = options.publish ? 'published' : figure.status === 'published' ? 'pending change' : 'draft';
+              changes.push({ row: recordNumber, figure_id: figure.id, becomes, fields: diff });
+            }
+          }
+          // Consistency checks are warnings, never refusals: the source may itself disagree.
+          // Relations are checked against stored figures for the first rows only (each costs a query);
+          // every row's quote is checked; published rows are all re-checked when the import commits.
+          const measure = row.measure ?? 'period_count';
+          const againstStored = related.has(cells.indicator_code?.trim() ?? '') && rows <= RELATION_PREVIEW_ROWS;
+          const findings = againstStored
+            ? q.checks.preview(plan.figure_id, { ...row, measure, source_id: 0 }, relations)
+            : quoteChecks({
+                id: 0, indicator: '', location: '', start: row.reference_period_start, end: row.reference_period_end, measure, value: row.value,
+                value_low: row.value_low, value_high: row.value_high, qualifier: row.qualifier, reported_by: row.reported_by, source_quote: row.source_quote,
+              });
+          for (const finding of findings) warn('source_quote', finding.message);
+          // Kept with the row: the commit's re-check reuses what the quote check found instead of checking again.
+          const quoteFound = againstStored ? findings.filter((f) => f.kind === 'quote_value' || f.kind === 'quote_qualifier') : findings;
+          const quoteFindings = quoteFound.length === 0 ? '' : JSON.stringify(quoteFound.map((f) => [f.kind, f.message]));
+          inference.add(row, aggregationOf.get(row.indicator_id) ?? 'flow');
+          counts[plan.outcome] += 1;
+          pending.push({ rowNumber: recordNumber, quoteFindings, data: Object.assign(row, plan) });
         }
-        if (row.measure === null) row.measure = figure.measure;
-        // A file of an older contract says nothing of these: the figure keeps its own.
-        if (!('attributed_to' in cells)) row.attributed_to = figure.attributed_to;
-        if (!('disputed_by' in cells)) row.disputed_by = figure.disputed_by;
-        const diff = differences(figure, row, sourceId, names);
-        if (diff.length > 0 && q.figureEdits.getPending(figure.id)) {
-          rowError(`figure ${figure.id} has a change awaiting review: publish or retire it in Tally first`);
-          continue;
-        }
-        plan = { outcome: diff.length === 0 ? 'unchanged' : 'changed', figure_id: figure.id, base_version: figure.version };
-        if (diff.length > 0 && changes.length < MAX_KEPT_CHANGES) {
-          const becomes = options.publish ? 'published' : figure.status === 'published' ? 'pending change' : 'draft';
-          changes.push({ row: recordNumber, figure_id: figure.id, becomes, fields: diff });
-        }
-      }
-      // Consistency checks are warnings, never refusals: the source may itself disagree.
-      // Relations are checked against stored figures for the first rows only (each costs a query);
-      // every row's quote is checked; published rows are all re-checked when the import commits.
-      const measure = row.measure ?? 'period_count';
-      const againstStored = related.has(cells.indicator_code?.trim() ?? '') && rows <= RELATION_PREVIEW_ROWS;
-      const findings = againstStored
-        ? q.checks.preview(plan.figure_id, { ...row, measure, source_id: 0 }, relations)
-        : quoteChecks({
-            id: 0, indicator: '', location: '', start: row.reference_period_start, end: row.reference_period_end, measure, value: row.value,
-            value_low: row.value_low, value_high: row.value_high, qualifier: row.qualifier, reported_by: row.reported_by, source_quote: row.source_quote,
-          });
-      for (const finding of findings) warn('source_quote', finding.message);
-      // Kept with the row: the commit's re-check reuses what the quote check found instead of checking again.
-      const quoteFound = againstStored ? findings.filter((f) => f.kind === 'quote_value' || f.kind === 'quote_qualifier') : findings;
-      const quoteFindings = quoteFound.length === 0 ? '' : JSON.stringify(quoteFound.map((f) => [f.kind, f.message]));
-      inference.add(row, aggregationOf.get(row.indicator_id) ?? 'flow');
-      counts[plan.outcome] += 1;
-      pending.push({ rowNumber: recordNumber, quoteFindings, data: Object.assign(row, plan) });
+      });
       if (pending.length >= STAGE_BATCH_ROWS) {
         q.importBatches.addRows(batchId, pending);
         pending = [];
