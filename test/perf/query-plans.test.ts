@@ -134,6 +134,16 @@ describe('query plans', () => {
     }
   });
 
+  test('a page of /figures skips the figures before it through the index alone, and reads only its own rows', async () => {
+    const { t, statements } = await statementsFor(() => ['/figures']);
+    const list = statements.filter(([sql]) => /OFFSET \?/.test(sql) && /\bfigures f\b/.test(sql));
+    expect(list).toHaveLength(1);
+    const [sql, seen] = list[0] as [string, Seen];
+    const plan = (t.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...seen.args) as { detail: string }[]).map((p) => p.detail);
+    expect(plan).toContainEqual(expect.stringMatching(/^SCAN f USING COVERING INDEX figures_published_period/));
+    expect(plan).toContainEqual('SEARCH f USING INTEGER PRIMARY KEY (rowid=?)');
+  });
+
   test('chart pages compute their views away from the request: the statements that read every figure of a chart run only there', async () => {
     const { statements } = await statementsFor(publicUrls);
     const background = statements.filter(([, seen]) => seen.background).map(([sql]) => oneLine(sql));
