@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createQueries } from '../db';
 import { openDb } from '../db/connection';
 import { migrate } from '../db/migrate';
+import { stageImportsInTemp } from '../db/queries/imports';
 import { loadConfig } from '../server/config';
 import { stageImport, type FigureChange } from '../server/import/figures-import';
 import { commitImport, discardImport } from '../server/workflow/imports';
@@ -68,6 +69,8 @@ async function run(argv: string[]): Promise<number> {
   db.pragma(`cache_size = ${IMPORT_CACHE_MB === '0' ? -2000 : -Number(IMPORT_CACHE_MB) * 1024}`);
   try {
     migrate(db, migrationsDir);
+    // Staged and committed here, in one process: the staged copy of the file lives in a temporary table.
+    stageImportsInTemp(db);
     const q = createQueries(db);
     const started = Date.now();
     const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });

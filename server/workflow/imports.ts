@@ -34,6 +34,10 @@ export function commitImport(q: Queries, actor: Actor, batchId: number): ImportB
     const userId = actor.id;
     const note = `Imported from ${batch.file_name} (import ${batchId})${publish ? '' : ', submitted for review'}`;
     const counts = q.bulkFigures().outcomeCounts(batchId);
+    // A batch staged by a command that stopped before committing has no rows left to write.
+    if (counts.new + counts.changed + counts.unchanged !== batch.new_count + batch.changed_count + batch.unchanged_count) {
+      throw new ImportCommitError(`import ${batchId} no longer has its staged rows: upload the file again`);
+    }
     const published: number[] = [];
     // One change-feed position for every figure this import publishes.
     const position = publish ? q.changes.advance() : null;
