@@ -122,11 +122,6 @@ export function rollupQueries(db: Db) {
       period_start, period_end, first_figure_id, source_ids)
     VALUES (@series_id, @grain, @bucket_start, @figures, @kept, @value, @value_low, @value_high, @ranged, @qualifier,
       @period_start, @period_end, @first_figure_id, @source_ids)`);
-  // A series' figures through the (indicator, place, period end) index: bounded by the figures of one indicator and place.
-  const memberIds = db.prepare<[number, string, string, number], { id: number }>(`
-    SELECT f.id FROM chart_members m JOIN figures f ON f.id = m.figure_id
-    WHERE m.series_id = ? AND m.period_end >= ? AND f.reference_period_start <= ? AND f.status = 'published'
-    ORDER BY m.period_end, f.reference_period_start, f.id LIMIT ?`);
   // Index only, in thinning order (period end, then id): a series over its point budget is thinned from its ids, not its rows.
   const memberIdsEnding = db.prepare<[number, string, string], number>(
     'SELECT figure_id FROM chart_members WHERE series_id = ? AND period_end BETWEEN ? AND ? ORDER BY period_end, figure_id',
@@ -165,8 +160,6 @@ export function rollupQueries(db: Db) {
     },
     /** Figures whose change-feed position lies in (from, to], by id after `afterId`, 5,000 at a time. */
     changedFigures: (from: number, to: number, afterId: number) => changed.all(from, to, afterId),
-    /** The published figures of one series whose periods overlap [from, to], in chart order, at most `limit`: through (series, period end). */
-    memberIds: (seriesId: number, from: string, to: string, limit: number): number[] => memberIds.all(seriesId, from, to, limit).map((r) => r.id),
     /** The ids of a series' figures ending within [from, to], by period end then id (index only: no figure row is read). */
     memberIdsEnding: (seriesId: number, from: string, to: string): number[] => memberIdsEnding.all(seriesId, from, to),
     dropMember: (figureId: number): void => {

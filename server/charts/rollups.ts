@@ -254,7 +254,7 @@ export function seriesFromRollups(q: Queries, filter: ChartFilter): SeriesSource
     // Within a period, a series is counted from the index on (series, period end): figures ending in it.
     const count = dated ? q.rollups.countInRange(s.id, from, to) : s.figures;
     if (count === 0) continue;
-    const rows = (limit: number): ChartFigureRow[] => q.charts.byIds(q.rollups.memberIds(s.id, from, to, limit));
+    const rows = (limit: number): ChartFigureRow[] => q.charts.seriesMembers(s.id, from, to, limit);
     out.push({
       kind: s.measure,
       unit: first.unit,
@@ -305,15 +305,27 @@ function drawBuckets(q: Queries, s: SeriesRow, first: ChartFigureRow, from: stri
   return { points, note: bucketNote(label, count, grain, points.length, (at?.figures ?? 0) - (at?.kept ?? 0)) };
 }
 
-/** The newest figures of some series: each series' latest `limit` by period end (index only), the overall latest read in full. */
+/**
+ * The newest figures of some series: each series' latest `limit` by period end
+ * (index only), no earlier than the latest `limit` found so far; the overall
+ * latest read in full.
+ */
 function newestOf(q: Queries, list: readonly SeriesRow[], from: string, to: string, limit: number): ChartFigureRow[] {
-  const candidates = list.flatMap((s) => q.rollups.latestMembers(s.id, from, to, limit));
-  candidates.sort((a, b) => b.period_end.localeCompare(a.period_end));
-  // Past the limit, figures ending on the same day as the last one kept may still come first (by start, then id).
-  const edge = candidates[Math.min(limit, candidates.length) - 1]?.period_end ?? '';
-  const ids = candidates.filter((c, i) => i < limit || c.period_end === edge).map((c) => c.figure_id);
+  const byEndDescending = (a: { period_end: string }, b: { period_end: string }): number => b.period_end.localeCompare(a.period_end);
+  let candidates: { figure_id: number; period_end: string }[] = [];
+  for (const s of list) {
+    // Once `limit` candidates are known, a series' figures ending before the limit-th latest can no longer be among the latest.
+    const floor = candidates.length >= limit ? (candidates[limit - 1] as { period_end: string }).period_end : from;
+    const found = q.rollups.latestMembers(s.id, floor > from ? floor : from, to, limit);
+    if (found.length === 0) continue;
+    candidates.push(...found);
+    candidates.sort(byEndDescending);
+    // Past the limit, figures ending on the same day as the last one kept may still come first (by start, then id).
+    const edge = candidates[Math.min(limit, candidates.length) - 1]?.period_end ?? '';
+    candidates = candidates.filter((c, i) => i < limit || c.period_end === edge);
+  }
   return q.charts
-    .byIds(ids)
+    .byIds(candidates.map((c) => c.figure_id))
     .filter((r) => r.reference_period_start <= to)
     .sort((a, b) => b.reference_period_end.localeCompare(a.reference_period_end) || b.reference_period_start.localeCompare(a.reference_period_start) || b.id - a.id);
 }
