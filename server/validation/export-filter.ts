@@ -2,7 +2,7 @@ import type { Queries } from '../../db';
 import type { ExportFilter } from '../../db/queries/export';
 import { MEASURES, VERIFICATIONS, type Measure } from '../../db/types';
 import { HttpError } from '../errors';
-import { isRealDate, parseList, refuseUnknownParams, requireKnown } from './query';
+import { idsOfCodes, isRealDate, parseList, refuseUnknownParams, requireKnown } from './query';
 
 /** A date, or a date and time that says its offset: a time without one could be any of 26 hours. */
 const ISO_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-4]):?[0-5]\d))?$/;
@@ -48,14 +48,11 @@ export function parseExportQuery(
   const flagNames = extra.flags ?? [];
   refuseUnknownParams(query, [...FILTER_PARAMS, ...flagNames, ...(extra.others ?? [])]);
 
-  const indicatorsByCode = new Map(q.indicators.list().map((i) => [i.code, i.id]));
-  const locationsByCode = new Map(q.locations.list().map((l) => [l.code, l.id]));
-  const indicatorCodes = requireKnown(parseList(query.indicator, 'indicator'), new Set(indicatorsByCode.keys()), 'indicator');
-  const locationCodes = requireKnown(parseList(query.location, 'location'), new Set(locationsByCode.keys()), 'location');
+  const indicatorIds = idsOfCodes(parseList(query.indicator, 'indicator'), (code) => q.indicators.getByCode(code)?.id, 'indicator');
+  let locationIds = idsOfCodes(parseList(query.location, 'location'), (code) => q.locations.getByCode(code)?.id, 'location');
   const verifications = requireKnown(parseList(query.verification, 'verification'), VERIFICATIONS, 'verification');
   const originatorList = parseList(query.originator, 'originator');
   const originators = originatorList.length > 0 ? requireKnown(originatorList, new Set(q.charts.listOriginators()), 'originator') : [];
-  let locationIds = locationCodes.map((c) => locationsByCode.get(c) as number);
   if (parseFlag(query.include_children, 'include_children') && locationIds.length > 0) {
     locationIds = q.exports.withDescendants(locationIds);
   }
@@ -98,7 +95,7 @@ export function parseExportQuery(
 
   return {
     filter: {
-      indicatorIds: indicatorCodes.map((c) => indicatorsByCode.get(c) as number),
+      indicatorIds,
       locationIds,
       verifications,
       originators,

@@ -37,6 +37,19 @@ export function requireKnown<T extends string>(values: string[], allowed: readon
   return values as T[];
 }
 
+/**
+ * The ids of catalogue codes (indicators, places), each looked up by its code
+ * alone rather than the whole catalogue read for every request; an unknown
+ * code is refused as requireKnown refuses it.
+ */
+export function idsOfCodes(codes: readonly string[], idOf: (code: string) => number | undefined, name: string): number[] {
+  return codes.map((code) => {
+    const id = idOf(code);
+    if (id === undefined) throw new HttpError(400, `unknown ${name} "${code}"`);
+    return id;
+  });
+}
+
 /** A positive integer parameter, or the fallback when absent. */
 export function parsePositiveInt(value: unknown, name: string, fallback: number, max = 1_000_000): number {
   if (value === undefined || value === '') return fallback;
