@@ -18,6 +18,9 @@ import { migrationsDir } from '../server/paths';
 /** The import's page cache in MB (IMPORT_CACHE_MB, default 512; memory is taken only as pages are used; 0: SQLite's 2 MB). */
 const IMPORT_CACHE_MB = process.env.IMPORT_CACHE_MB ?? '512';
 
+/** Errors and warnings printed, each; the count says how many more there are. */
+const SHOWN_ROWS = 50;
+
 const USAGE = 'usage: npm run import -- FILE.csv [--publish] [--dry-run] [--match natural]';
 
 /** A one-line progress bar on a terminal; silent when output is piped or logged. */
@@ -87,18 +90,23 @@ async function run(argv: string[]): Promise<number> {
       return 1;
     }
     const summary = `${batch.row_count.toLocaleString('en-GB')} rows: ${batch.new_count} new, ${batch.changed_count} changed, ${batch.unchanged_count} unchanged, ${batch.error_count} with errors`;
-    for (const w of JSON.parse(batch.warnings) as { row: number; column: string; message: string }[]) {
+    const warnings = JSON.parse(batch.warnings) as { row: number; column: string; message: string }[];
+    for (const w of warnings.slice(0, SHOWN_ROWS)) {
       process.stderr.write(`warning: row ${w.row}${w.column ? `, ${w.column}` : ''}: ${w.message}\n`);
+    }
+    if (batch.warning_count > SHOWN_ROWS) process.stderr.write(`… and ${batch.warning_count - SHOWN_ROWS} more warnings\n`);
+    if (match === 'id' && warnings.some((w) => w.column === 'figure_id' && w.message.startsWith('there is no figure'))) {
+      process.stderr.write('hint: rows name figure ids this Tally does not have (a file from another Tally?): --match natural matches every row by what it states, without these warnings\n');
     }
     if (batch.inferred_measure_count > 0) {
       process.stderr.write(`note: the file has no measure column; ${batch.inferred_measure_count} new figure(s) were given one by Tally's rule (a level indicator: level; a flow sharing a long start date: running total; otherwise: period count)\n`);
     }
     if (batch.error_count > 0) {
       const errors = JSON.parse(batch.errors) as { row: number; column: string; value: string; message: string }[];
-      for (const e of errors.slice(0, 50)) {
+      for (const e of errors.slice(0, SHOWN_ROWS)) {
         process.stderr.write(`row ${e.row}${e.column ? `, ${e.column}` : ''}${e.value ? ` ("${e.value}")` : ''}: ${e.message}\n`);
       }
-      if (batch.error_count > 50) process.stderr.write(`… and ${batch.error_count - 50} more\n`);
+      if (batch.error_count > SHOWN_ROWS) process.stderr.write(`… and ${batch.error_count - SHOWN_ROWS} more\n`);
       discardImport(q, batch.id);
       process.stderr.write(`${summary}\nNothing was imported: fix the rows above and run the import again.\n`);
       return 1;
