@@ -47,7 +47,8 @@ function runImport(databasePath: string, args: string[]): { status: number | nul
 /** `count` daily figures in the export's columns, copied from one demo period count with ids this database never gave. */
 async function dailyFigures(count: number, change: (cells: Record<string, string>, i: number) => void = () => undefined): Promise<string> {
   const csv = (await request(createTestApp().app).get('/export/figures.csv').expect(200)).text;
-  const [header, ...rows] = parse(csv, { bom: true }) as string[][];
+  const table: string[][] = parse(csv, { bom: true });
+  const [header, ...rows] = table;
   const columns = header as string[];
   const at = (name: string): number => columns.indexOf(name);
   const model = rows.find((r) => r[at('measure')] === 'period_count' && r[at('value_low')] === '' && r[at('qualifier')] === 'exact');
