@@ -85,10 +85,14 @@ function whereFor(filter: ExportFilter, walk: boolean): string {
  * sort) to seeking an indicator and a place and sorting the few matches, so a
  * narrow read of both read every figure of the place: 20 times slower at
  * 100,000 figures, and growing with them. Given both, the natural key's
- * (indicator, place) prefix is named.
+ * (indicator, place) prefix is named; given a place and a date window
+ * without an indicator, its figures by period (figures_location_period).
  */
 function figuresFor(filter: ExportFilter, walk: boolean): string {
-  return !walk && filter.indicatorIds.length > 0 && filter.locationIds.length > 0 ? 'figures f INDEXED BY figures_natural_key' : 'figures f';
+  if (walk || filter.locationIds.length === 0) return 'figures f';
+  if (filter.indicatorIds.length > 0) return 'figures f INDEXED BY figures_natural_key';
+  // A place and a date window: the place's figures by period end, their start compared in the index (migration 0021).
+  return filter.from !== null || filter.to !== null ? 'figures f INDEXED BY figures_location_period' : 'figures f';
 }
 
 /** Filters matching at most this many figures are read through their indexes. */

@@ -134,6 +134,17 @@ describe('query plans', () => {
     }
   });
 
+  test("an export or API page of a place and a date window seeks the place's figures by period, rather than reading every figure of the place", async () => {
+    const urls = ['/export/figures.csv?location=UKR&from=2023-01-01&to=2023-06-30', '/api/v1/figures?location=UKR&to=2023-06-30'];
+    const { t, statements } = await statementsFor(() => urls);
+    const pages = statements.filter(([sql]) => /\bfigures f\b/.test(sql) && /ORDER BY f\.id LIMIT/.test(sql));
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    for (const [sql, seen] of pages) {
+      const plan = (t.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...seen.args) as { detail: string }[]).map((p) => p.detail);
+      expect(plan).toContainEqual(expect.stringMatching(/^SEARCH f USING INDEX figures_location_period \(location_id=\?/));
+    }
+  });
+
   test('a page of /figures skips the figures before it through the index alone, and reads only its own rows', async () => {
     const { t, statements } = await statementsFor(() => ['/figures']);
     const list = statements.filter(([sql]) => /OFFSET \?/.test(sql) && /\bfigures f\b/.test(sql));
