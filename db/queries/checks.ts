@@ -55,18 +55,21 @@ export function checkQueries(db: Db) {
   // Codes are named in JavaScript from the catalogue (a few hundred rows) rather than joined for every figure.
   const BARE = `f.id, f.indicator_id, f.location_id, f.reference_period_start AS start, f.reference_period_end AS "end",
     f.measure, f.value, f.value_low, f.value_high, f.qualifier, f.reported_by, f.source_quote`;
-  type Bare = Omit<CheckedFigure, 'indicator' | 'location'> & { indicator_id: number; location_id: number };
-  const checkedOne = db.prepare<[number], Bare & { status: string }>(`SELECT ${BARE}, f.status FROM figures f WHERE f.id = ?`);
-  const checkedRange = db.prepare<[number, number], Bare & { status: string }>(`SELECT ${BARE}, f.status FROM figures f WHERE f.id BETWEEN ? AND ? ORDER BY f.id`);
+  // Rows as arrays in BARE's order (then status): recheck makes each into its object once (the driver's row
+  // objects, made again by recheck, cost the re-check of an import's 100,000 figures about a third of its time).
+  const checkedOne = db.prepare<[number], unknown[]>(`SELECT ${BARE}, f.status FROM figures f WHERE f.id = ?`).raw();
+  const checkedRange = db.prepare<[number, number], unknown[]>(`SELECT ${BARE}, f.status FROM figures f WHERE f.id BETWEEN ? AND ? ORDER BY f.id`).raw();
   /** Whether ids run one after another (an import's new figures): then they are read in one range read, not one by one. */
   const consecutive = (ids: readonly number[]): boolean => {
     for (let i = 1; i < ids.length; i++) if (ids[i] !== (ids[i - 1] as number) + 1) return false;
     return ids.length > 1;
   };
-  const neighbourhood = db.prepare<[number, string, string], Bare>(`
+  const neighbourhood = db
+    .prepare<[number, string, string], unknown[]>(`
     SELECT ${BARE} FROM figures f
     WHERE f.location_id = ? AND f.reference_period_start = ? AND f.reported_by = ? AND f.status = 'published'
-    ORDER BY f.id`);
+    ORDER BY f.id`)
+    .raw();
   const indicatorCodes = db.prepare<[], { id: number; code: string }>('SELECT id, code FROM indicators');
   const locationCodes = db.prepare<[], { id: number; code: string }>('SELECT id, code FROM locations');
   const clearMany = db.prepare<[string]>('DELETE FROM figure_checks WHERE figure_id IN (SELECT value FROM json_each(?))');
@@ -99,11 +102,13 @@ export function checkQueries(db: Db) {
     const indicators = new Map(indicatorCodes.all().map((r) => [r.id, r.code]));
     const locations = new Map(locationCodes.all().map((r) => [r.id, r.code]));
     type Named = CheckedFigure & { location_id: number; status?: string };
-    const named = (f: Bare & { status?: string }): Named => ({
-      id: f.id, indicator: indicators.get(f.indicator_id) ?? '', location: locations.get(f.location_id) ?? '', location_id: f.location_id,
-      start: f.start, end: f.end, measure: f.measure, value: f.value, value_low: f.value_low, value_high: f.value_high,
-      qualifier: f.qualifier, reported_by: f.reported_by, source_quote: f.source_quote, status: f.status,
-    });
+    // A row of BARE (and, for the figures re-checked, their status), named from the catalogue.
+    const named = (r: unknown[]): Named =>
+      ({
+        id: r[0], indicator: indicators.get(r[1] as number) ?? '', location: locations.get(r[2] as number) ?? '', location_id: r[2],
+        start: r[3], end: r[4], measure: r[5], value: r[6], value_low: r[7], value_high: r[8],
+        qualifier: r[9], reported_by: r[10], source_quote: r[11], status: r[12],
+      }) as Named;
     for (let from = 0; from < all.length; from += RECHECK_ROUND) {
       const figures: Named[] = [];
       const round = all.slice(from, from + RECHECK_ROUND);
