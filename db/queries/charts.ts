@@ -1,5 +1,5 @@
-import type { Statement } from 'better-sqlite3';
 import type { Db } from '../connection';
+import { statementsBySql } from '../statements';
 import type { Aggregation, FigureFields, FigureNames, LocationRow, Verification } from '../types';
 
 /** What chart pages may narrow the published figures by; every value is bound. */
@@ -100,7 +100,7 @@ export function chartQueries(db: Db) {
   const sourcesById = db.prepare<[], { id: number; title: string; publisher: string; url: string | null; published_on: string | null }>(
     'SELECT id, title, publisher, url, published_on FROM sources',
   );
-  const statements = new Map<string, Statement<unknown[], FigureColumns>>();
+  const statement = statementsBySql(db);
   const dataVersion = db.prepare<[], { version: number }>('SELECT version FROM data_version WHERE id = 1');
   let originatorCache: { version: number; names: string[] } | null = null;
   const FIGURE_COLUMNS = `f.id, f.indicator_id, f.location_id, f.source_id, f.reference_period_start, f.reference_period_end,
@@ -129,15 +129,6 @@ export function chartQueries(db: Db) {
       ORDER BY m.period_end, f.reference_period_start, f.id LIMIT ?`)
     .raw();
   const countOfSource = db.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM figures WHERE source_id = ? AND status = 'published'");
-  const cachedStatement = (sql: string): Statement<unknown[], FigureColumns> => {
-    let stmt = statements.get(sql);
-    if (!stmt) {
-      stmt = db.prepare<unknown[], FigureColumns>(sql);
-      if (statements.size > 200) statements.clear();
-      statements.set(sql, stmt);
-    }
-    return stmt;
-  };
   type IndicatorLookup = Map<number, { id: number; code: string; name: string; unit: string; aggregation: Aggregation }>;
   type LocationLookup = Map<number, { id: number; code: string; name: string; admin_level: number }>;
   type SourceLookup = Map<number, { id: number; title: string; publisher: string; url: string | null; published_on: string | null }>;
@@ -218,7 +209,7 @@ export function chartQueries(db: Db) {
       );
       const sql = `SELECT ${FIGURE_COLUMNS} FROM figures f ${where.sql}
                    ORDER BY f.reference_period_end, f.reference_period_start, f.id`;
-      return toRows(cachedStatement(sql).all(...where.params), indicators, locations);
+      return toRows(statement<FigureColumns>(sql).all(...where.params), indicators, locations);
     },
     /**
      * The first `limit` published figures of a chart series (chart_members,
@@ -258,7 +249,7 @@ export function chartQueries(db: Db) {
       }
       const sql = `SELECT ${FIGURE_COLUMNS} FROM figures f WHERE ${clauses.join(' AND ')}
                    ORDER BY f.reference_period_end DESC, f.reference_period_start DESC, f.id DESC LIMIT ?`;
-      return toRows(cachedStatement(sql).all(...params, limit));
+      return toRows(statement<FigureColumns>(sql).all(...params, limit));
     },
     /** The published figures of an indicator at a place for exactly one period, by id (a seek through the natural-key index). */
     ofPeriod: (indicatorId: number, locationId: number, start: string, end: string): ChartFigureRow[] =>

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../connection';
+import { statementsBySql } from '../statements';
 import type { Measure, Verification } from '../types';
 import type { RollupQueries } from './rollups';
 
@@ -244,8 +245,8 @@ const CSV_LINE_SQL =
   ]) + ' || char(13, 10)';
 
 export function exportQueries(db: Db, rollups: Pick<RollupQueries, 'figureCountBound'>) {
-  const statements = new Map<string, Statement<unknown[], ExportRow>>();
-  const cellStatements = new Map<string, Statement<unknown[], FigureCells>>();
+  /** One prepared statement per filter shape (which filters are set, how many values each). */
+  const statement = statementsBySql(db, 500);
   const lookupIndicators = db.prepare<[], ExportLookups['indicators'][number]>('SELECT id, code, name, unit FROM indicators');
   const lookupLocations = db.prepare<[], ExportLookups['locations'][number]>('SELECT id, code, name, admin_level FROM locations');
   const lookupSources = db.prepare<[], ExportLookups['sources'][number]>('SELECT id, title, publisher, url, published_on FROM sources');
@@ -259,9 +260,6 @@ export function exportQueries(db: Db, rollups: Pick<RollupQueries, 'figureCountB
   const byId = db.prepare<[number], ExportRow>(`${EXPORT_SELECT} WHERE f.id = ? AND f.status IN ('published', 'retired')`).raw(true);
   const byIdList = db.prepare<[string], ExportRow>(`${EXPORT_SELECT} WHERE f.id IN (SELECT value FROM json_each(?)) ORDER BY f.id`).raw(true);
   const byIds = (ids: number[]): ExportRow[] => byIdList.all(JSON.stringify(ids));
-
-  /** One prepared statement per filter shape (which filters are set, how many values each). */
-  const countStatements = new Map<string, Statement<unknown[], { n: number }>>();
 
   /**
    * Whether a filter is narrow enough to read through indexes: said by the
@@ -277,39 +275,19 @@ export function exportQueries(db: Db, rollups: Pick<RollupQueries, 'figureCountB
       ? rollups.figureCountBound({ indicatorIds: filter.indicatorIds, locationIds: filter.locationIds, originators: filter.originators })
       : null;
     if (bound !== null && bound <= NARROW_MATCHES) return true;
-    const where = whereFor(filter, false);
-    let stmt = countStatements.get(where);
-    if (!stmt) {
-      stmt = db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${figuresFor(filter, false)} WHERE ${where} LIMIT ${NARROW_MATCHES + 1})`);
-      if (countStatements.size > 500) countStatements.clear();
-      countStatements.set(where, stmt);
-    }
+    const stmt = statement<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${figuresFor(filter, false)} WHERE ${whereFor(filter, false)} LIMIT ${NARROW_MATCHES + 1})`);
     return (stmt.get(...filterParams(filter, 0, Number.MAX_SAFE_INTEGER))?.n ?? 0) <= NARROW_MATCHES;
   }
 
   function statementFor(filter: ExportFilter): Statement<unknown[], ExportRow> {
     const walk = !isNarrow(filter);
-    const where = whereFor(filter, walk);
-    let stmt = statements.get(where);
-    if (!stmt) {
-      stmt = db.prepare<unknown[], ExportRow>(`${EXPORT_SELECT.replace('FROM figures f', `FROM ${figuresFor(filter, walk)}`)} WHERE ${where} ORDER BY f.id LIMIT ?`).raw(true);
-      if (statements.size > 500) statements.clear();
-      statements.set(where, stmt);
-    }
-    return stmt;
+    const sql = `${EXPORT_SELECT.replace('FROM figures f', `FROM ${figuresFor(filter, walk)}`)} WHERE ${whereFor(filter, walk)} ORDER BY f.id LIMIT ?`;
+    return statement<ExportRow>(sql, (s) => db.prepare<unknown[], ExportRow>(s).raw(true));
   }
 
   function cellStatementFor(filter: ExportFilter, walk: boolean): Statement<unknown[], FigureCells> {
-    const where = whereFor(filter, walk);
-    let stmt = cellStatements.get(where);
-    if (!stmt) {
-      stmt = db
-        .prepare<unknown[], FigureCells>(`SELECT ${CELL_COLUMNS}, 1 FROM ${figuresFor(filter, walk)} WHERE ${where} ORDER BY f.id LIMIT ?`)
-        .raw(true);
-      if (cellStatements.size > 500) cellStatements.clear();
-      cellStatements.set(where, stmt);
-    }
-    return stmt;
+    const sql = `SELECT ${CELL_COLUMNS}, 1 FROM ${figuresFor(filter, walk)} WHERE ${whereFor(filter, walk)} ORDER BY f.id LIMIT ?`;
+    return statement<FigureCells>(sql, (s) => db.prepare<unknown[], FigureCells>(s).raw(true));
   }
 
   // The catalogue's cells (see CATALOGUE_CELLS); created again when a rolled-back transaction took them away.
@@ -332,24 +310,13 @@ export function exportQueries(db: Db, rollups: Pick<RollupQueries, 'figureCountB
     cellsVersion = current;
   };
 
-  const lineStatements = new Map<string, Statement<unknown[], CsvLine>>();
   function lineStatementFor(filter: ExportFilter, walk: boolean): Statement<unknown[], CsvLine> {
-    const where = whereFor(filter, walk);
-    let stmt = lineStatements.get(where);
-    if (!stmt) {
-      stmt = db
-        .prepare<unknown[], CsvLine>(
-          `SELECT ${CSV_LINE_SQL} FROM ${figuresFor(filter, walk)}
+    const sql = `SELECT ${CSV_LINE_SQL} FROM ${figuresFor(filter, walk)}
            CROSS JOIN temp.export_indicator_cells ic ON ic.id = f.indicator_id
            CROSS JOIN temp.export_location_cells lc ON lc.id = f.location_id
            CROSS JOIN temp.export_source_cells sc ON sc.id = f.source_id
-           WHERE ${where} ORDER BY f.id LIMIT ?`,
-        )
-        .pluck();
-      if (lineStatements.size > 500) lineStatements.clear();
-      lineStatements.set(where, stmt);
-    }
-    return stmt;
+           WHERE ${whereFor(filter, walk)} ORDER BY f.id LIMIT ?`;
+    return statement<CsvLine>(sql, (s) => db.prepare<unknown[], CsvLine>(s).pluck());
   }
 
   /**
@@ -357,21 +324,10 @@ export function exportQueries(db: Db, rollups: Pick<RollupQueries, 'figureCountB
    * whatever its status now, with `live` saying whether it is published and
    * still matches the filter (a row) or not (a tombstone).
    */
-  const sinceStatements = new Map<string, Statement<unknown[], FigureCells>>();
   function sinceStatementFor(filter: ExportFilter): Statement<unknown[], FigureCells> {
-    const matches = matchesFor(filter);
-    let stmt = sinceStatements.get(matches);
-    if (!stmt) {
-      stmt = db
-        .prepare<unknown[], FigureCells>(
-          `SELECT ${CELL_COLUMNS}, (${matches}) FROM figures f
-           WHERE f.id > ? AND f.sync_seq > ? AND f.sync_seq <= ? ORDER BY f.id LIMIT ?`,
-        )
-        .raw(true);
-      if (sinceStatements.size > 500) sinceStatements.clear();
-      sinceStatements.set(matches, stmt);
-    }
-    return stmt;
+    const sql = `SELECT ${CELL_COLUMNS}, (${matchesFor(filter)}) FROM figures f
+           WHERE f.id > ? AND f.sync_seq > ? AND f.sync_seq <= ? ORDER BY f.id LIMIT ?`;
+    return statement<FigureCells>(sql, (s) => db.prepare<unknown[], FigureCells>(s).raw(true));
   }
 
   return {

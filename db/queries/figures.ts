@@ -1,5 +1,5 @@
-import type { Statement } from 'better-sqlite3';
 import type { Db } from '../connection';
+import { statementsBySql } from '../statements';
 import type { FigureDetail, FigureFields, FigureRow, Verification } from '../types';
 import { FIRST_REVISION_COLUMNS, ROW_PATCH_OF_ROW_SQL, revisionQueries, type RevisionAction, type RevisionRow } from './revisions';
 
@@ -71,16 +71,7 @@ export function figureQueries(db: Db) {
   const revisions = revisionQueries(db);
   const countAll = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM figures');
   /** The list's statements, one per filter shape, prepared once (not on every page asked for). */
-  const statements = new Map<string, Statement<unknown[], unknown>>();
-  const statement = <R>(sql: string): Statement<unknown[], R> => {
-    let stmt = statements.get(sql);
-    if (!stmt) {
-      stmt = db.prepare<unknown[], unknown>(sql);
-      if (statements.size > 200) statements.clear();
-      statements.set(sql, stmt);
-    }
-    return stmt as Statement<unknown[], R>;
-  };
+  const statement = statementsBySql(db);
 
   // A new figure's first revision is its row as it stands, so it keeps no
   // copy of it: only the columns that later drift from the row (decision

@@ -1,5 +1,5 @@
-import type { Statement } from 'better-sqlite3';
 import type { Db } from '../connection';
+import { statementsBySql } from '../statements';
 import type { Measure, Qualifier, Verification } from '../types';
 
 /**
@@ -140,17 +140,8 @@ export function rollupQueries(db: Db) {
   const bucketCounts = db.prepare<[number, string, string], { grain: Grain; buckets: number; figures: number; kept: number }>(`
     SELECT grain, count(*) FILTER (WHERE kept > 0) AS buckets, sum(figures) AS figures, sum(kept) AS kept FROM chart_buckets
     WHERE series_id = ? AND period_end >= ? AND period_start <= ? GROUP BY grain`);
-  const seriesStatements = new Map<string, Statement<unknown[], unknown>>();
   /** One statement per shape of a series filter (which lists are set, how many values each). */
-  const seriesStatement = <R>(sql: string): Statement<unknown[], R> => {
-    let stmt = seriesStatements.get(sql);
-    if (!stmt) {
-      stmt = db.prepare<unknown[], unknown>(sql);
-      if (seriesStatements.size > 200) seriesStatements.clear();
-      seriesStatements.set(sql, stmt);
-    }
-    return stmt as Statement<unknown[], R>;
-  };
+  const seriesStatement = statementsBySql(db);
 
   return {
     /** The change-feed position the rollups are complete up to, and the feed's own. */
