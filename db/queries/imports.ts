@@ -170,21 +170,18 @@ const TEMP_STAGING_CACHE_KIB = 64 * 1024;
  * database (and its WAL, and deleting it again after the commit) cost the
  * command about 1.2 s of 100,000 rows. SQLite resolves a table name in the
  * temp schema first, so every statement on import_rows prepared after this
- * reads and writes the temporary one. The upload page keeps staging in the
- * file: its preview waits for a person between two requests. Call before
- * createQueries.
+ * reads and writes the temporary one. The table is made from import_rows's
+ * own definition as the migrations left it (columns, checks, key), less the
+ * reference to import_batches, which a temporary table cannot hold. The
+ * upload page keeps staging in the file: its preview waits for a person
+ * between two requests. Call after migrating, before createQueries.
  */
 export function stageImportsInTemp(db: Db): void {
+  const stored = db.prepare<[], string>("SELECT sql FROM main.sqlite_schema WHERE type = 'table' AND name = 'import_rows'").pluck().get();
+  const temp = stored?.replace(/^CREATE TABLE "?import_rows"?/, 'CREATE TEMP TABLE IF NOT EXISTS import_rows').replace(/ REFERENCES import_batches \(id\)/, '');
+  if (!temp?.startsWith('CREATE TEMP TABLE') || temp.includes('REFERENCES')) throw new Error(`import_rows is not as the migrations made it: ${stored ?? 'missing'}`);
   db.pragma(`temp.cache_size = -${TEMP_STAGING_CACHE_KIB}`);
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS import_rows (
-    batch_id   INTEGER NOT NULL,
-    row_number INTEGER NOT NULL,
-    outcome    TEXT NOT NULL CHECK (outcome IN ('new', 'changed', 'unchanged')),
-    source     TEXT NOT NULL,
-    quote_findings TEXT,
-    data       TEXT NOT NULL,
-    PRIMARY KEY (batch_id, row_number)
-  ) STRICT, WITHOUT ROWID`);
+  db.exec(temp);
 }
 
 export interface ImportBatchRow {
