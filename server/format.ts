@@ -1,3 +1,4 @@
+import ejs from 'ejs';
 import type { Measure, Qualifier, Verification } from '../db/types';
 
 const QUALIFIER_SIGNS: Record<Qualifier, string> = {
@@ -190,10 +191,8 @@ export function formatsFor(lang: string): Formats {
   return lang === 'uk' ? UKRAINIAN : ENGLISH;
 }
 
-/** Text as EJS's <%= %> writes it into HTML: the same five characters escaped the same way. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&#34;' : '&#39;'));
-}
+/** Text as EJS's <%= %> writes it into HTML: EJS's own escaping. */
+const escapeHtml = (text: string): string => ejs.escapeXML(text);
 
 interface ValueWords {
   formatValue: typeof formatValue;
