@@ -1,7 +1,7 @@
 import type { Queries } from '../../db';
 import { VERIFICATIONS, type Measure, type Verification } from '../../db/types';
 import { HttpError } from '../errors';
-import { idsOfCodes, isRealDate, parseList, requireKnown } from './query';
+import { catalogueParams, isRealDate, parseList, requireKnown } from './query';
 
 /** An ISO date (YYYY-MM-DD) that exists on the calendar, or null when absent. */
 export function parseDate(value: unknown, name: string): string | null {
@@ -40,13 +40,7 @@ export interface ParsedChartFilters extends ChartFilters {
 
 /** The comparison filters of a query string, each checked against what exists. */
 export function parseChartFilters(query: Record<string, unknown>, q: Queries): ParsedChartFilters {
-  // Each code given is looked up by itself (idsOfCodes refuses an unknown one): no request reads the whole catalogue.
-  const indicator = parseList(query.indicator, 'indicator');
-  idsOfCodes(indicator, (code) => q.indicators.getByCode(code)?.id, 'indicator');
-  const location = parseList(query.location, 'location');
-  idsOfCodes(location, (code) => q.locations.getByCode(code)?.id, 'location');
-  const originatorList = parseList(query.originator, 'originator');
-  const originator = originatorList.length > 0 ? requireKnown(originatorList, new Set(q.charts.listOriginators()), 'originator') : [];
+  const { indicators: indicator, locations: location, originators: originator } = catalogueParams(query, q);
   const verification: Verification[] = requireKnown(parseList(query.verification, 'verification'), VERIFICATIONS, 'verification');
   const from = parseDate(query.from, 'from');
   const to = parseDate(query.to, 'to');

@@ -2,7 +2,7 @@ import type { Queries } from '../../db';
 import type { ExportFilter } from '../../db/queries/export';
 import { MEASURES, VERIFICATIONS, type Measure } from '../../db/types';
 import { HttpError } from '../errors';
-import { idsOfCodes, isRealDate, parseList, refuseUnknownParams, requireKnown } from './query';
+import { catalogueParams, isRealDate, parseList, refuseUnknownParams, requireKnown } from './query';
 
 /** A date, or a date and time that says its offset: a time without one could be any of 26 hours. */
 const ISO_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-4]):?[0-5]\d))?$/;
@@ -48,11 +48,9 @@ export function parseExportQuery(
   const flagNames = extra.flags ?? [];
   refuseUnknownParams(query, [...FILTER_PARAMS, ...flagNames, ...(extra.others ?? [])]);
 
-  const indicatorIds = idsOfCodes(parseList(query.indicator, 'indicator'), (code) => q.indicators.getByCode(code)?.id, 'indicator');
-  let locationIds = idsOfCodes(parseList(query.location, 'location'), (code) => q.locations.getByCode(code)?.id, 'location');
+  const catalogue = catalogueParams(query, q);
+  let locationIds = catalogue.locationIds;
   const verifications = requireKnown(parseList(query.verification, 'verification'), VERIFICATIONS, 'verification');
-  const originatorList = parseList(query.originator, 'originator');
-  const originators = originatorList.length > 0 ? requireKnown(originatorList, new Set(q.charts.listOriginators()), 'originator') : [];
   if (parseFlag(query.include_children, 'include_children') && locationIds.length > 0) {
     locationIds = q.exports.withDescendants(locationIds);
   }
@@ -95,10 +93,10 @@ export function parseExportQuery(
 
   return {
     filter: {
-      indicatorIds,
+      indicatorIds: catalogue.indicatorIds,
       locationIds,
       verifications,
-      originators,
+      originators: catalogue.originators,
       sourceId,
       measure,
       from,

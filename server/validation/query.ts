@@ -1,3 +1,4 @@
+import type { Queries } from '../../db';
 import { HttpError } from '../errors';
 
 /** A repeatable query parameter (`?indicator=a&indicator=b` or `?indicator=a,b`) as a list of non-empty strings. */
@@ -38,16 +39,32 @@ export function requireKnown<T extends string>(values: string[], allowed: readon
 }
 
 /**
- * The ids of catalogue codes (indicators, places), each looked up by its code
- * alone rather than the whole catalogue read for every request; an unknown
- * code is refused as requireKnown refuses it.
+ * The indicators, places and originators a query names (?indicator=,
+ * ?location=, ?originator=), each checked against what exists: an indicator
+ * or a place is looked up by its code alone (no request reads the whole
+ * catalogue), originators against the list of those with published figures,
+ * read only when some are named. An unknown value is refused with its name.
  */
-export function idsOfCodes(codes: readonly string[], idOf: (code: string) => number | undefined, name: string): number[] {
-  return codes.map((code) => {
-    const id = idOf(code);
-    if (id === undefined) throw new HttpError(400, `unknown ${name} "${code}"`);
-    return id;
-  });
+export function catalogueParams(
+  query: Record<string, unknown>,
+  q: Pick<Queries, 'indicators' | 'locations' | 'charts'>,
+): { indicators: string[]; indicatorIds: number[]; locations: string[]; locationIds: number[]; originators: string[] } {
+  const idsOf = (codes: string[], idOf: (code: string) => number | undefined, name: string): number[] =>
+    codes.map((code) => {
+      const id = idOf(code);
+      if (id === undefined) throw new HttpError(400, `unknown ${name} "${code}"`);
+      return id;
+    });
+  const indicators = parseList(query.indicator, 'indicator');
+  const locations = parseList(query.location, 'location');
+  const named = parseList(query.originator, 'originator');
+  return {
+    indicators,
+    indicatorIds: idsOf(indicators, (code) => q.indicators.getByCode(code)?.id, 'indicator'),
+    locations,
+    locationIds: idsOf(locations, (code) => q.locations.getByCode(code)?.id, 'location'),
+    originators: named.length > 0 ? requireKnown(named, new Set(q.charts.listOriginators()), 'originator') : [],
+  };
 }
 
 /** A positive integer parameter, or the fallback when absent. */
