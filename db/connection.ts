@@ -71,16 +71,17 @@ export function writeWithoutWaiting<T>(db: Db, fn: () => T): T {
   }
 }
 
+/** The page cache of each connection to a database file, in MB (`npm run import` sets its own, larger). */
+const PAGE_CACHE_MB = 32;
+
 /**
  * Opens the SQLite database with the settings Tally relies on: WAL so readers
  * never wait for the writer, foreign keys enforced, FULL sync so an
  * acknowledged write survives a power cut, a busy timeout so several
- * processes can share one file, and temporary structures in memory. A file
- * database is private to its owner (0600).
+ * processes can share one file, temporary structures in memory, and a
+ * 32 MB page cache per connection to a file. A file database is private to
+ * its owner (0600).
  */
-/** The page cache of each connection to a database file, in MB (`npm run import` sets its own, larger). */
-const PAGE_CACHE_MB = 32;
-
 export function openDb(filename: string): Db {
   if (filename !== ':memory:') {
     fs.mkdirSync(path.dirname(filename), { recursive: true, mode: 0o700 });
