@@ -33,6 +33,8 @@ describe('staging in a temporary table', () => {
     expect(batch.new_count).toBe(rows);
     expect(count('temp')).toBe(rows);
     expect(count('main')).toBe(0);
+    // Beyond its page cache the staged file goes to a temporary file, not memory (1 is FILE).
+    expect(target.db.pragma('temp_store', { simple: true })).toBe(1);
     // The temporary table is import_rows as the migrations made it: the same columns, types and key.
     expect(target.db.pragma('temp.table_info(import_rows)')).toEqual(target.db.pragma('main.table_info(import_rows)'));
     const done = commitImport(q, SYSTEM, batch.id);
