@@ -95,8 +95,9 @@ async function run(argv: string[]): Promise<number> {
       process.stderr.write(`warning: row ${w.row}${w.column ? `, ${w.column}` : ''}: ${w.message}\n`);
     }
     if (batch.warning_count > SHOWN_ROWS) process.stderr.write(`… and ${batch.warning_count - SHOWN_ROWS} more warnings\n`);
-    if (match === 'id' && warnings.some((w) => w.column === 'figure_id' && w.message.startsWith('there is no figure'))) {
-      process.stderr.write('hint: rows name figure ids this Tally does not have (a file from another Tally?): --match natural matches every row by what it states, without these warnings\n');
+    // Every figure_id warning says the row's id does not fit this Tally (missing here, or another indicator or place).
+    if (match === 'id' && warnings.some((w) => w.column === 'figure_id')) {
+      process.stderr.write("hint: rows name figure ids that do not fit this Tally's figures (a file from another Tally?): --match natural matches every row by what it states, without these warnings\n");
     }
     if (batch.inferred_measure_count > 0) {
       process.stderr.write(`note: the file has no measure column; ${batch.inferred_measure_count} new figure(s) were given one by Tally's rule (a level indicator: level; a flow sharing a long start date: running total; otherwise: period count)\n`);
